@@ -1,0 +1,26 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+const solc = require("solc/package.json") as { version: string };
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    // The compiler is the wasm build shipped by the exact `solc` npm package: nothing is downloaded.
+    version: solc.version,
+    path: require.resolve("solc/soljson.js"),
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "cancun",
+      viaIR: true,
+    },
+  },
+  paths: {
+    tests: { mocha: "test" },
+  },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+  },
+});

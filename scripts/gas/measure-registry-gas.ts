@@ -1,0 +1,109 @@
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { ContractTransactionResponse } from "ethers";
+import { type Hex, keccak256, toHex } from "viem";
+import { batchLeafOf } from "../../core/commitment.ts";
+import { registerTypedData } from "../../core/eip712.ts";
+import { buildMerkleTree, merkleProofOf } from "../../core/merkle.ts";
+import type { Registration } from "../../core/registration.ts";
+import type { ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
+
+/** Gas of each registry operation, keyed as in `npm run bench:gas`. */
+export type RegistryGas = {
+  register: number;
+  registerWithSig: number;
+  commit: number;
+  batchAnchorPerWork: number;
+  revealFromBatch: number;
+  transfer: number;
+  pledge: number;
+};
+
+/** Size of the batch whose anchoring cost is divided per work. */
+export const BATCH_SIZE = 1_000;
+
+/**
+ * Measures each registry operation from transaction receipts on a fresh deployment. Every operation runs in its most
+ * expensive ordinary case: a holder, creator or recipient that has never held a work (its balance slot is new).
+ */
+export async function measureRegistryGas(ethers: HardhatEthers): Promise<RegistryGas> {
+  const [admin, creator, relayer, lender] = (await ethers.getSigners()) as HardhatEthersSigner[];
+  if (!admin || !creator || !relayer || !lender) throw new Error("the network needs four funded accounts");
+  const registry = (await ethers.deployContract("ProvenanceRegistry", [
+    admin.address,
+  ])) as unknown as ProvenanceRegistry;
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const registryAddress = (await registry.getAddress()) as Hex;
+  let serial = 0;
+  const next = (label: string) => keccak256(toHex(`${label}-${serial++}`));
+  const work = (to: string): Registration => ({
+    to: to as Hex,
+    contentHash: next("content"),
+    // A CIDv1 raw/sha2-256, what `ipfs add --cid-version 1` gives a metadata JSON.
+    metadataCid: `0x01551220${next("metadata").slice(2)}`,
+    royaltyReceiver: "0x0000000000000000000000000000000000000000",
+    royaltyBps: 500,
+    parents: [],
+  });
+  const fresh = async () => {
+    const wallet = ethers.Wallet.createRandom(ethers.provider);
+    await (await admin.sendTransaction({ to: wallet.address, value: ethers.parseEther("1") })).wait();
+    return wallet;
+  };
+
+  const register = await gasOf(registry.connect(creator).register(work((await fresh()).address)));
+
+  const artisan = await fresh();
+  const signed = work(artisan.address);
+  const typed = registerTypedData({
+    chainId,
+    registry: registryAddress,
+    message: { ...signed, creator: artisan.address as Hex, nonce: 0n, deadline: 2n ** 40n },
+  });
+  const signature = await artisan.signTypedData(typed.domain, { Register: [...typed.types.Register] }, typed.message);
+  const registerWithSig = await gasOf(
+    registry.connect(relayer).registerWithSig(signed, artisan.address, 0n, 2n ** 40n, signature),
+  );
+
+  const commit = await gasOf(registry.connect(creator).commit(next("commitment")));
+
+  const revealer = await fresh();
+  const revealed = work(revealer.address);
+  const salt = next("salt");
+  const leaves = [batchLeafOf(revealer.address as Hex, revealed.contentHash, salt)];
+  for (let i = 1; i < BATCH_SIZE; i++) leaves.push(next("leaf"));
+  const tree = buildMerkleTree(leaves);
+  const leavesCid = `0x01551220${next("leaves").slice(2)}`;
+  const anchor = await gasOf(registry.connect(relayer).anchorBatch(tree.root, BATCH_SIZE, leavesCid));
+  const revealFromBatch = await gasOf(
+    registry.connect(revealer).revealFromBatch(revealed, salt, tree.root, merkleProofOf(tree, leaves[0] as Hex)),
+  );
+
+  const owned = work(creator.address);
+  await (await registry.connect(creator).register(owned)).wait();
+  const transfer = await gasOf(
+    registry.connect(creator).transferFrom(creator.address, (await fresh()).address, owned.contentHash),
+  );
+
+  const pledged = work(creator.address);
+  await (await registry.connect(creator).register(pledged)).wait();
+  const maturity = BigInt((await ethers.provider.getBlock("latest"))?.timestamp ?? 0) + 86_400n * 365n;
+  const pledge = await gasOf(
+    registry.connect(creator).pledge(pledged.contentHash, lender.address, maturity, leavesCid),
+  );
+
+  return {
+    register,
+    registerWithSig,
+    commit,
+    batchAnchorPerWork: Math.ceil(anchor / BATCH_SIZE),
+    revealFromBatch,
+    transfer,
+    pledge,
+  };
+}
+
+async function gasOf(sent: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await sent).wait();
+  if (receipt?.status !== 1) throw new Error("benchmark transaction failed");
+  return Number(receipt.gasUsed);
+}
