@@ -25,7 +25,9 @@ export type RegistryFixture = {
 export async function deployRegistry(): Promise<RegistryFixture> {
   const [admin, arbiter, alice, bob, carol, relayer] = await ethers.getSigners();
   if (!admin || !arbiter || !alice || !bob || !carol || !relayer) throw new Error("need six accounts");
-  const registry = (await ethers.deployContract("ProvenanceRegistry", [admin.address])) as unknown as ProvenanceRegistry;
+  const registry = (await ethers.deployContract("ProvenanceRegistry", [
+    admin.address,
+  ])) as unknown as ProvenanceRegistry;
   await registry.connect(admin).grantRole(await registry.ARBITER_ROLE(), arbiter.address);
   const chainId = (await ethers.provider.getNetwork()).chainId;
   return {
