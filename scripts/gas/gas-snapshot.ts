@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 
 /** The committed gas snapshot; `npm run bench:gas -- --update-snapshot` rewrites it. */
-export const gasSnapshotPath = fileURLToPath(new URL("../../test/gas-snapshot.json", import.meta.url));
+export const gasSnapshotPath = fileURLToPath(new URL("../../test/gas/gas-snapshot.json", import.meta.url));
 
 /** A figure may grow by at most this fraction over the snapshot before the tests fail. */
 export const gasRegressionTolerance = 0.02;
