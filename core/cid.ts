@@ -18,18 +18,31 @@ export function cidToHex(cid: string): Hex {
   } catch (cause) {
     throw new CidError(`not a CID: ${cid}`, { cause });
   }
-  if (parsed.version !== 1) throw new CidError(`CIDv1 required, got CIDv${parsed.version}: ${cid}`);
-  if (parsed.multihash.code !== SHA2_256) throw new CidError(`sha2-256 multihash required: ${cid}`);
-  return bytesToHex(parsed.bytes);
+  return bytesToHex(requireRegistrable(parsed, cid).bytes);
 }
 
 /** The CIDv1 string (base32, as IPFS prints it) of a binary CID read from the chain. */
 export function cidFromHex(bytes: Hex): string {
+  let parsed: CID;
   try {
-    return CID.decode(hexToBytes(bytes)).toString();
+    parsed = CID.decode(hexToBytes(bytes));
   } catch (cause) {
     throw new CidError(`not a binary CID: ${bytes}`, { cause });
   }
+  return requireRegistrable(parsed, bytes).toString();
+}
+
+/** Largest multicodec code the registry stores: its varint must fit in four bytes. */
+const MAX_CODEC = 2 ** 28 - 1;
+
+/** The checks of the registry's `Cid.parse`: CIDv1, a non-zero codec of at most four varint bytes, sha2-256. */
+function requireRegistrable(cid: CID, input: string): CID {
+  if (cid.version !== 1) throw new CidError(`CIDv1 required, got CIDv${cid.version}: ${input}`);
+  if (cid.multihash.code !== SHA2_256 || cid.multihash.digest.length !== 32) {
+    throw new CidError(`sha2-256 multihash required: ${input}`);
+  }
+  if (cid.code === 0 || cid.code > MAX_CODEC) throw new CidError(`codec ${cid.code} is not storable: ${input}`);
+  return cid;
 }
 
 /** Raised for a string or bytes that are not a CIDv1 with a sha2-256 multihash. */

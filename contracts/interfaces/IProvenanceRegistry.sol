@@ -190,7 +190,9 @@ interface IProvenanceRegistry {
     error CommitmentExists(bytes32 commitment, uint64 committedAt);
     /// @notice Thrown when revealing a commitment that was never anchored.
     error UnknownCommitment(bytes32 commitment);
-    /// @notice Thrown when revealing a commitment whose work is already registered from it.
+    /// @notice Thrown when revealing a commitment whose work is already registered from it. The registry keeps no
+    /// per-commitment flag (it would cost a slot per reveal): a work of the same file registered by the same creator at
+    /// the commitment's time counts as revealed from it.
     error CommitmentAlreadyRevealed(bytes32 commitment, uint256 workId);
     /// @notice Thrown when a batch root was already anchored.
     error BatchExists(bytes32 root, uint64 anchoredAt);
