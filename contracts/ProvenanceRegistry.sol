@@ -42,7 +42,8 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
 
     uint16 private constant _BPS = 10_000;
 
-    /// @dev The ERC-721 owner slot, with the status flags that gate transfers packed beside it.
+    /// @dev The ERC-721 owner slot, with the status flags packed beside it: `pledged` blocks transfers, `disputed` is
+    /// public status (the licensing ledger refuses new licences of a disputed work).
     struct Title {
         address owner;
         bool pledged;

@@ -11,7 +11,7 @@ let found = 0;
 let hit = 0;
 let counted = false;
 for (const line of lcov.split("\n")) {
-  if (line.startsWith("SF:")) counted = /(^|\/)contracts\//.test(line) && !/contracts\/test\//.test(line);
+  if (line.startsWith("SF:")) counted = /(^|\/)contracts\//.test(line.slice(3)) && !/contracts\/test\//.test(line);
   else if (counted && line.startsWith("LF:")) found += Number(line.slice(3));
   else if (counted && line.startsWith("LH:")) hit += Number(line.slice(3));
 }

@@ -11,16 +11,16 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
  * ERC-721 tokens, like a Safe with one owner.
  */
 contract ContractWallet is IERC1271, IERC721Receiver {
-    address public immutable owner;
+    address private immutable _OWNER;
 
-    constructor(address owner_) {
-        owner = owner_;
+    constructor(address owner) {
+        _OWNER = owner;
     }
 
     /// @inheritdoc IERC1271
     function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
         (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(hash, signature);
-        return err == ECDSA.RecoverError.NoError && recovered == owner ? this.isValidSignature.selector : bytes4(0);
+        return err == ECDSA.RecoverError.NoError && recovered == _OWNER ? this.isValidSignature.selector : bytes4(0);
     }
 
     /// @inheritdoc IERC721Receiver
