@@ -5,7 +5,16 @@ import * as Digest from "multiformats/hashes/digest";
 import { type Address, bytesToHex, type Hex, hexToBytes, keccak256, toHex, zeroAddress, zeroHash } from "viem";
 import { type Registration, workIdOf } from "../../core/registration.ts";
 import type { ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
-import { deployRegistry, ethers, metadataCid, networkHelpers, newWork, now, unique } from "./fixture.ts";
+import {
+  deployRegistry,
+  ethers,
+  metadataCid,
+  networkHelpers,
+  newWork,
+  nextBlockAt,
+  registerWork,
+  unique,
+} from "./fixture.ts";
 
 const SHA2_256 = 0x12;
 const RAW = 0x55;
@@ -30,18 +39,6 @@ function ipfsUri(cid: Hex): string {
 async function registerAs(registry: ProvenanceRegistry, creator: HardhatEthersSigner, r: Registration) {
   await registry.connect(creator).register(r);
   return workIdOf(r.contentHash);
-}
-
-/** Registers a new work created and held by `owner`; returns its id. */
-async function registerWork(registry: ProvenanceRegistry, owner: HardhatEthersSigner): Promise<bigint> {
-  return registerAs(registry, owner, newWork(owner.address));
-}
-
-/** Fixes the time of the next block a few seconds ahead and returns it. */
-async function nextBlockAt(secondsAhead = 10n): Promise<bigint> {
-  const t = (await now()) + secondsAhead;
-  await networkHelpers.time.setNextBlockTimestamp(t);
-  return t;
 }
 
 describe("ProvenanceRegistry: administration", () => {

@@ -1,27 +1,16 @@
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { type Hex, zeroAddress, zeroHash } from "viem";
 import { workIdOf } from "../../core/registration.ts";
-import type { ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
-import { deployRegistry, ethers, metadataCid, networkHelpers, newWork, now, unique } from "./fixture.ts";
-
-/** Registers a new work created by `creator` and held by `holder` (the creator by default); returns its id. */
-async function registerWork(
-  registry: ProvenanceRegistry,
-  creator: HardhatEthersSigner,
-  holder: HardhatEthersSigner = creator,
-): Promise<bigint> {
-  const r = newWork(holder.address);
-  await registry.connect(creator).register(r);
-  return workIdOf(r.contentHash);
-}
-
-/** Fixes the time of the next block a few seconds ahead and returns it. */
-async function nextBlockAt(secondsAhead = 10n): Promise<bigint> {
-  const t = (await now()) + secondsAhead;
-  await networkHelpers.time.setNextBlockTimestamp(t);
-  return t;
-}
+import {
+  deployRegistry,
+  ethers,
+  metadataCid,
+  networkHelpers,
+  newWork,
+  nextBlockAt,
+  registerWork,
+  unique,
+} from "./fixture.ts";
 
 /** A deed: the hash of the signed assignment document and the CID where it is published. */
 function deed(): { hash: Hex; cid: Hex } {

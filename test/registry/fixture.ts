@@ -2,7 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { network } from "hardhat";
 import { type Address, type Hex, keccak256, toHex, zeroAddress } from "viem";
 import { registerTypedData } from "../../core/eip712.ts";
-import type { Registration } from "../../core/registration.ts";
+import { type Registration, workIdOf } from "../../core/registration.ts";
 import type { ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
 
 /** One network per test file, as the house style asks. */
@@ -90,4 +90,22 @@ export async function signRegistration(
 /** The latest block's timestamp. */
 export async function now(): Promise<bigint> {
   return BigInt(await networkHelpers.time.latest());
+}
+
+/** Registers a new work created by `creator` and held by `holder` (the creator by default); returns its id. */
+export async function registerWork(
+  registry: ProvenanceRegistry,
+  creator: HardhatEthersSigner,
+  holder: HardhatEthersSigner = creator,
+): Promise<bigint> {
+  const r = newWork(holder.address);
+  await registry.connect(creator).register(r);
+  return workIdOf(r.contentHash);
+}
+
+/** Fixes the time of the next block a few seconds ahead and returns it. */
+export async function nextBlockAt(secondsAhead = 10n): Promise<bigint> {
+  const t = (await now()) + secondsAhead;
+  await networkHelpers.time.setNextBlockTimestamp(t);
+  return t;
 }

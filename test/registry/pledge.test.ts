@@ -1,25 +1,8 @@
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { type Hex, zeroAddress } from "viem";
-import { workIdOf } from "../../core/registration.ts";
-import type { ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
-import { deployRegistry, metadataCid, networkHelpers, newWork, now, unique } from "./fixture.ts";
+import { deployRegistry, metadataCid, networkHelpers, nextBlockAt, now, registerWork, unique } from "./fixture.ts";
 
 const DAY = 86_400n;
-
-/** Registers a new work held by `owner`; returns its id. */
-async function registerWork(registry: ProvenanceRegistry, owner: HardhatEthersSigner): Promise<bigint> {
-  const r = newWork(owner.address);
-  await registry.connect(owner).register(r);
-  return workIdOf(r.contentHash);
-}
-
-/** Fixes the time of the next block a few seconds ahead and returns it. */
-async function nextBlockAt(secondsAhead = 10n): Promise<bigint> {
-  const t = (await now()) + secondsAhead;
-  await networkHelpers.time.setNextBlockTimestamp(t);
-  return t;
-}
 
 /** Alice's work, pledged to Bob (the lender) for thirty days under an agreement published at `agreement`. */
 async function pledgedFixture() {
