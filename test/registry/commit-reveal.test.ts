@@ -4,7 +4,7 @@ import { type Address, type Hex, zeroHash } from "viem";
 import { batchLeafOf, commitmentOf } from "../../core/commitment.ts";
 import { buildMerkleTree, type MerkleTree, merkleProofOf } from "../../core/merkle.ts";
 import type { Registration } from "../../core/registration.ts";
-import { deployRegistry, ethers, networkHelpers, newWork, now, unique } from "./fixture.ts";
+import { deployRegistry, digestOf, ethers, networkHelpers, newWork, now, unique } from "./fixture.ts";
 
 const { time } = networkHelpers;
 
@@ -13,11 +13,6 @@ const DELAY = 7 * 24 * 3600;
 
 function addressOf(signer: HardhatEthersSigner): Address {
   return signer.address as Address;
-}
-
-/** The sha2-256 digest inside a raw CIDv1 built by `metadataCid`, as `WorkRegistered` reports it. */
-function digestOf(r: Registration): Hex {
-  return `0x${r.metadataCid.slice(10)}`;
 }
 
 /** A work of `creator`, a fresh salt and the commitment that binds them. */

@@ -56,6 +56,11 @@ export function metadataCid(digest: Hex = unique("metadata")): Hex {
   return `0x01551220${digest.slice(2)}`;
 }
 
+/** The sha2-256 digest inside a raw CIDv1 built by `metadataCid`, as `WorkRegistered` reports it. */
+export function digestOf(r: Registration): Hex {
+  return `0x${r.metadataCid.slice(10)}`;
+}
+
 /** A registration of a new, never-seen file to `to`, with overrides. */
 export function newWork(to: string, overrides: Partial<Registration> = {}): Registration {
   return {

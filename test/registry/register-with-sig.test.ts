@@ -3,7 +3,7 @@ import type { Hex } from "viem";
 import { hashTypedData } from "viem";
 import { registerTypedData } from "../../core/eip712.ts";
 import { workIdOf } from "../../core/registration.ts";
-import { deployRegistry, ethers, networkHelpers, newWork, now, signRegistration } from "./fixture.ts";
+import { deployRegistry, digestOf, ethers, networkHelpers, newWork, now, signRegistration } from "./fixture.ts";
 
 describe("ProvenanceRegistry: gasless registration", () => {
   const farDeadline = 2n ** 40n;
@@ -16,15 +16,7 @@ describe("ProvenanceRegistry: gasless registration", () => {
     const aliceBalance = await ethers.provider.getBalance(alice.address);
     await expect(registry.connect(relayer).registerWithSig(r, alice.address, 0n, farDeadline, signature))
       .to.emit(registry, "WorkRegistered")
-      .withArgs(
-        workIdOf(r.contentHash),
-        alice.address,
-        0x55,
-        `0x${r.metadataCid.slice(10)}`,
-        alice.address,
-        500,
-        (t: bigint) => t > 0n,
-      );
+      .withArgs(workIdOf(r.contentHash), alice.address, 0x55, digestOf(r), alice.address, 500, (t: bigint) => t > 0n);
     expect(await registry.ownerOf(r.contentHash)).to.equal(alice.address);
     expect((await registry.workOf(r.contentHash)).creator).to.equal(alice.address);
     expect(await registry.nonces(alice.address)).to.equal(1n);

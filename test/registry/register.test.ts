@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { zeroAddress } from "viem";
 import { workIdOf } from "../../core/registration.ts";
-import { deployRegistry, ethers, metadataCid, networkHelpers, newWork, unique } from "./fixture.ts";
+import { deployRegistry, digestOf, ethers, metadataCid, networkHelpers, newWork, unique } from "./fixture.ts";
 
 describe("ProvenanceRegistry: register", () => {
   it("mints the provenance token to the holder under the work id of the file", async () => {
@@ -13,7 +13,7 @@ describe("ProvenanceRegistry: register", () => {
       .to.emit(registry, "Transfer")
       .withArgs(zeroAddress, bob.address, workId)
       .and.to.emit(registry, "WorkRegistered")
-      .withArgs(workId, alice.address, 0x55, `0x${r.metadataCid.slice(10)}`, alice.address, 500, 2_000_000_000);
+      .withArgs(workId, alice.address, 0x55, digestOf(r), alice.address, 500, 2_000_000_000);
     expect(await registry.ownerOf(workId)).to.equal(bob.address);
     expect(await registry.balanceOf(bob.address)).to.equal(1n);
     const work = await registry.workOf(workId);
@@ -76,15 +76,7 @@ describe("ProvenanceRegistry: register", () => {
     const r = newWork(alice.address, { royaltyReceiver: carol.address as `0x${string}`, royaltyBps: 1_000 });
     await expect(registry.connect(alice).register(r))
       .to.emit(registry, "WorkRegistered")
-      .withArgs(
-        workIdOf(r.contentHash),
-        alice.address,
-        0x55,
-        `0x${r.metadataCid.slice(10)}`,
-        carol.address,
-        1_000,
-        (t: bigint) => t > 0n,
-      );
+      .withArgs(workIdOf(r.contentHash), alice.address, 0x55, digestOf(r), carol.address, 1_000, (t: bigint) => t > 0n);
     expect(await registry.royaltyInfo(r.contentHash, 10_000n)).to.deep.equal([carol.address, 1_000n]);
   });
 
