@@ -43,11 +43,13 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     uint16 private constant _BPS = 10_000;
 
     /// @dev The ERC-721 owner slot, with the status flags packed beside it: `pledged` blocks transfers, `disputed` is
-    /// public status (the licensing ledger refuses new licences of a disputed work).
+    /// public status (the licensing ledger refuses new licences of a disputed work), `moves` counts changes of holder
+    /// so that a licence offer or a sale listing made by one holder goes stale the moment the work moves.
     struct Title {
         address owner;
         bool pledged;
         bool disputed;
+        uint32 moves;
     }
 
     /// @dev Facts fixed at registration, stored packed in one word by {_storeRecord} (one SSTORE, where assigning a
@@ -257,6 +259,12 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     }
 
     /// @inheritdoc IProvenanceRegistry
+    function titleOf(uint256 workId) external view returns (address owner, bool pledged, bool disputed, uint32 moves) {
+        Title storage title = _titles[workId];
+        return (title.owner, title.pledged, title.disputed, title.moves);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
     function pledgeOf(uint256 workId) external view returns (Pledge memory) {
         return _pledges[workId];
     }
@@ -402,6 +410,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
             _approve(address(0), workId, address(0), false);
             unchecked {
                 --_accounts[from].balance;
+                ++title.moves;
             }
         }
         if (to != address(0)) {

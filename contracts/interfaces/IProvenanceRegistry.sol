@@ -302,6 +302,10 @@ interface IProvenanceRegistry {
     /// @notice Everything the registry knows about a work; reverts with {UnknownWork} if it is not registered.
     function workOf(uint256 workId) external view returns (Work memory);
 
+    /// @notice The cheap status read other contracts use: the holder (zero when unregistered), the pledge and dispute
+    /// flags, and how many times the work has changed holder since registration.
+    function titleOf(uint256 workId) external view returns (address owner, bool pledged, bool disputed, uint32 moves);
+
     /// @notice The pledge on a work (zero pledgee when none).
     function pledgeOf(uint256 workId) external view returns (Pledge memory);
 

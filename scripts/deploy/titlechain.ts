@@ -1,0 +1,46 @@
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { Exchange, LicenceLedger, ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
+
+/** The deployed Titlechain contracts. */
+export type Titlechain = {
+  registry: ProvenanceRegistry;
+  ledger: LicenceLedger;
+  exchange: Exchange;
+};
+
+/** Default ERC-1155 metadata URI template of licence tokens (the API serves it). */
+export const defaultLicenceUri = "http://localhost:8787/v1/licences/{id}.json";
+
+/**
+ * Deploys the registry, the licence ledger (with its two linked libraries) and the exchange, with `admin` holding
+ * every admin role, and makes the ledger the registry's derivative authority. Used by tests, benchmarks and the
+ * local stack alike, so every part runs the same wiring.
+ */
+export async function deployTitlechain(
+  ethers: HardhatEthers,
+  admin: HardhatEthersSigner,
+  licenceUri: string = defaultLicenceUri,
+): Promise<Titlechain> {
+  const registry = (await ethers.deployContract(
+    "ProvenanceRegistry",
+    [admin.address],
+    admin,
+  )) as unknown as ProvenanceRegistry;
+  const registryAddress = await registry.getAddress();
+  const sublicensing = await ethers.deployContract("Sublicensing", [], admin);
+  const revenueSplits = await ethers.deployContract("RevenueSplits", [], admin);
+  const ledger = (await ethers.deployContract("LicenceLedger", [registryAddress, admin.address, licenceUri], {
+    signer: admin,
+    libraries: {
+      Sublicensing: await sublicensing.getAddress(),
+      RevenueSplits: await revenueSplits.getAddress(),
+    },
+  })) as unknown as LicenceLedger;
+  const exchange = (await ethers.deployContract(
+    "Exchange",
+    [registryAddress, admin.address],
+    admin,
+  )) as unknown as Exchange;
+  await (await registry.connect(admin).setDerivativeAuthority(await ledger.getAddress())).wait();
+  return { registry, ledger, exchange };
+}
