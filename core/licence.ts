@@ -160,40 +160,35 @@ export type SublicenceTerms = {
   textCid: Hex;
 };
 
+/** ABI components shared, in this order, by `LicenceTerms` and `SublicenceTerms`. */
+const scopeComponents = [
+  { name: "uses", type: "uint8" },
+  { name: "fields", type: "uint16" },
+  { name: "transferable", type: "bool" },
+  { name: "worldwide", type: "bool" },
+  { name: "territory", type: "uint256[3]" },
+  { name: "start", type: "uint40" },
+  { name: "end", type: "uint40" },
+] as const;
+const textComponents = [
+  { name: "textHash", type: "bytes32" },
+  { name: "textCid", type: "bytes" },
+] as const;
+
 const licenceTermsAbi = {
   type: "tuple",
   components: [
     { name: "kind", type: "uint8" },
-    { name: "uses", type: "uint8" },
-    { name: "fields", type: "uint16" },
-    { name: "transferable", type: "bool" },
-    { name: "worldwide", type: "bool" },
-    { name: "territory", type: "uint256[3]" },
-    { name: "start", type: "uint40" },
-    { name: "end", type: "uint40" },
+    ...scopeComponents,
     { name: "duration", type: "uint32" },
     { name: "supply", type: "uint24" },
     { name: "derivativeRoyaltyBps", type: "uint16" },
     { name: "currency", type: "address" },
-    { name: "textHash", type: "bytes32" },
-    { name: "textCid", type: "bytes" },
+    ...textComponents,
   ],
 } as const;
 
-const sublicenceTermsAbi = {
-  type: "tuple",
-  components: [
-    { name: "uses", type: "uint8" },
-    { name: "fields", type: "uint16" },
-    { name: "transferable", type: "bool" },
-    { name: "worldwide", type: "bool" },
-    { name: "territory", type: "uint256[3]" },
-    { name: "start", type: "uint40" },
-    { name: "end", type: "uint40" },
-    { name: "textHash", type: "bytes32" },
-    { name: "textCid", type: "bytes" },
-  ],
-} as const;
+const sublicenceTermsAbi = { type: "tuple", components: [...scopeComponents, ...textComponents] } as const;
 
 /** The terms hash a buyer passes to `buyLicence`: `keccak256(abi.encode(terms))`, as `createOffer` stores it. */
 export function termsHashOf(terms: LicenceTerms): Hex {

@@ -398,7 +398,8 @@ interface ILicenceLedger {
     function grantStatus(uint256 grantId) external view returns (GrantStatus);
 
     /// @notice Whether grant `ref` lets `account` make use `use` (one `USE_*` bit) of the work in `country`, in field
-    /// `field` (one bit), at `time`. A terminated or surrendered grant permitted what it permitted until it ended.
+    /// `field` (one bit), at `time`. A terminated or surrendered grant permitted what it permitted until it ended. A
+    /// zero `country` or `field` leaves that term unchecked.
     function permits(
         GrantRef calldata ref,
         address account,
