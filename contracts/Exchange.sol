@@ -11,14 +11,15 @@ import {Payments} from "./Payments.sol";
 /**
  * @title Exchange
  * @notice Fixed-price sales and bids for provenance tokens; see {IExchange}.
- * @dev A listing is one storage word (price, currency id, the work's `moves` count, expiry); the seller is the work's
- * holder, which is the lister for as long as `moves` has not changed.
+ * @dev A listing is one storage word (price, currency id, the work's `moves` and `pledges` counts, expiry); the seller
+ * is the work's holder, which is the lister for as long as `moves` has not changed.
  */
 contract Exchange is IExchange, Payments {
     struct StoredListing {
         uint128 price;
         uint8 currencyId;
         uint32 moves;
+        uint32 pledges;
         uint40 expiry;
     }
 
@@ -35,23 +36,23 @@ contract Exchange is IExchange, Payments {
 
     /// @inheritdoc IExchange
     function listWork(uint256 workId, address currency, uint256 price, uint40 expiry) external {
-        (bool pledged, bool disputed, uint32 moves) = _requireWorkOwner(workId);
+        (bool pledged, bool disputed, uint32 moves, uint32 pledges) = _requireWorkOwner(workId);
         if (pledged) revert WorkPledged(workId, registry.pledgeOf(workId).pledgee);
         if (disputed) revert WorkDisputed(workId);
         if (price == 0 || price > type(uint128).max) revert InvalidPrice(price);
         if (expiry != 0 && expiry <= block.timestamp) revert InvalidExpiry(expiry, uint64(block.timestamp));
         uint8 currencyId = _allowedCurrencyId(currency);
         if (!_approved(workId, msg.sender)) revert ExchangeNotApproved(workId, msg.sender);
-        _listings[workId] = StoredListing(uint128(price), currencyId, moves, expiry);
-        emit WorkListed(workId, msg.sender, currency, price, expiry, moves, uint64(block.timestamp));
+        _listings[workId] = StoredListing(uint128(price), currencyId, moves, pledges, expiry);
+        emit WorkListed(workId, msg.sender, currency, price, expiry, moves, pledges, uint64(block.timestamp));
     }
 
     /// @inheritdoc IExchange
     function cancelListing(uint256 workId) external {
         StoredListing memory listing = _listings[workId];
         if (listing.price == 0) revert NotListed(workId);
-        (address owner, bool pledged, , uint32 moves) = _titleOf(workId);
-        bool void = pledged || moves != listing.moves;
+        (address owner, , , uint32 moves, uint32 pledges) = _titleOf(workId);
+        bool void = moves != listing.moves || pledges != listing.pledges;
         if (!void && owner != msg.sender) revert NotWorkOwner(workId, msg.sender);
         delete _listings[workId];
         emit ListingCancelled(workId, msg.sender, uint64(block.timestamp));
@@ -61,8 +62,8 @@ contract Exchange is IExchange, Payments {
     function buyWork(uint256 workId, address currency, uint256 expectedPrice) external payable nonReentrant {
         StoredListing memory listing = _listings[workId];
         if (listing.price == 0) revert NotListed(workId);
-        (address seller, bool pledged, bool disputed, uint32 moves) = _titleOf(workId);
-        if (pledged || moves != listing.moves) revert ListingVoid(workId);
+        (address seller, , bool disputed, uint32 moves, uint32 pledges) = _titleOf(workId);
+        if (moves != listing.moves || pledges != listing.pledges) revert ListingVoid(workId);
         if (disputed) revert WorkDisputed(workId);
         if (listing.expiry != 0 && block.timestamp >= listing.expiry) revert ListingExpired(workId, listing.expiry);
         address listed = _tokenOf(listing.currencyId);
@@ -78,7 +79,7 @@ contract Exchange is IExchange, Payments {
 
     /// @inheritdoc IExchange
     function placeBid(uint256 workId, address currency, uint256 amount, uint40 expiry) external payable nonReentrant {
-        (address owner, , , ) = _titleOf(workId);
+        (address owner, , , , ) = _titleOf(workId);
         if (owner == msg.sender) revert SelfPurchase(workId, msg.sender);
         if (amount == 0 || amount > type(uint128).max) revert InvalidPrice(amount);
         if (expiry != 0 && expiry <= block.timestamp) revert InvalidExpiry(expiry, uint64(block.timestamp));
@@ -101,7 +102,7 @@ contract Exchange is IExchange, Payments {
 
     /// @inheritdoc IExchange
     function acceptBid(uint256 workId, address bidder, address currency, uint256 expectedAmount) external nonReentrant {
-        (bool pledged, bool disputed, ) = _requireWorkOwner(workId);
+        (bool pledged, bool disputed, , ) = _requireWorkOwner(workId);
         if (pledged) revert WorkPledged(workId, registry.pledgeOf(workId).pledgee);
         if (disputed) revert WorkDisputed(workId);
         StoredBid memory bid = _bids[workId][bidder];
@@ -120,7 +121,7 @@ contract Exchange is IExchange, Payments {
     /// @inheritdoc IExchange
     function listingOf(uint256 workId) external view returns (Listing memory) {
         StoredListing memory listing = _listings[workId];
-        return Listing(_tokenOf(listing.currencyId), listing.price, listing.moves, listing.expiry);
+        return Listing(_tokenOf(listing.currencyId), listing.price, listing.moves, listing.pledges, listing.expiry);
     }
 
     /// @inheritdoc IExchange

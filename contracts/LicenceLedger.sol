@@ -59,7 +59,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         LicenceTerms calldata terms,
         uint256 price
     ) external returns (uint32 offerIndex) {
-        (, bool disputed, uint32 moves) = _requireWorkOwner(workId);
+        (, bool disputed, uint32 moves, ) = _requireWorkOwner(workId);
         if (disputed) revert WorkDisputed(workId);
         LicenceStorage.checkScope(terms.uses, terms.fields, terms.worldwide, terms.territory);
         LicenceStorage.checkLegalText(terms.textHash, terms.textCid);
@@ -72,7 +72,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
 
         LicenceStorage.WorkState storage work = _s.works[workId];
         offerIndex = work.offerCount;
-        _checkExclusivity(workId, offerIndex, terms.kind != LicenceKind.NonExclusive, terms, start, end);
+        _checkExclusivity(workId, offerIndex, moves, terms.kind != LicenceKind.NonExclusive, terms, start, end);
         work.offerCount = offerIndex + 1;
 
         bytes32 termsHash = keccak256(abi.encode(terms));
@@ -117,11 +117,13 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         Offer storage offer = _ownedOffer(workId, offerIndex);
         if (offer.status == OfferStatus.Closed) revert OfferNotOpen(workId, offerIndex, OfferStatus.Closed);
         offer.status = OfferStatus.Closed;
-        // No sale or renewal follows: a renewable grant ends at most two terms from now (one bought ahead, see
-        // {renewLicence}), so the offer's reach, which exclusivity checks read, shrinks to that.
+        // No sale or renewal follows. A grant runs from the later of the offer's start and its purchase, and is renewed
+        // at most one term ahead (see {renewLicence}), so every grant ends within two terms of the later of the offer's
+        // start and now: the offer's reach, which exclusivity checks read, shrinks to that.
         uint32 duration = offer.duration;
         if (duration != 0) {
-            uint256 reach = block.timestamp + 2 * uint256(duration);
+            uint256 from = offer.start > block.timestamp ? offer.start : block.timestamp;
+            uint256 reach = from + 2 * uint256(duration);
             if (reach < offer.end) offer.end = uint40(reach);
         }
         emit OfferStatusChanged(workId, offerIndex, OfferStatus.Closed, offer.end, uint64(block.timestamp));
@@ -133,7 +135,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         LicenceStorage.StoredGrant storage grant = LicenceStorage.liveGrant(_s, grantId);
         uint256 parentGrantId = _s.parentGrants[grantId];
         if (parentGrantId == 0) {
-            (address owner, , , ) = _titleOf(ref.workId);
+            (address owner, , , , ) = _titleOf(ref.workId);
             if (owner != msg.sender) revert NotLicensor(grantId, msg.sender);
         } else if (_s.grants[parentGrantId].holder != msg.sender) {
             revert NotLicensor(grantId, msg.sender);
@@ -144,7 +146,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
 
     /// @inheritdoc ILicenceLedger
     function setSplits(uint256 workId, Payee[] calldata payees) external {
-        (, , uint32 moves) = _requireWorkOwner(workId);
+        (, , uint32 moves, ) = _requireWorkOwner(workId);
         RevenueSplits.set(_s, workId, payees, moves);
     }
 
@@ -462,7 +464,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
     /// @inheritdoc ILicenceLedger
     function currentSplit(uint256 workId) external view returns (uint32 version, bool inForce) {
         LicenceStorage.WorkState memory work = _s.works[workId];
-        (, , , uint32 moves) = registry.titleOf(workId);
+        (, , , uint32 moves, ) = registry.titleOf(workId);
         return (work.splitVersion, work.splitActive && work.splitMoves == moves);
     }
 
@@ -485,7 +487,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
     /// @dev Refuses a sale or renewal of a work that is disputed, has changed holder since the offer, or is pledged
     /// without the pledgee's consent; returns the holder.
     function _checkSellable(uint256 workId, uint32 offerIndex, uint32 offerMoves) private view returns (address) {
-        (address owner, bool pledged, bool disputed, uint32 moves) = registry.titleOf(workId);
+        (address owner, bool pledged, bool disputed, uint32 moves, ) = registry.titleOf(workId);
         if (moves != offerMoves) revert OfferVoid(workId, offerIndex);
         if (disputed) revert WorkDisputed(workId);
         if (pledged) {
@@ -601,6 +603,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
     function _checkExclusivity(
         uint256 workId,
         uint32 count,
+        uint32 moves,
         bool exclusive,
         LicenceTerms calldata terms,
         uint40 start,
@@ -609,7 +612,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         for (uint32 i; i < count; ++i) {
             Offer storage other = _s.offers[workId][i];
             if (!exclusive && other.kind == LicenceKind.NonExclusive) continue;
-            if (!_reserves(workId, i, other)) continue;
+            if (!_reserves(workId, i, other, moves)) continue;
             if (start >= other.end || other.start >= end) continue;
             if (terms.fields & other.fields == 0) continue;
             if (!terms.worldwide && !_isWorldwide(other)) {
@@ -623,11 +626,12 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         }
     }
 
-    /// @dev Whether an offer still holds its scope: a closed offer that sold nothing does not, nor a sole or exclusive
-    /// offer whose one grant was terminated or surrendered.
-    function _reserves(uint256 workId, uint32 index, Offer storage offer) private view returns (bool) {
+    /// @dev Whether an offer still holds its scope: an offer that sold nothing and can sell nothing more (closed, or
+    /// void because the work changed holder since) does not, nor a sole or exclusive offer whose one grant was
+    /// terminated or surrendered.
+    function _reserves(uint256 workId, uint32 index, Offer storage offer, uint32 moves) private view returns (bool) {
         uint24 sold = offer.sold;
-        if (sold == 0) return offer.status != OfferStatus.Closed;
+        if (sold == 0) return offer.status != OfferStatus.Closed && offer.moves == moves;
         if (offer.kind == LicenceKind.NonExclusive) return true;
         return _s.grants[LicenceStorage.grantIdOf(workId, index, 1)].state == LicenceStorage.LIVE;
     }

@@ -193,15 +193,19 @@ abstract contract Payments is IPayments, AccessControl, ReentrancyGuardTransient
     }
 
     /// @dev The registry's status of a work; reverts with {UnknownWork} if it is not registered.
-    function _titleOf(uint256 workId) internal view returns (address owner, bool pledged, bool disputed, uint32 moves) {
-        (owner, pledged, disputed, moves) = registry.titleOf(workId);
+    function _titleOf(
+        uint256 workId
+    ) internal view returns (address owner, bool pledged, bool disputed, uint32 moves, uint32 pledges) {
+        (owner, pledged, disputed, moves, pledges) = registry.titleOf(workId);
         if (owner == address(0)) revert UnknownWork(workId);
     }
 
     /// @dev Reverts unless the caller holds `workId`; returns its status.
-    function _requireWorkOwner(uint256 workId) internal view returns (bool pledged, bool disputed, uint32 moves) {
+    function _requireWorkOwner(
+        uint256 workId
+    ) internal view returns (bool pledged, bool disputed, uint32 moves, uint32 pledges) {
         address owner;
-        (owner, pledged, disputed, moves) = _titleOf(workId);
+        (owner, pledged, disputed, moves, pledges) = _titleOf(workId);
         if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender);
     }
 }

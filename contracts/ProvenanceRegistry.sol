@@ -44,12 +44,14 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
 
     /// @dev The ERC-721 owner slot, with the status flags packed beside it: `pledged` blocks transfers, `disputed` is
     /// public status (the licensing ledger refuses new licences of a disputed work), `moves` counts changes of holder
-    /// so that a licence offer or a sale listing made by one holder goes stale the moment the work moves.
+    /// so that a licence offer or a sale listing made by one holder goes stale the moment the work moves, and
+    /// `pledges` counts pledges, so that a sale listing goes stale the moment the work is pledged.
     struct Title {
         address owner;
         bool pledged;
         bool disputed;
         uint32 moves;
+        uint32 pledges;
     }
 
     /// @dev Facts fixed at registration, stored packed in one word by {_storeRecord} (one SSTORE, where assigning a
@@ -190,6 +192,9 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         if (pledgee == address(0) || pledgee == msg.sender) revert InvalidPledgee(pledgee);
         if (maturity <= block.timestamp) revert InvalidMaturity(maturity, uint64(block.timestamp));
         title.pledged = true;
+        unchecked {
+            ++title.pledges;
+        }
         _pledges[workId] = Pledge(pledgee, maturity);
         emit WorkPledged(workId, msg.sender, pledgee, maturity, agreementCid, uint64(block.timestamp));
     }
@@ -259,9 +264,11 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     }
 
     /// @inheritdoc IProvenanceRegistry
-    function titleOf(uint256 workId) external view returns (address owner, bool pledged, bool disputed, uint32 moves) {
-        Title storage title = _titles[workId];
-        return (title.owner, title.pledged, title.disputed, title.moves);
+    function titleOf(
+        uint256 workId
+    ) external view returns (address owner, bool pledged, bool disputed, uint32 moves, uint32 pledges) {
+        Title memory title = _titles[workId];
+        return (title.owner, title.pledged, title.disputed, title.moves, title.pledges);
     }
 
     /// @inheritdoc IProvenanceRegistry

@@ -11,14 +11,17 @@ pragma solidity ^0.8.24;
  * to the treasury, the rest to the seller, all credited for withdrawal.
  *
  * The exchange must be approved in the registry (`approve` or `setApprovalForAll`) to move a seller's work. A listing
- * records the work's `moves` count (see {IProvenanceRegistry-titleOf}): the moment the work changes holder, or is
- * pledged, the listing is void and cannot be filled, even if the work comes back.
+ * records the work's `moves` and `pledges` counts (see {IProvenanceRegistry-titleOf}): the moment the work changes
+ * holder, or is pledged, the listing is void and cannot be filled, even if the work comes back or the pledge is
+ * released.
  */
 interface IExchange {
     struct Listing {
         address currency;
         uint256 price;
         uint32 moves;
+        /// The work's `pledges` count when listed.
+        uint32 pledges;
         /// 0: no expiry.
         uint40 expiry;
     }
@@ -37,6 +40,7 @@ interface IExchange {
         uint256 price,
         uint40 expiry,
         uint32 moves,
+        uint32 pledges,
         uint64 timestamp
     );
 

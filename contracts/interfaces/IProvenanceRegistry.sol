@@ -303,8 +303,10 @@ interface IProvenanceRegistry {
     function workOf(uint256 workId) external view returns (Work memory);
 
     /// @notice The cheap status read other contracts use: the holder (zero when unregistered), the pledge and dispute
-    /// flags, and how many times the work has changed holder since registration.
-    function titleOf(uint256 workId) external view returns (address owner, bool pledged, bool disputed, uint32 moves);
+    /// flags, how many times the work has changed holder since registration, and how many times it was pledged.
+    function titleOf(
+        uint256 workId
+    ) external view returns (address owner, bool pledged, bool disputed, uint32 moves, uint32 pledges);
 
     /// @notice The pledge on a work (zero pledgee when none).
     function pledgeOf(uint256 workId) external view returns (Pledge memory);

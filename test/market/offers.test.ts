@@ -1,7 +1,7 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
-import { type Hex, zeroAddress, zeroHash } from "viem";
+import { type Address, type Hex, zeroAddress, zeroHash } from "viem";
 import {
   ALL_FIELDS,
   FOREVER,
@@ -14,8 +14,7 @@ import {
   territoryOf,
   usesOf,
 } from "../../core/licence.ts";
-import type { ILicenceLedger } from "../../types/ethers-contracts/interfaces/ILicenceLedger.ts";
-import type { TestToken } from "../../types/ethers-contracts/index.ts";
+import type { ILicenceLedger, TestToken } from "../../types/ethers-contracts/index.ts";
 import {
   buyLicence,
   cid,
@@ -23,6 +22,7 @@ import {
   DAY,
   deployMarket,
   ethers,
+  feeOf,
   increaseTime,
   licenceTerms,
   type MarketFixture,
@@ -117,9 +117,10 @@ function buy(f: Fixture, index: number, terms: LicenceTerms, price: bigint, work
 /** Publishes an offer and checks that it got the next index. */
 async function expectAccepted(f: Fixture, terms: LicenceTerms, holder: HardhatEthersSigner = f.artisan) {
   const count = Number(await f.ledger.offerCount(f.workId));
+  const t = await nextBlockAt();
   await expect(f.ledger.connect(holder).createOffer(f.workId, terms, PRICE))
     .to.emit(f.ledger, "OfferCreated")
-    .withArgs(f.workId, count, holder.address, termsHashOf(terms), termsTuple(terms), PRICE, (t: bigint) => t > 0n);
+    .withArgs(f.workId, count, holder.address, termsHashOf(terms), termsTuple(terms), PRICE, t);
   expect(await f.ledger.offerCount(f.workId)).to.equal(BigInt(count + 1));
   return count;
 }
@@ -130,7 +131,11 @@ async function expectRefused(
   terms: LicenceTerms,
   error: string,
   args: unknown[],
-  { price = PRICE, holder = f.artisan, workId = f.workId }: { price?: bigint; holder?: HardhatEthersSigner; workId?: bigint } = {},
+  {
+    price = PRICE,
+    holder = f.artisan,
+    workId = f.workId,
+  }: { price?: bigint; holder?: HardhatEthersSigner; workId?: bigint } = {},
 ) {
   const count = await f.ledger.offerCount(workId);
   await expect(f.ledger.connect(holder).createOffer(workId, terms, price))
@@ -140,7 +145,12 @@ async function expectRefused(
 }
 
 /** Checks that `createOffer` is refused because of an overlap with offer `existing`. */
-async function expectConflict(f: Fixture, terms: LicenceTerms, existing: number, holder: HardhatEthersSigner = f.artisan) {
+async function expectConflict(
+  f: Fixture,
+  terms: LicenceTerms,
+  existing: number,
+  holder: HardhatEthersSigner = f.artisan,
+) {
   await expectRefused(f, terms, "ExclusivityConflict", [f.workId, existing], { holder });
 }
 
@@ -291,9 +301,10 @@ describe("LicenceLedger: offers", () => {
       const coopTerms = licenceTerms({ territory: territoryOf(["FR"]) });
       await createOffer(f.ledger, f.artisan, f.workId, artisanTerms, PRICE);
       await createOffer(f.ledger, f.artisan, f.workId, licenceTerms(), PRICE);
+      const t = await nextBlockAt();
       await expect(f.ledger.connect(f.coop).createOffer(second, coopTerms, 7n))
         .to.emit(f.ledger, "OfferCreated")
-        .withArgs(second, 0, f.coop.address, termsHashOf(coopTerms), termsTuple(coopTerms), 7n, (t: bigint) => t > 0n);
+        .withArgs(second, 0, f.coop.address, termsHashOf(coopTerms), termsTuple(coopTerms), 7n, t);
       expect(await f.ledger.offerCount(f.workId)).to.equal(2n);
       expect(await f.ledger.offerCount(second)).to.equal(1n);
       expect((await readOffer(f, 0, second)).termsHash).to.equal(shortHash(coopTerms));
@@ -455,8 +466,12 @@ describe("LicenceLedger: offers", () => {
           title: "an ERC-20 currency never allowed",
           error: "CurrencyNotAllowed",
           build: async (f) => {
-            const other = (await ethers.deployContract("TestToken", ["Other", "OTH", 18], f.admin)) as unknown as TestToken;
-            const currency = (await other.getAddress()) as Hex;
+            const other = (await ethers.deployContract(
+              "TestToken",
+              ["Other", "OTH", 18],
+              f.admin,
+            )) as unknown as TestToken;
+            const currency = (await other.getAddress()) as Address;
             return { terms: licenceTerms({ currency }), args: [currency] };
           },
         },
@@ -566,9 +581,16 @@ describe("LicenceLedger: offers", () => {
     it("treats worldwide as overlapping every territory, both ways", async () => {
       const f = await networkHelpers.loadFixture(deployWithWork);
       const worldwide = { worldwide: true, territory: [0n, 0n, 0n] as [bigint, bigint, bigint] };
-      await createOffer(f.ledger, f.artisan, f.workId, licenceTerms({ territory: territoryOf(["ZZ"]) }), PRICE);
+      const apparelInZz = licenceTerms({ territory: territoryOf(["ZZ"]), fields: fieldsOf(["apparel"]) });
+      await createOffer(f.ledger, f.artisan, f.workId, apparelInZz, PRICE);
       await expectConflict(f, exclusiveTerms(worldwide), 0);
-      await createOffer(f.ledger, f.artisan, f.workId, exclusiveTerms({ ...worldwide, fields: fieldsOf(["food"]) }), PRICE);
+      await createOffer(
+        f.ledger,
+        f.artisan,
+        f.workId,
+        exclusiveTerms({ ...worldwide, fields: fieldsOf(["food"]) }),
+        PRICE,
+      );
       await expectConflict(f, licenceTerms({ territory: territoryOf(["FR"]), fields: fieldsOf(["food"]) }), 1);
       await expectConflict(f, licenceTerms({ ...worldwide, fields: ALL_FIELDS }), 1);
     });
@@ -682,6 +704,8 @@ describe("LicenceLedger: offers", () => {
     it("closing a renewable offer keeps reserving the period of a grant it sold for a later start", async () => {
       // A renewable offer starting in 100 days sells a 30-day grant [t + 100d, t + 130d); closed today, its reach
       // must still cover that grant, so an exclusive offer for the same period must be refused.
+      // Known contract bug: closeOffer sets the reach to block.timestamp + 2 * duration (LicenceLedger.sol), ignoring
+      // a start later than now + duration, so the offer's end drops below the grant's and the overlap is accepted.
       const f = await networkHelpers.loadFixture(deployWithWork);
       const t = await nowSeconds();
       const terms = licenceTerms({ start: t + 100 * DAY, duration: 30 * DAY });
@@ -691,8 +715,8 @@ describe("LicenceLedger: offers", () => {
       expect(stored.start).to.equal(BigInt(t + 100 * DAY));
       expect(stored.end).to.equal(BigInt(t + 130 * DAY));
       await f.ledger.connect(f.artisan).closeOffer(f.workId, 0);
-      expect((await readOffer(f, 0)).end).to.be.at.least(t + 130 * DAY);
       await expectConflict(f, exclusiveTerms(fixedTerm(t + 100 * DAY, t + 130 * DAY)), 0);
+      expect((await readOffer(f, 0)).end).to.be.at.least(t + 130 * DAY);
     });
 
     it("lets an exclusive offer follow a fixed-term offer once the period has passed", async () => {
@@ -729,7 +753,7 @@ describe("LicenceLedger: offers", () => {
       expect((await readOffer(f, 0)).sold).to.equal(0);
       await expect(buy(f, 0, terms, 2_000n)).to.emit(f.ledger, "LicencePurchased");
       expect((await readOffer(f, 0)).sold).to.equal(1);
-      expect(await f.ledger.owed(f.artisan.address, zeroAddress)).to.equal(2_000n - (2_000n * 250n) / 10_000n);
+      expect(await f.ledger.owed(f.artisan.address, zeroAddress)).to.equal(feeOf(2_000n).net);
     });
 
     it("may make an offer free", async () => {
@@ -894,7 +918,12 @@ describe("LicenceLedger: offers", () => {
   describe("refusals of repriceOffer, setOfferPaused and closeOffer", () => {
     const operations: {
       name: string;
-      call: (f: Fixture, signer: HardhatEthersSigner, workId: bigint, index: number) => Promise<ContractTransactionResponse>;
+      call: (
+        f: Fixture,
+        signer: HardhatEthersSigner,
+        workId: bigint,
+        index: number,
+      ) => Promise<ContractTransactionResponse>;
     }[] = [
       { name: "repriceOffer", call: (f, s, workId, i) => f.ledger.connect(s).repriceOffer(workId, i, 2_000n) },
       { name: "setOfferPaused", call: (f, s, workId, i) => f.ledger.connect(s).setOfferPaused(workId, i, true) },
@@ -951,18 +980,17 @@ describe("LicenceLedger: offers", () => {
   });
 
   describe("a work that changes holder", () => {
-    const moves: { name: string; move: (f: Fixture) => Promise<unknown> }[] = [
-      {
-        name: "assign",
-        move: (f) => f.registry.connect(f.artisan).assign(f.coop.address, f.workId, unique("deed"), cid()),
-      },
-      {
-        name: "transferFrom",
-        move: (f) => f.registry.connect(f.artisan).transferFrom(f.artisan.address, f.coop.address, f.workId),
-      },
-    ];
+    /** `artisan` assigns the work to `coop` with a recorded deed. */
+    const assignToCoop = (f: Fixture) =>
+      f.registry.connect(f.artisan).assign(f.coop.address, f.workId, unique("deed"), cid());
+    /** `artisan` transfers the provenance token to `coop`. */
+    const transferToCoop = (f: Fixture) =>
+      f.registry.connect(f.artisan).transferFrom(f.artisan.address, f.coop.address, f.workId);
 
-    for (const { name, move } of moves) {
+    for (const { name, move } of [
+      { name: "assign", move: assignToCoop },
+      { name: "transferFrom", move: transferToCoop },
+    ]) {
       it(`voids the old holder's offers after ${name}: buyLicence is refused with OfferVoid`, async () => {
         const f = await networkHelpers.loadFixture(deployWithWork);
         const terms = licenceTerms();
@@ -982,7 +1010,7 @@ describe("LicenceLedger: offers", () => {
     it("lets the new holder create offers, stamped with the work's new move count, that sell", async () => {
       const f = await networkHelpers.loadFixture(deployWithWork);
       await createOffer(f.ledger, f.artisan, f.workId, licenceTerms(), PRICE);
-      await moves[0]?.move(f);
+      await assignToCoop(f);
       const terms = licenceTerms({ territory: territoryOf(["CN", "HK"]) });
       expect(await expectAccepted(f, terms, f.coop)).to.equal(1);
       const [, , , count] = await f.registry.titleOf(f.workId);
@@ -990,12 +1018,12 @@ describe("LicenceLedger: offers", () => {
       expect((await readOffer(f, 1)).moves).to.equal(1);
       await buyLicence(f.ledger, f.licensee, f.workId, 1, terms, PRICE);
       expect((await readOffer(f, 1)).sold).to.equal(1);
-      expect(await f.ledger.owed(f.coop.address, zeroAddress)).to.equal(PRICE - (PRICE * 250n) / 10_000n);
+      expect(await f.ledger.owed(f.coop.address, zeroAddress)).to.equal(feeOf(PRICE).net);
     });
 
     it("refuses the old holder's new offers with NotWorkOwner", async () => {
       const f = await networkHelpers.loadFixture(deployWithWork);
-      await moves[1]?.move(f);
+      await transferToCoop(f);
       await expectRefused(f, licenceTerms(), "NotWorkOwner", [f.workId, f.artisan.address]);
     });
 
@@ -1003,7 +1031,7 @@ describe("LicenceLedger: offers", () => {
       const f = await networkHelpers.loadFixture(deployWithWork);
       const terms = licenceTerms();
       await createOffer(f.ledger, f.artisan, f.workId, terms, PRICE);
-      await moves[0]?.move(f);
+      await assignToCoop(f);
       await f.registry.connect(f.coop).transferFrom(f.coop.address, f.artisan.address, f.workId);
       await expect(buy(f, 0, terms, PRICE))
         .to.be.revertedWithCustomError(f.ledger, "OfferVoid")
@@ -1015,17 +1043,15 @@ describe("LicenceLedger: offers", () => {
       const terms = exclusiveTerms();
       await createOffer(f.ledger, f.artisan, f.workId, terms, PRICE);
       await buyLicence(f.ledger, f.licensee, f.workId, 0, terms, PRICE);
-      await moves[0]?.move(f);
+      await assignToCoop(f);
       await expectConflict(f, licenceTerms(), 0, f.coop);
       expect(await expectAccepted(f, licenceTerms({ territory: territoryOf(["FR"]) }), f.coop)).to.equal(1);
     });
 
-    it("keeps a void unsold exclusive offer's scope until the new holder closes it", async () => {
+    it("frees the scope of an unsold offer voided by the change of holder (it can never sell)", async () => {
       const f = await networkHelpers.loadFixture(deployWithWork);
       await createOffer(f.ledger, f.artisan, f.workId, exclusiveTerms(), PRICE);
-      await moves[0]?.move(f);
-      await expectConflict(f, licenceTerms(), 0, f.coop);
-      await f.ledger.connect(f.coop).closeOffer(f.workId, 0);
+      await assignToCoop(f);
       expect(await expectAccepted(f, exclusiveTerms(), f.coop)).to.equal(1);
     });
   });

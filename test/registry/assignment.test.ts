@@ -321,6 +321,33 @@ describe("ProvenanceRegistry: assignment", () => {
     });
   });
 
+  describe("titleOf", () => {
+    it("reports zeros for an unregistered work", async () => {
+      const { registry } = await networkHelpers.loadFixture(deployRegistry);
+      expect(await registry.titleOf(unique("nothing"))).to.deep.equal([zeroAddress, false, false, 0n, 0n]);
+    });
+
+    it("counts changes of holder and pledges, and shows the flags", async () => {
+      const { registry, alice, bob, arbiter } = await networkHelpers.loadFixture(deployRegistry);
+      const workId = await registerWork(registry, alice);
+      expect(await registry.titleOf(workId)).to.deep.equal([alice.address, false, false, 0n, 0n]);
+      await registry.connect(alice).transferFrom(alice.address, bob.address, workId);
+      const d = deed();
+      await registry.connect(bob).assign(alice.address, workId, d.hash, d.cid);
+      expect(await registry.titleOf(workId)).to.deep.equal([alice.address, false, false, 2n, 0n]);
+      const maturity = (await nextBlockAt()) + 1000n;
+      await registry.connect(alice).pledge(workId, bob.address, maturity, "0x");
+      expect(await registry.titleOf(workId)).to.deep.equal([alice.address, true, false, 2n, 1n]);
+      await registry.connect(bob).releasePledge(workId);
+      await registry.connect(arbiter).flagDispute(workId, "0x");
+      expect(await registry.titleOf(workId)).to.deep.equal([alice.address, false, true, 2n, 1n]);
+      await registry.connect(alice).pledge(workId, bob.address, maturity, "0x");
+      await networkHelpers.time.increaseTo(maturity);
+      await registry.connect(bob).foreclose(workId);
+      expect(await registry.titleOf(workId)).to.deep.equal([bob.address, false, true, 3n, 2n]);
+    });
+  });
+
   describe("chain of title", () => {
     it("is reconstructible from events alone through four hands, matching ownerOf at every step", async () => {
       const { registry, alice, bob, carol, relayer: dave } = await networkHelpers.loadFixture(deployRegistry);
