@@ -230,11 +230,14 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         if (price != expectedPrice) revert PriceMismatch(price, expectedPrice);
         address owner = _checkSellable(ref.workId, ref.offerIndex, offer.moves);
 
+        // A renewal extends a running grant: a lapsed one stays a record of its term (buy a new licence instead), so
+        // a grant never covers a stretch nobody paid for.
         uint40 previousEnd = grant.end;
+        if (previousEnd <= block.timestamp) revert GrantEnded(grantId, GrantStatus.Expired);
         if (previousEnd > block.timestamp + duration) {
             revert RenewalTooEarly(grantId, previousEnd, previousEnd - uint40(duration));
         }
-        uint256 end = (previousEnd > block.timestamp ? previousEnd : block.timestamp) + duration;
+        uint256 end = uint256(previousEnd) + duration;
         uint40 offerEnd = offer.end;
         if (end > offerEnd) end = offerEnd;
         if (end <= previousEnd) revert OfferEnded(ref.workId, ref.offerIndex, offerEnd);

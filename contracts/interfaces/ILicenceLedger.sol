@@ -355,7 +355,9 @@ interface ILicenceLedger {
         address licensee
     ) external payable returns (uint256 grantId);
 
-    /// @notice Extends a grant of a renewable offer by one term, at the offer's current price. Anyone may pay.
+    /// @notice Extends a running grant of a renewable offer by one term, at the offer's current price, at most one
+    /// term ahead and never past the offer's end. An expired grant cannot be renewed (its term stays on record; buy
+    /// a new licence). Anyone may pay.
     function renewLicence(GrantRef calldata ref, uint256 expectedPrice) external payable returns (uint40 end);
 
     function surrenderLicence(uint256 grantId) external;

@@ -744,29 +744,16 @@ describe("LicenceLedger: licences", () => {
       expect((await f.ledger.grantOf(grant.grantId)).end).to.equal(end + 2n * BigInt(TERM));
     });
 
-    it("restarts an expired grant from now", async () => {
+    it("refuses to renew an expired grant: GrantEnded(grantId, Expired), its term stays on record, nothing paid", async () => {
       const f = await load();
       const { sale, grant, end } = await renewable(f);
       await travelTo(end + BigInt(DAY));
       expect(await statusOf(f, grant.grantId)).to.equal(GrantStatus.Expired);
-      const t = await nextBlockAt();
       await expect(renew(f, sale, grant))
-        .to.emit(f.ledger, "LicenceRenewed")
-        .withArgs(
-          grant.grantId,
-          f.workId,
-          f.licensee.address,
-          end,
-          t + BigInt(TERM),
-          zeroAddress,
-          PRICE,
-          FEE,
-          0n,
-          f.artisan.address,
-          t,
-        );
-      expect((await f.ledger.grantOf(grant.grantId)).end).to.equal(t + BigInt(TERM));
-      expect(await statusOf(f, grant.grantId)).to.equal(GrantStatus.Active);
+        .to.be.revertedWithCustomError(f.ledger, "GrantEnded")
+        .withArgs(grant.grantId, GrantStatus.Expired);
+      expect((await f.ledger.grantOf(grant.grantId)).end).to.equal(end);
+      expect(await f.ledger.owed(f.artisan.address, zeroAddress)).to.equal(NET);
     });
 
     it("caps the renewal at the offer's end", async () => {
@@ -806,7 +793,7 @@ describe("LicenceLedger: licences", () => {
         .withArgs(f.workId, sale.offerIndex, offerEnd);
     });
 
-    it("refuses to renew an expired grant after the offer's end: OfferEnded, nothing paid", async () => {
+    it("refuses to renew an expired grant after the offer's end: GrantEnded, nothing paid", async () => {
       const f = await load();
       const t0 = (await nowSeconds()) + 100;
       const offerEnd = t0 + TERM + TERM / 2;
@@ -815,8 +802,8 @@ describe("LicenceLedger: licences", () => {
       const grant = await bought(f, sale);
       await travelTo(offerEnd + DAY);
       await expect(renew(f, sale, grant))
-        .to.be.revertedWithCustomError(f.ledger, "OfferEnded")
-        .withArgs(f.workId, sale.offerIndex, offerEnd);
+        .to.be.revertedWithCustomError(f.ledger, "GrantEnded")
+        .withArgs(grant.grantId, GrantStatus.Expired);
       expect((await f.ledger.grantOf(grant.grantId)).end).to.equal(BigInt(t0 + TERM));
       expect(await f.ledger.owed(f.artisan.address, zeroAddress)).to.equal(NET);
     });
