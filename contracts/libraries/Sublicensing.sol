@@ -25,6 +25,12 @@ library Sublicensing {
         uint256 parentGrantId = LicenceStorage.grantIdOf(parent.workId, parent.offerIndex, parent.serial);
         LicenceStorage.StoredGrant storage parentGrant = LicenceStorage.liveGrant(s, parentGrantId);
         if (parentGrant.holder != msg.sender) revert ILicenceLedger.NotGrantHolder(parentGrantId, msg.sender);
+        // A grant whose own parent has ended permits nothing, and can grant nothing.
+        for (uint256 id = s.parentGrants[parentGrantId]; id != 0; id = s.parentGrants[id]) {
+            if (s.grants[id].state != LicenceStorage.LIVE) {
+                revert ILicenceLedger.GrantEnded(parentGrantId, ILicenceLedger.GrantStatus.ParentEnded);
+            }
+        }
         if (licensee == address(0)) revert ILicenceLedger.InvalidLicensee(licensee);
         ILicenceLedger.Offer storage parentOffer = s.offers[parent.workId][parent.offerIndex];
         if (parentOffer.uses & LicenceStorage.USE_SUBLICENSE == 0)
