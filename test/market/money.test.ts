@@ -676,6 +676,32 @@ describe("LicenceLedger: money", () => {
         .withArgs(f.tokenAddress, 1, true, t);
     });
 
+    it("allows 255 currencies at most: the 256th is refused with TooManyCurrencies(255)", async () => {
+      const f = await networkHelpers.loadFixture(deployMarket);
+      // The fixture allowed one token; 254 more fill the list. Any account with code will do as a token here.
+      for (let i = 0; i < 254; i++) {
+        const code = await ethers.deployContract("NonReceiver");
+        await f.ledger.connect(f.admin).allowCurrency(await code.getAddress(), true);
+      }
+      expect(await f.ledger.currencyOf(255)).to.not.equal(zeroAddress);
+      const last = await unlistedToken();
+      await expect(f.ledger.connect(f.admin).allowCurrency(last, true))
+        .to.be.revertedWithCustomError(f.ledger, "TooManyCurrencies")
+        .withArgs(255);
+      expect(await f.ledger.isCurrencyAllowed(last)).to.equal(false);
+    });
+
+    it("sells a free licence priced in an ERC-20 without touching the buyer's tokens", async () => {
+      const f = await networkHelpers.loadFixture(deployWithWork);
+      const terms = licenceTerms({ currency: f.tokenAddress });
+      const index = await createOffer(f.ledger, f.artisan, f.workId, terms, 0n);
+      const before = await f.token.balanceOf(f.licensee.address);
+      const grant = await buyLicence(f.ledger, f.licensee, f.workId, index, terms, 0n);
+      expect(await f.ledger.balanceOf(f.licensee.address, grant.grantId)).to.equal(1n);
+      expect(await f.token.balanceOf(f.licensee.address)).to.equal(before);
+      expect(await f.ledger.owed(f.artisan.address, f.tokenAddress)).to.equal(0n);
+    });
+
     it("gives the next token id 2", async () => {
       const f = await networkHelpers.loadFixture(deployMarket);
       const next = await unlistedToken();
