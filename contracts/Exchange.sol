@@ -103,6 +103,7 @@ contract Exchange is IExchange, Payments {
     /// @inheritdoc IExchange
     function acceptBid(uint256 workId, address bidder, address currency, uint256 expectedAmount) external nonReentrant {
         (bool pledged, bool disputed, , ) = _requireWorkOwner(workId);
+        if (bidder == msg.sender) revert SelfPurchase(workId, msg.sender);
         if (pledged) revert WorkPledged(workId, registry.pledgeOf(workId).pledgee);
         if (disputed) revert WorkDisputed(workId);
         StoredBid memory bid = _bids[workId][bidder];

@@ -833,6 +833,16 @@ describe("Exchange", () => {
       await expectBid(f, f.workId, f.buyer.address, [NATIVE, PRICE, 0n]);
     });
 
+    it("refuses a holder accepting its own bid, placed before it came to hold the work: SelfPurchase", async () => {
+      const f = await load();
+      await bid(f, f.buyer, f.workId);
+      await f.registry.connect(f.custodian).transferFrom(f.custodian.address, f.buyer.address, f.workId);
+      await expect(f.exchange.connect(f.buyer).acceptBid(f.workId, f.buyer.address, NATIVE, PRICE))
+        .to.be.revertedWithCustomError(f.exchange, "SelfPurchase")
+        .withArgs(f.workId, f.buyer.address);
+      await expectBid(f, f.workId, f.buyer.address, [NATIVE, PRICE, 0n]);
+    });
+
     it("refuses a pledged work: WorkPledged(workId, pledgee)", async () => {
       const f = await load();
       await bid(f, f.buyer, f.workId);
