@@ -899,6 +899,36 @@ function scopeOf(
   return { uses: terms.uses, fields: terms.fields, worldwide: terms.worldwide, territory: terms.territory, countries };
 }
 
+/** The artisan offers each of `shapes` (terms and the countries they cover) for free, in order. */
+async function offerFree(f: Licensing, shapes: [LicenceTerms, string[]][]): Promise<LifecycleState["offers"]> {
+  const offers = [];
+  for (const [terms, countries] of shapes) {
+    await createOffer(f.ledger, f.artisan, f.workId, terms, 0n);
+    offers.push({ terms, scope: scopeOf(terms, countries) });
+  }
+  return offers;
+}
+
+/**
+ * A holder buys from one of the free offers made by {offerFree}. Undefined when refused with `OfferEnded` (the offer
+ * has ended); else the new grant's ref and scope, the offer as it stood before the sale, the buyer and the sale's time.
+ */
+async function buyFreeOffer(s: Pick<LifecycleState, "f" | "offers">, c: { offer: number; buyer: number }) {
+  const { f } = s;
+  const { terms, scope } = pick(s.offers, c.offer);
+  const offer = await f.ledger.offerOf(f.workId, c.offer);
+  const buyer = pick(holdersOf(f), c.buyer);
+  const at = await nextBlockAt(1n);
+  const buy = f.ledger.connect(buyer).buyLicence(f.workId, c.offer, termsHashOf(terms), 0n, buyer.address);
+  if (at >= offer.end) {
+    await expect(buy).to.be.revertedWithCustomError(f.ledger, "OfferEnded").withArgs(f.workId, c.offer, offer.end);
+    return undefined;
+  }
+  await buy;
+  const ref = { workId: f.workId, offerIndex: c.offer, serial: Number(offer.sold) + 1 };
+  return { ref, scope, offer, buyer, at };
+}
+
 /**
  * A renewable 10-day offer of every use but adapt; a fixed window from day 5 to day 25; a renewable 3-day offer until
  * day 40.
@@ -932,12 +962,7 @@ async function lifecycleOffers(f: Licensing): Promise<LifecycleState["offers"]> 
       ["HK"],
     ],
   ];
-  const offers = [];
-  for (const [terms, countries] of shapes) {
-    await createOffer(f.ledger, f.artisan, f.workId, terms, 0n);
-    offers.push({ terms, scope: scopeOf(terms, countries) });
-  }
-  return offers;
+  return offerFree(f, shapes);
 }
 
 const lifecycleCommand = fc.oneof(
@@ -979,20 +1004,11 @@ function track(s: LifecycleState, grant: Omit<Tracked, "id" | "ended">, licensee
 
 const lifecycle: Handlers<LifecycleCommand, LifecycleState> = {
   async buyLicence(s, c) {
-    const { f } = s;
-    const { terms, scope } = pick(s.offers, c.offer);
-    const offer = await f.ledger.offerOf(f.workId, c.offer);
-    const buyer = pick(holdersOf(f), c.buyer);
-    const at = await nextBlockAt(1n);
-    const buy = f.ledger.connect(buyer).buyLicence(f.workId, c.offer, termsHashOf(terms), 0n, buyer.address);
-    if (at >= offer.end) {
-      await expect(buy).to.be.revertedWithCustomError(f.ledger, "OfferEnded").withArgs(f.workId, c.offer, offer.end);
-      return;
-    }
-    await buy;
+    const sale = await buyFreeOffer(s, c);
+    if (sale === undefined) return;
+    const { ref, scope, offer, buyer, at } = sale;
     const start = max(offer.start, at);
     const end = offer.duration === 0n ? offer.end : min(start + offer.duration, offer.end);
-    const ref = { workId: f.workId, offerIndex: c.offer, serial: Number(offer.sold) + 1 };
     track(s, { ref, scope, renewable: offer.duration !== 0n, parent: undefined, start, end }, buyer.address);
   },
 
@@ -1199,12 +1215,7 @@ async function sublicensingOffers(f: Licensing): Promise<LifecycleState["offers"
       ["FR", "US"],
     ],
   ];
-  const offers = [];
-  for (const [terms, countries] of shapes) {
-    await createOffer(f.ledger, f.artisan, f.workId, terms, 0n);
-    offers.push({ terms, scope: scopeOf(terms, countries) });
-  }
-  return offers;
+  return offerFree(f, shapes);
 }
 
 const sublicensingCommand = fc.oneof(
@@ -1270,19 +1281,10 @@ function exceeded(parent: Tracked, sub: Scoped, start: bigint, end: bigint): str
 
 const sublicensing: Handlers<SublicensingCommand, SublicensingState> = {
   async buyLicence(s, c) {
-    const { f } = s;
-    const { terms, scope } = pick(s.offers, c.offer);
-    const offer = await f.ledger.offerOf(f.workId, c.offer);
-    const buyer = pick(holdersOf(f), c.buyer);
-    const at = await nextBlockAt(1n);
-    const buy = f.ledger.connect(buyer).buyLicence(f.workId, c.offer, termsHashOf(terms), 0n, buyer.address);
-    if (at >= offer.end) {
-      await expect(buy).to.be.revertedWithCustomError(f.ledger, "OfferEnded").withArgs(f.workId, c.offer, offer.end);
-      return;
-    }
-    await buy;
-    const ref = { workId: f.workId, offerIndex: c.offer, serial: Number(offer.sold) + 1 };
-    const { start, end } = await f.ledger.grantOf(grantIdOf(ref));
+    const sale = await buyFreeOffer(s, c);
+    if (sale === undefined) return;
+    const { ref, scope, offer } = sale;
+    const { start, end } = await s.f.ledger.grantOf(grantIdOf(ref));
     const renewable = offer.duration !== 0n;
     s.grants.push({ ref, id: grantIdOf(ref), scope, renewable, parent: undefined, start, end, ended: undefined });
   },
@@ -1388,59 +1390,68 @@ async function expectSublicencesWithinParents(s: SublicensingState): Promise<voi
 
 // ------------------------------------------------------------------------------------------------------------------
 
+/**
+ * Asserts `check` on random sequences of `minLength` to `maxLength` commands drawn from `command`, each replayed on a
+ * fresh snapshot of `deploy`'s fixture.
+ */
+async function assertSequences<C, F>(
+  command: fc.Arbitrary<C>,
+  [minLength, maxLength]: [number, number],
+  deploy: () => Promise<F>,
+  parameters: fc.Parameters<[C[]]>,
+  check: (f: F, commands: C[]) => Promise<void>,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.array(command, { minLength, maxLength }), async (commands) =>
+      check(await networkHelpers.loadFixture(deploy), commands),
+    ),
+    parameters,
+  );
+}
+
 describe("LicenceLedger and Exchange: invariants", () => {
   it("conserves value: each contract holds what is owed plus unreleased revenue and open bids", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(tradeCommand, { minLength: 10, maxLength: 25 }), async (commands) => {
-        const f = await networkHelpers.loadFixture(deployTrading);
-        const s: TradeState = {
-          f,
-          offers: new Map(),
-          grants: [],
-          held: { ledger: { native: 0n, token: 0n }, exchange: { native: 0n, token: 0n } },
-        };
-        for (const c of commands) await dispatch(trade, s, c);
-        await expectValueConserved(s);
-      }),
-      { numRuns: 25 },
-    );
+    await assertSequences(tradeCommand, [10, 25], deployTrading, { numRuns: 25 }, async (f, commands) => {
+      const s: TradeState = {
+        f,
+        offers: new Map(),
+        grants: [],
+        held: { ledger: { native: 0n, token: 0n }, exchange: { native: 0n, token: 0n } },
+      };
+      for (const c of commands) await dispatch(trade, s, c);
+      await expectValueConserved(s);
+    });
   });
 
   it("never lets two offers that reserve their scope overlap when one is sole or exclusive", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(exclusivityCommand, { minLength: 6, maxLength: 16 }), async (commands) => {
-        const f = await networkHelpers.loadFixture(deployLicensing);
+    await assertSequences(
+      exclusivityCommand,
+      [6, 16],
+      deployLicensing,
+      { numRuns: 40, examples: [[closedFutureExclusive]] },
+      async (f, commands) => {
         const s: ExclusivityState = { f, terms: [], grants: [] };
         for (const c of commands) await dispatch(exclusivity, s, c);
         await expectNoExclusiveOverlap(f);
-      }),
-      { numRuns: 40, examples: [[closedFutureExclusive]] },
+      },
     );
   });
 
   it("never lets a terminated, surrendered, expired or orphaned grant permit anything", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(lifecycleCommand, { minLength: 6, maxLength: 16 }), async (commands) => {
-        const f = await networkHelpers.loadFixture(deployLicensing);
-        const s: LifecycleState = { f, offers: await lifecycleOffers(f), grants: [], derivative: new Map() };
-        for (const c of commands) {
-          await dispatch(lifecycle, s, c);
-          await expectLifecycleConsistent(s);
-        }
-      }),
-      { numRuns: 20 },
-    );
+    await assertSequences(lifecycleCommand, [6, 16], deployLicensing, { numRuns: 20 }, async (f, commands) => {
+      const s: LifecycleState = { f, offers: await lifecycleOffers(f), grants: [], derivative: new Map() };
+      for (const c of commands) {
+        await dispatch(lifecycle, s, c);
+        await expectLifecycleConsistent(s);
+      }
+    });
   });
 
   it("never lets a sublicence exceed its parent's scope", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(sublicensingCommand, { minLength: 6, maxLength: 16 }), async (commands) => {
-        const f = await networkHelpers.loadFixture(deployLicensing);
-        const s: SublicensingState = { f, offers: await sublicensingOffers(f), grants: [], subs: [] };
-        for (const c of commands) await dispatch(sublicensing, s, c);
-        await expectSublicencesWithinParents(s);
-      }),
-      { numRuns: 25 },
-    );
+    await assertSequences(sublicensingCommand, [6, 16], deployLicensing, { numRuns: 25 }, async (f, commands) => {
+      const s: SublicensingState = { f, offers: await sublicensingOffers(f), grants: [], subs: [] };
+      for (const c of commands) await dispatch(sublicensing, s, c);
+      await expectSublicencesWithinParents(s);
+    });
   });
 });
