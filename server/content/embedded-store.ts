@@ -1,0 +1,159 @@
+import { createHash, randomBytes } from "node:crypto";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { exporter } from "ipfs-unixfs-exporter";
+import { importByteStream } from "ipfs-unixfs-importer";
+import { fixedSize } from "ipfs-unixfs-importer/chunker";
+import { balanced } from "ipfs-unixfs-importer/layout";
+import { CID } from "multiformats/cid";
+import type { AddOptions, AddResult, ContentStore, GetOptions } from "./content-store.ts";
+import { IMPORT_PARAMETERS } from "./content-store.ts";
+import { ContentError } from "./errors.ts";
+import { SNIFF_BYTES, sniffMediaType } from "./media-type.ts";
+import { PackBlockstore } from "./pack-blockstore.ts";
+
+export type EmbeddedStoreOptions = {
+  /** Directory of the store (`<data dir>/ipfs`). */
+  dir: string;
+  /** Largest file accepted, in bytes. */
+  maxFileSize: number;
+};
+
+/** The importer options that reproduce `ipfs add --cid-version 1` (see {@link IMPORT_PARAMETERS}). */
+export const importerOptions = {
+  cidVersion: IMPORT_PARAMETERS.cidVersion,
+  rawLeaves: IMPORT_PARAMETERS.rawLeaves,
+  reduceSingleLeafToSelf: IMPORT_PARAMETERS.reduceSingleLeafToSelf,
+  chunker: fixedSize({ chunkSize: IMPORT_PARAMETERS.chunkSize }),
+  layout: balanced({ maxChildrenPerNode: IMPORT_PARAMETERS.maxChildrenPerNode }),
+} as const;
+
+/**
+ * The embedded content store: UnixFS DAGs (the blocks any IPFS node exchanges) in pack files under the data directory.
+ * An upload is hashed, chunked, and written in one streaming pass into its own pack; a pack becomes visible only when
+ * complete, and an upload that fails (too large, aborted, a read error) leaves nothing behind.
+ */
+export class EmbeddedContentStore implements ContentStore {
+  readonly blocks: PackBlockstore;
+  readonly #dir: string;
+  readonly #maxFileSize: number;
+  readonly #pins: Set<string>;
+
+  private constructor(dir: string, blocks: PackBlockstore, maxFileSize: number, pins: Set<string>) {
+    this.#dir = dir;
+    this.blocks = blocks;
+    this.#maxFileSize = maxFileSize;
+    this.#pins = pins;
+  }
+
+  static async open({ dir, maxFileSize }: EmbeddedStoreOptions): Promise<EmbeddedContentStore> {
+    const blocks = await PackBlockstore.open(join(dir, "packs"));
+    let pins: string[] = [];
+    try {
+      pins = JSON.parse(await readFile(join(dir, "pins.json"), "utf8")) as string[];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    return new EmbeddedContentStore(dir, blocks, maxFileSize, new Set(pins));
+  }
+
+  async add(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: AddOptions = {}): Promise<AddResult> {
+    const writer = await this.blocks.writer(`upload-${Date.now()}-${randomBytes(6).toString("hex")}`);
+    const hash = createHash("sha256");
+    const head = new Uint8Array(SNIFF_BYTES);
+    let size = 0;
+    const max = this.#maxFileSize;
+    const signal = options.signal;
+    // One pass: every chunk is counted, hashed and sniffed on its way into the chunker.
+    async function* tap(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of source) {
+        signal?.throwIfAborted();
+        if (size < SNIFF_BYTES) head.set(chunk.subarray(0, SNIFF_BYTES - size), size);
+        size += chunk.length;
+        if (size > max) throw new ContentError("TooLarge", `the file exceeds the ${max}-byte limit`);
+        hash.update(chunk);
+        yield chunk;
+      }
+    }
+    try {
+      const entry = await importByteStream(tap(), { put: (cid, bytes) => writer.put(cid, bytes as Uint8Array) }, importerOptions);
+      const cid = entry.cid.toV1().toString();
+      await writer.seal(cid);
+      return {
+        sha256: `0x${hash.digest("hex")}`,
+        cid,
+        size,
+        mediaType: sniffMediaType(head.subarray(0, Math.min(size, SNIFF_BYTES)), options.mediaType),
+      };
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }
+
+  async *get(cid: string, options: GetOptions = {}): AsyncGenerator<Uint8Array> {
+    const root = parseCid(cid);
+    const signal = options.signal ? { signal: options.signal } : {};
+    const entry = await exporter(root, this.blocks, signal);
+    if (entry.type !== "file" && entry.type !== "raw") throw new ContentError("NotAFile", `${cid} is not a file`);
+    const size = Number(entry.size);
+    const offset = options.offset ?? 0;
+    const length = options.length ?? size - offset;
+    if (offset < 0 || length < 0 || offset + length > size) {
+      throw new ContentError("InvalidRange", `range ${offset}+${length} is outside the ${size}-byte file ${cid}`);
+    }
+    if (length === 0) return;
+    yield* entry.content({ offset, length, ...signal });
+  }
+
+  /** True when the whole file is here: an upload of it, or every block of its DAG (read and verified). */
+  async has(cid: string): Promise<boolean> {
+    const root = parseCid(cid);
+    if (this.blocks.packs().some((p) => p.root === root.toV1().toString())) return true;
+    if (!this.blocks.has(root)) return false;
+    try {
+      for await (const _ of this.get(cid));
+      return true;
+    } catch (error) {
+      if (error instanceof ContentError && error.code === "NotFound") return false;
+      throw error;
+    }
+  }
+
+  async pin(cid: string): Promise<void> {
+    const root = parseCid(cid).toV1().toString();
+    if (!this.blocks.packs().some((p) => p.root === root)) throw new ContentError("NotFound", `${cid} is not stored`);
+    if (this.#pins.has(root)) return;
+    this.#pins.add(root);
+    const path = join(this.#dir, "pins.json");
+    await writeFile(`${path}.tmp`, JSON.stringify([...this.#pins]));
+    await rename(`${path}.tmp`, path);
+  }
+
+  pinned(cid: string): boolean {
+    return this.#pins.has(parseCid(cid).toV1().toString());
+  }
+
+  async collectGarbage(olderThanMs: number): Promise<string[]> {
+    const cutoff = Date.now() - olderThanMs;
+    const removed: string[] = [];
+    for (const pack of this.blocks.packs()) {
+      if (pack.createdAt > cutoff || (pack.root !== null && this.#pins.has(pack.root))) continue;
+      await this.blocks.dropPack(pack.name);
+      if (pack.root !== null) removed.push(pack.root);
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    await this.blocks.close();
+  }
+}
+
+function parseCid(cid: string): CID {
+  try {
+    return CID.parse(cid);
+  } catch {
+    throw new ContentError("InvalidCid", `"${cid.slice(0, 100)}" is not a CID`);
+  }
+}
