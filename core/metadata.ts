@@ -49,7 +49,7 @@ export type MetadataIssue = { path: string; message: string };
 export class MetadataError extends Error {
   readonly issues: MetadataIssue[];
   constructor(issues: MetadataIssue[]) {
-    super(`invalid work metadata: ${issues.map((i) => `${i.path || "/"} ${i.message}`).join("; ")}`);
+    super(`invalid work metadata: ${issues.map((i) => `${i.path || "(document)"} ${i.message}`).join("; ")}`);
     this.name = "MetadataError";
     this.issues = issues;
   }
@@ -62,8 +62,18 @@ const validate = ajv.compile<WorkMetadata>(schema);
 export function validateWorkMetadata(
   value: unknown,
 ): { ok: true; metadata: WorkMetadata } | { ok: false; issues: MetadataIssue[] } {
-  if (validate(value)) return { ok: true, metadata: value };
-  return { ok: false, issues: (validate.errors ?? []).map(issueOf) };
+  if (!validate(value)) return { ok: false, issues: (validate.errors ?? []).map(issueOf) };
+  if (!isCalendarDate(value.dateCreated)) {
+    return { ok: false, issues: [{ path: "/dateCreated", message: "is not a date of the calendar" }] };
+  }
+  return { ok: true, metadata: value };
+}
+
+/** A year, a month, or a day that exists ("2024-02-30" does not). */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.split("-").map(Number);
+  if (day === undefined || year === undefined || month === undefined) return true;
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
 }
 
 /** Parses and validates metadata bytes read from IPFS; throws {@link MetadataError}. */
@@ -97,22 +107,33 @@ export function encodeWorkMetadata(metadata: WorkMetadata): Uint8Array {
   return new TextEncoder().encode(canonicalJson(metadata));
 }
 
-/** JSON with object keys sorted at every level. */
+/** JSON with object keys sorted (by UTF-16 code units) at every level, as `JSON.stringify` writes values. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function issueOf(error: ErrorObject): MetadataIssue {
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   if (error.keyword === "required") {
-    return { path: `${error.instancePath}/${String(params.missingProperty)}`, message: "is required" };
+    return { path: `${error.instancePath}/${pointerToken(params.missingProperty)}`, message: "is required" };
   }
   if (error.keyword === "additionalProperties") {
-    return { path: `${error.instancePath}/${String(params.additionalProperty)}`, message: "is not allowed" };
+    return { path: `${error.instancePath}/${pointerToken(params.additionalProperty)}`, message: "is not allowed" };
   }
   return { path: error.instancePath, message: error.message ?? error.keyword };
+}
+
+/**
+ * A property name as a JSON pointer token (RFC 6901: `~` is `~0`, `/` is `~1`), with control characters escaped: the
+ * name comes from an untrusted document and must not forge paths or lines in messages and logs.
+ */
+function pointerToken(name: string | undefined): string {
+  return JSON.stringify(String(name)).slice(1, -1).replaceAll("~", "~0").replaceAll("/", "~1");
 }

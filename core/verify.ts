@@ -1,5 +1,6 @@
 import { sha256 } from "@noble/hashes/sha2.js";
-import { type Address, bytesToHex, type Hex, isAddressEqual, isHex } from "viem";
+import { type Address, bytesToHex, type Hex, isAddress, isAddressEqual, isHex } from "viem";
+import { batchLeafOf } from "./commitment.ts";
 import { processMerkleProof } from "./merkle.ts";
 
 /**
@@ -82,10 +83,13 @@ export function verifyRegistration(
       `the file hashes to ${contentHash} but the record is of work 0x${record.workId.toString(16).padStart(64, "0")}`,
     );
   }
-  if (expected.creator && !isAddressEqual(expected.creator, record.creator)) {
+  if (expected.creator !== undefined && !isAddress(expected.creator, { strict: false })) {
+    return failure("InvalidInput", `the expected creator "${String(expected.creator).slice(0, 80)}" is not an address`);
+  }
+  if (expected.creator !== undefined && !isAddressEqual(expected.creator, record.creator)) {
     return failure("CreatorMismatch", `registered by ${record.creator}, not ${expected.creator}`);
   }
-  if (expected.metadataCid && expected.metadataCid.toLowerCase() !== record.metadataCid.toLowerCase()) {
+  if (expected.metadataCid !== undefined && expected.metadataCid.toLowerCase() !== record.metadataCid.toLowerCase()) {
     return failure(
       "MetadataMismatch",
       `the record points to metadata ${record.metadataCid}, not ${expected.metadataCid}`,
@@ -100,23 +104,44 @@ export function verifyRegistration(
   return { ok: true, contentHash, workId: record.workId, registeredAt: record.registeredAt, owner: record.owner };
 }
 
+/** A batch leaf's preimage: what the creator keeps to reveal it later. */
+export type BatchCommitment = { creator: Address; contentHash: Hex; salt: Hex };
+
 /**
- * Checks that `leaf` (see `batchLeafOf`) is in the batch anchored under `root`, with the registry's proof rule
- * (OpenZeppelin `MerkleProof`, sorted pairs).
+ * Checks that a commitment is in the batch anchored under `root`, with the registry's proof rule (OpenZeppelin
+ * `MerkleProof`, sorted pairs). Given the commitment's preimage `{ creator, contentHash, salt }`, the leaf is derived
+ * as the registry derives it, which proves what `revealFromBatch` proves; given a bare 32-byte leaf, it only proves
+ * that this hash is a node on a path to the root.
  */
 export function verifyBatchReveal(
-  leaf: Hex,
+  leaf: Hex | BatchCommitment,
   proof: readonly Hex[],
   root: Hex,
-): { ok: true; root: Hex } | VerificationFailure {
-  const bad = [leaf, root, ...proof].find((value) => !isHex(value) || value.length !== 66);
-  if (bad !== undefined)
-    return failure("InvalidInput", `a leaf, root or proof element is 32 bytes of hex, got "${bad}"`);
-  const computed = processMerkleProof(leaf.toLowerCase() as Hex, proof);
+): { ok: true; leaf: Hex; root: Hex } | VerificationFailure {
+  let node: Hex;
+  if (typeof leaf === "object" && leaf !== null) {
+    const { creator, contentHash, salt } = leaf;
+    if (!isAddress(creator, { strict: false }) || !isBytes32(contentHash) || !isBytes32(salt)) {
+      return failure("InvalidInput", "a commitment is a creator address, a 32-byte content hash and a 32-byte salt");
+    }
+    node = batchLeafOf(creator, contentHash, salt);
+  } else {
+    node = leaf;
+  }
+  const values: unknown[] = [node, root, ...proof];
+  const bad = values.findIndex((value) => !isBytes32(value));
+  if (bad >= 0) {
+    return failure("InvalidInput", `a leaf, root or proof element is 32 bytes of hex, got "${String(values[bad])}"`);
+  }
+  const computed = processMerkleProof(node.toLowerCase() as Hex, proof);
   if (computed.toLowerCase() !== root.toLowerCase()) {
     return failure("ProofMismatch", `the proof leads from the leaf to ${computed}, not to the anchored root ${root}`);
   }
-  return { ok: true, root };
+  return { ok: true, leaf: node.toLowerCase() as Hex, root: root.toLowerCase() as Hex };
+}
+
+function isBytes32(value: unknown): value is Hex {
+  return typeof value === "string" && isHex(value) && value.length === 66;
 }
 
 function failure(reason: VerificationFailure["reason"], message: string): VerificationFailure {
