@@ -76,7 +76,11 @@ export class EmbeddedContentStore implements ContentStore {
       }
     }
     try {
-      const entry = await importByteStream(tap(), { put: (cid, bytes) => writer.put(cid, bytes as Uint8Array) }, importerOptions);
+      const entry = await importByteStream(
+        tap(),
+        { put: (cid, bytes) => writer.put(cid, bytes as Uint8Array) },
+        importerOptions,
+      );
       const cid = entry.cid.toV1().toString();
       await writer.seal(cid);
       return {
