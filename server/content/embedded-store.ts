@@ -1,16 +1,15 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { exporter } from "ipfs-unixfs-exporter";
 import { importByteStream } from "ipfs-unixfs-importer";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { balanced } from "ipfs-unixfs-importer/layout";
-import { CID } from "multiformats/cid";
+import type { CID } from "multiformats/cid";
 import type { AddOptions, AddResult, ContentStore, GetOptions } from "./content-store.ts";
 import { IMPORT_PARAMETERS } from "./content-store.ts";
 import { ContentError } from "./errors.ts";
-import { SNIFF_BYTES, sniffMediaType } from "./media-type.ts";
 import { PackBlockstore } from "./pack-blockstore.ts";
+import { parseCid, readUnixFsFile, tapUpload } from "./stream.ts";
 
 export type EmbeddedStoreOptions = {
   /** Directory of the store (`<data dir>/ipfs`). */
@@ -59,55 +58,21 @@ export class EmbeddedContentStore implements ContentStore {
 
   async add(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: AddOptions = {}): Promise<AddResult> {
     const writer = await this.blocks.writer(`upload-${Date.now()}-${randomBytes(6).toString("hex")}`);
-    const hash = createHash("sha256");
-    const head = new Uint8Array(SNIFF_BYTES);
-    let size = 0;
-    const max = this.#maxFileSize;
-    const signal = options.signal;
-    // One pass: every chunk is counted, hashed and sniffed on its way into the chunker.
-    async function* tap(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of source) {
-        signal?.throwIfAborted();
-        if (size < SNIFF_BYTES) head.set(chunk.subarray(0, SNIFF_BYTES - size), size);
-        size += chunk.length;
-        if (size > max) throw new ContentError("TooLarge", `the file exceeds the ${max}-byte limit`);
-        hash.update(chunk);
-        yield chunk;
-      }
-    }
+    const upload = tapUpload(source, this.#maxFileSize, options.signal);
     try {
-      const entry = await importByteStream(
-        tap(),
-        { put: (cid, bytes) => writer.put(cid, bytes as Uint8Array) },
-        importerOptions,
-      );
+      const put = (cid: CID, bytes: unknown) => writer.put(cid, bytes as Uint8Array);
+      const entry = await importByteStream(upload.chunks, { put }, importerOptions);
       const cid = entry.cid.toV1().toString();
       await writer.seal(cid);
-      return {
-        sha256: `0x${hash.digest("hex")}`,
-        cid,
-        size,
-        mediaType: sniffMediaType(head.subarray(0, Math.min(size, SNIFF_BYTES)), options.mediaType),
-      };
+      return { ...upload.summary(options.mediaType), cid };
     } catch (error) {
       await writer.abort();
       throw error;
     }
   }
 
-  async *get(cid: string, options: GetOptions = {}): AsyncGenerator<Uint8Array> {
-    const root = parseCid(cid);
-    const signal = options.signal ? { signal: options.signal } : {};
-    const entry = await exporter(root, this.blocks, signal);
-    if (entry.type !== "file" && entry.type !== "raw") throw new ContentError("NotAFile", `${cid} is not a file`);
-    const size = Number(entry.size);
-    const offset = options.offset ?? 0;
-    const length = options.length ?? size - offset;
-    if (offset < 0 || length < 0 || offset + length > size) {
-      throw new ContentError("InvalidRange", `range ${offset}+${length} is outside the ${size}-byte file ${cid}`);
-    }
-    if (length === 0) return;
-    yield* entry.content({ offset, length, ...signal });
+  get(cid: string, options: GetOptions = {}): AsyncGenerator<Uint8Array> {
+    return readUnixFsFile(this.blocks, cid, options);
   }
 
   /** True when the whole file is here: an upload of it, or every block of its DAG (read and verified). */
@@ -151,13 +116,5 @@ export class EmbeddedContentStore implements ContentStore {
 
   async close(): Promise<void> {
     await this.blocks.close();
-  }
-}
-
-function parseCid(cid: string): CID {
-  try {
-    return CID.parse(cid);
-  } catch {
-    throw new ContentError("InvalidCid", `"${cid.slice(0, 100)}" is not a CID`);
   }
 }

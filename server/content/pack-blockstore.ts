@@ -1,12 +1,9 @@
-import { createHash } from "node:crypto";
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Blockstore, InputPair, Pair } from "interface-blockstore";
 import { CID } from "multiformats/cid";
 import { ContentError } from "./errors.ts";
-
-/** sha2-256 multihash code: the only hash the store writes or accepts. */
-const SHA2_256 = 0x12;
+import { matchesCid } from "./stream.ts";
 
 type Location = { pack: string; offset: number; length: number; cid: string };
 type BlockEntry = [cid: string, offset: number, length: number];
@@ -106,7 +103,7 @@ export class PackBlockstore implements Blockstore {
     const handle = await this.#handle(location.pack);
     const bytes = new Uint8Array(location.length);
     const { bytesRead } = await handle.read(bytes, 0, location.length, location.offset);
-    if (bytesRead !== location.length || !digestMatches(cid, bytes)) {
+    if (bytesRead !== location.length || !matchesCid(cid, bytes)) {
       throw new ContentError("Corrupt", `block ${cid} in pack ${location.pack} does not match its hash`);
     }
     return bytes;
@@ -232,23 +229,18 @@ export class PackWriter {
 
   async #flush(): Promise<void> {
     if (this.#buffered === 0) return;
-    const chunk = Buffer.concat(this.#buffer, this.#buffered);
+    const buffers = this.#buffer;
+    const length = this.#buffered;
     this.#buffer = [];
     this.#buffered = 0;
-    await this.#handle.write(chunk, 0, chunk.length, this.#written);
-    this.#written += chunk.length;
+    await this.#handle.writev(buffers, this.#written);
+    this.#written += length;
   }
 }
 
 /** Index key of a block: its multihash in hex (the codec does not matter for the bytes). */
 function keyOf(cid: CID): string {
   return Buffer.from(cid.multihash.bytes).toString("hex");
-}
-
-function digestMatches(cid: CID, bytes: Uint8Array): boolean {
-  if (cid.multihash.code !== SHA2_256) return false;
-  const digest = createHash("sha256").update(bytes).digest();
-  return Buffer.compare(digest, cid.multihash.digest) === 0;
 }
 
 async function collect(value: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
