@@ -103,15 +103,17 @@ export class EmbeddedContentStore implements ContentStore {
     return this.#pins.has(parseCid(cid).toV1().toString());
   }
 
+  /** Drops unpinned uploads older than the cutoff; returns the roots no longer stored at all (each once). */
   async collectGarbage(olderThanMs: number): Promise<string[]> {
     const cutoff = Date.now() - olderThanMs;
-    const removed: string[] = [];
+    const dropped = new Set<string>();
     for (const pack of this.blocks.packs()) {
       if (pack.createdAt > cutoff || (pack.root !== null && this.#pins.has(pack.root))) continue;
       await this.blocks.dropPack(pack.name);
-      if (pack.root !== null) removed.push(pack.root);
+      if (pack.root !== null) dropped.add(pack.root);
     }
-    return removed;
+    const kept = new Set(this.blocks.packs().map((p) => p.root));
+    return [...dropped].filter((root) => !kept.has(root));
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,9 @@ export const SNIFF_BYTES = 16;
 export function sniffMediaType(head: Uint8Array, declared?: string): string {
   const found = signatures.find((s) => s.test(head));
   if (found) return found.type;
-  if (declared && /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(declared)) return declared;
+  // Media types are case-insensitive; parameters ("; charset=utf-8") are dropped.
+  const essence = declared?.split(";")[0]?.trim().toLowerCase();
+  if (essence && /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(essence)) return essence;
   return "application/octet-stream";
 }
 

@@ -21,14 +21,18 @@ export function tapUpload(
   const head = new Uint8Array(SNIFF_BYTES);
   let size = 0;
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of source) {
+    signal?.throwIfAborted();
+    for await (const received of source) {
       signal?.throwIfAborted();
+      // A copy: the importer and the pack writer keep references, and a source may reuse its buffer.
+      const chunk = received.slice();
       if (size < SNIFF_BYTES) head.set(chunk.subarray(0, SNIFF_BYTES - size), size);
       size += chunk.length;
       if (size > maxFileSize) throw new ContentError("TooLarge", `the file exceeds the ${maxFileSize}-byte limit`);
       hash.update(chunk);
       yield chunk;
     }
+    signal?.throwIfAborted();
   }
   return {
     chunks: chunks(),
@@ -78,7 +82,13 @@ export async function* readUnixFsFile(
   const size = Number(entry.size);
   const offset = options.offset ?? 0;
   const length = options.length ?? size - offset;
-  if (offset < 0 || length < 0 || offset + length > size) {
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > size
+  ) {
     throw new ContentError("InvalidRange", `range ${offset}+${length} is outside the ${size}-byte file ${cid}`);
   }
   if (length === 0) return;

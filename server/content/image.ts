@@ -1,0 +1,36 @@
+import jpeg from "jpeg-js";
+import { PNG } from "pngjs";
+import { luminanceOf, perceptualHash } from "../../core/phash.ts";
+import { ContentError } from "./errors.ts";
+
+/** Largest image decoded for hashing (a decompression bomb would otherwise exhaust memory). */
+export const MAX_PIXELS = 50_000_000;
+
+export type DecodedImage = { width: number; height: number; rgba: Uint8Array };
+
+/** Decodes a PNG or JPEG into RGBA pixels; other media types are not images the store hashes. */
+export function decodeImage(bytes: Uint8Array, mediaType: string): DecodedImage {
+  if (mediaType === "image/png") {
+    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    checkSize(png.width, png.height);
+    return { width: png.width, height: png.height, rgba: png.data };
+  }
+  if (mediaType === "image/jpeg") {
+    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6 });
+    return { width: image.width, height: image.height, rgba: image.data };
+  }
+  throw new ContentError("NotAFile", `${mediaType} is not an image type the store can hash`);
+}
+
+/** The pHash of an image file, or `null` when its media type is not a hashable image. */
+export function imageHashOf(bytes: Uint8Array, mediaType: string): string | null {
+  if (mediaType !== "image/png" && mediaType !== "image/jpeg") return null;
+  const { width, height, rgba } = decodeImage(bytes, mediaType);
+  return perceptualHash(luminanceOf(rgba, width, height), width, height);
+}
+
+function checkSize(width: number, height: number): void {
+  if (width * height > MAX_PIXELS) {
+    throw new ContentError("TooLarge", `${width}x${height} is more than ${MAX_PIXELS} pixels to decode`);
+  }
+}
