@@ -1,0 +1,115 @@
+/**
+ * Perceptual hashing for prior-art checks: a DCT pHash of an image's luminance, robust to resizing, re-encoding, small
+ * crops and colour shifts. Two images whose hashes differ in at most {@link SIMILAR_DISTANCE} of 64 bits are flagged as
+ * near-duplicates (a human decides; nothing is blocked). Pure: the caller decodes the image into RGBA pixels.
+ */
+
+/** Side of the luminance thumbnail the DCT runs on. */
+const SIZE = 32;
+/** Side of the block of lowest frequencies the hash keeps. */
+const LOW = 8;
+
+/** Hamming distance up to which two images count as near-duplicates (measured: see the README's table). */
+export const SIMILAR_DISTANCE = 10;
+
+const cosines: Float64Array[] = Array.from({ length: LOW }, (_, u) =>
+  Float64Array.from({ length: SIZE }, (_, x) => Math.cos(((2 * x + 1) * u * Math.PI) / (2 * SIZE))),
+);
+
+/** Luminance (Rec. 601) of RGBA pixels, composited on white so transparent areas read as paper. */
+export function luminanceOf(rgba: Uint8Array, width: number, height: number): Float64Array {
+  if (rgba.length < width * height * 4)
+    throw new RangeError(`${width}x${height} RGBA needs ${width * height * 4} bytes`);
+  const out = new Float64Array(width * height);
+  for (let i = 0; i < out.length; i++) {
+    const a = (rgba[i * 4 + 3] ?? 255) / 255;
+    const y = 0.299 * (rgba[i * 4] ?? 0) + 0.587 * (rgba[i * 4 + 1] ?? 0) + 0.114 * (rgba[i * 4 + 2] ?? 0);
+    out[i] = y * a + 255 * (1 - a);
+  }
+  return out;
+}
+
+/** Averages a luminance image into a 32x32 thumbnail (each source pixel counts once, in the cell it falls in). */
+function thumbnail(gray: Float64Array, width: number, height: number): Float64Array {
+  const sums = new Float64Array(SIZE * SIZE);
+  const counts = new Uint32Array(SIZE * SIZE);
+  for (let y = 0; y < height; y++) {
+    const row = Math.floor((y * SIZE) / height) * SIZE;
+    for (let x = 0; x < width; x++) {
+      const cell = row + Math.floor((x * SIZE) / width);
+      sums[cell] = (sums[cell] ?? 0) + (gray[y * width + x] ?? 0);
+      counts[cell] = (counts[cell] ?? 0) + 1;
+    }
+  }
+  // An image narrower or shorter than 32 pixels leaves cells empty: they take their nearest source pixel.
+  for (let cy = 0; cy < SIZE; cy++) {
+    for (let cx = 0; cx < SIZE; cx++) {
+      const cell = cy * SIZE + cx;
+      const count = counts[cell] ?? 0;
+      if (count > 0) sums[cell] = (sums[cell] ?? 0) / count;
+      else {
+        const sx = Math.min(width - 1, Math.floor(((cx + 0.5) * width) / SIZE));
+        const sy = Math.min(height - 1, Math.floor(((cy + 0.5) * height) / SIZE));
+        sums[cell] = gray[sy * width + sx] ?? 0;
+      }
+    }
+  }
+  return sums;
+}
+
+/**
+ * The 64-bit pHash of a luminance image, as 16 hex digits: the 8x8 lowest DCT-II frequencies of its 32x32 thumbnail,
+ * one bit each, set when the coefficient is above the median of the 63 non-DC coefficients.
+ */
+export function perceptualHash(gray: Float64Array, width: number, height: number): string {
+  if (width < 1 || height < 1 || gray.length < width * height) throw new RangeError("an image needs pixels");
+  const thumb = thumbnail(gray, width, height);
+  // Separable DCT: rows first (32 rows x 8 frequencies), then columns (8 x 8).
+  const rows = new Float64Array(SIZE * LOW);
+  for (let y = 0; y < SIZE; y++) {
+    for (let u = 0; u < LOW; u++) {
+      const c = cosines[u] as Float64Array;
+      let sum = 0;
+      for (let x = 0; x < SIZE; x++) sum += (thumb[y * SIZE + x] ?? 0) * (c[x] ?? 0);
+      rows[y * LOW + u] = sum;
+    }
+  }
+  const coefficients = new Float64Array(LOW * LOW);
+  for (let v = 0; v < LOW; v++) {
+    const c = cosines[v] as Float64Array;
+    for (let u = 0; u < LOW; u++) {
+      let sum = 0;
+      for (let y = 0; y < SIZE; y++) sum += (rows[y * LOW + u] ?? 0) * (c[y] ?? 0);
+      coefficients[v * LOW + u] = sum;
+    }
+  }
+  const acs = [...coefficients.subarray(1)].sort((a, b) => a - b);
+  const median = ((acs[31] ?? 0) + (acs[32] ?? 0)) / 2;
+  let bits = 0n;
+  for (let i = 0; i < LOW * LOW; i++) bits = (bits << 1n) | ((coefficients[i] ?? 0) > median ? 1n : 0n);
+  return bits.toString(16).padStart(16, "0");
+}
+
+/** Number of differing bits between two 16-hex-digit hashes. */
+export function hammingDistance(a: string, b: string): number {
+  if (!/^[0-9a-f]{16}$/.test(a) || !/^[0-9a-f]{16}$/.test(b)) throw new RangeError("a pHash is 16 hex digits");
+  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+  let count = 0;
+  while (x) {
+    count += Number(x & 1n);
+    x >>= 1n;
+  }
+  return count;
+}
+
+/** The candidates within `maxDistance` of `hash`, nearest first. */
+export function nearDuplicates<T extends { hash: string }>(
+  hash: string,
+  candidates: readonly T[],
+  maxDistance: number = SIMILAR_DISTANCE,
+): (T & { distance: number })[] {
+  return candidates
+    .map((candidate) => ({ ...candidate, distance: hammingDistance(hash, candidate.hash) }))
+    .filter((c) => c.distance <= maxDistance)
+    .sort((a, b) => a.distance - b.distance);
+}
