@@ -29,27 +29,33 @@ export function luminanceOf(rgba: Uint8Array, width: number, height: number): Fl
   return out;
 }
 
-/** Averages a luminance image into a 32x32 thumbnail (each source pixel counts once, in the cell it falls in). */
-function thumbnail(gray: Float64Array, width: number, height: number): Float64Array {
+/** A region of an image, in pixels: columns `[x0, x1)`, rows `[y0, y1)`. */
+type Window = { x0: number; y0: number; x1: number; y1: number };
+
+/** Averages a window of a luminance image into a 32x32 thumbnail (each pixel counts once, in the cell it falls in). */
+function thumbnail(gray: Float64Array, width: number, window: Window): Float64Array {
+  const { x0, y0, x1, y1 } = window;
+  const w = x1 - x0;
+  const h = y1 - y0;
   const sums = new Float64Array(SIZE * SIZE);
   const counts = new Uint32Array(SIZE * SIZE);
-  for (let y = 0; y < height; y++) {
-    const row = Math.floor((y * SIZE) / height) * SIZE;
-    for (let x = 0; x < width; x++) {
-      const cell = row + Math.floor((x * SIZE) / width);
+  for (let y = y0; y < y1; y++) {
+    const row = Math.floor(((y - y0) * SIZE) / h) * SIZE;
+    for (let x = x0; x < x1; x++) {
+      const cell = row + Math.floor(((x - x0) * SIZE) / w);
       sums[cell] = (sums[cell] ?? 0) + (gray[y * width + x] ?? 0);
       counts[cell] = (counts[cell] ?? 0) + 1;
     }
   }
-  // An image narrower or shorter than 32 pixels leaves cells empty: they take their nearest source pixel.
+  // A window narrower or shorter than 32 pixels leaves cells empty: they take their nearest source pixel.
   for (let cy = 0; cy < SIZE; cy++) {
     for (let cx = 0; cx < SIZE; cx++) {
       const cell = cy * SIZE + cx;
       const count = counts[cell] ?? 0;
       if (count > 0) sums[cell] = (sums[cell] ?? 0) / count;
       else {
-        const sx = Math.min(width - 1, Math.floor(((cx + 0.5) * width) / SIZE));
-        const sy = Math.min(height - 1, Math.floor(((cy + 0.5) * height) / SIZE));
+        const sx = x0 + Math.min(w - 1, Math.floor(((cx + 0.5) * w) / SIZE));
+        const sy = y0 + Math.min(h - 1, Math.floor(((cy + 0.5) * h) / SIZE));
         sums[cell] = gray[sy * width + sx] ?? 0;
       }
     }
@@ -63,7 +69,10 @@ function thumbnail(gray: Float64Array, width: number, height: number): Float64Ar
  */
 export function perceptualHash(gray: Float64Array, width: number, height: number): string {
   if (width < 1 || height < 1 || gray.length < width * height) throw new RangeError("an image needs pixels");
-  const thumb = thumbnail(gray, width, height);
+  return hashOfThumbnail(thumbnail(gray, width, { x0: 0, y0: 0, x1: width, y1: height }));
+}
+
+function hashOfThumbnail(thumb: Float64Array): string {
   // Separable DCT: rows first (32 rows x 8 frequencies), then columns (8 x 8).
   const rows = new Float64Array(SIZE * LOW);
   for (let y = 0; y < SIZE; y++) {
@@ -102,14 +111,59 @@ export function hammingDistance(a: string, b: string): number {
   return count;
 }
 
-/** The candidates within `maxDistance` of `hash`, nearest first. */
-export function nearDuplicates<T extends { hash: string }>(
-  hash: string,
+/** Share of each edge cut off in the crop variants of a fingerprint. */
+export const CROP_MARGIN = 0.035;
+
+/**
+ * What the store keeps of an image: its pHash, and the pHashes of its 15 crop variants (every combination of cutting
+ * {@link CROP_MARGIN} off some of its four edges). A copy cropped by a few percent is far from the original's pHash (a
+ * crop shifts the low frequencies the hash keeps) but near one of its variants.
+ */
+export type ImageFingerprint = { hash: string; variants: string[] };
+
+/** The fingerprint of a luminance image. */
+export function imageFingerprint(gray: Float64Array, width: number, height: number): ImageFingerprint {
+  if (width < 1 || height < 1 || gray.length < width * height) throw new RangeError("an image needs pixels");
+  const dx = Math.round(width * CROP_MARGIN);
+  const dy = Math.round(height * CROP_MARGIN);
+  const hashes: string[] = [];
+  for (let mask = 0; mask < 16; mask++) {
+    const window = {
+      x0: mask & 1 ? dx : 0,
+      x1: width - (mask & 2 ? dx : 0),
+      y0: mask & 4 ? dy : 0,
+      y1: height - (mask & 8 ? dy : 0),
+    };
+    hashes.push(hashOfThumbnail(thumbnail(gray, width, window)));
+  }
+  const [hash, ...variants] = hashes;
+  return { hash: hash as string, variants };
+}
+
+/**
+ * Distance between two images: the smallest Hamming distance between one's pHash and the other's pHash or crop
+ * variants, either way round (so it holds whichever of the two was cropped).
+ */
+export function fingerprintDistance(a: ImageFingerprint | string, b: ImageFingerprint | string): number {
+  const x = typeof a === "string" ? { hash: a, variants: [] } : a;
+  const y = typeof b === "string" ? { hash: b, variants: [] } : b;
+  let best = hammingDistance(x.hash, y.hash);
+  for (const v of y.variants) best = Math.min(best, hammingDistance(x.hash, v));
+  for (const v of x.variants) best = Math.min(best, hammingDistance(v, y.hash));
+  return best;
+}
+
+/** The candidates within `maxDistance` of `query` (a pHash or a fingerprint), nearest first. */
+export function nearDuplicates<T extends { hash: string; variants?: string[] }>(
+  query: ImageFingerprint | string,
   candidates: readonly T[],
   maxDistance: number = SIMILAR_DISTANCE,
 ): (T & { distance: number })[] {
   return candidates
-    .map((candidate) => ({ ...candidate, distance: hammingDistance(hash, candidate.hash) }))
+    .map((candidate) => ({
+      ...candidate,
+      distance: fingerprintDistance(query, { hash: candidate.hash, variants: candidate.variants ?? [] }),
+    }))
     .filter((c) => c.distance <= maxDistance)
     .sort((a, b) => a.distance - b.distance);
 }

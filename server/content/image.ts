@@ -1,6 +1,6 @@
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
-import { luminanceOf, perceptualHash } from "../../core/phash.ts";
+import { type ImageFingerprint, imageFingerprint, luminanceOf, perceptualHash } from "../../core/phash.ts";
 import { ContentError } from "./errors.ts";
 
 /** Largest image decoded for hashing (a decompression bomb would otherwise exhaust memory). */
@@ -11,13 +11,25 @@ export type DecodedImage = { width: number; height: number; rgba: Uint8Array };
 /** Decodes a PNG or JPEG into RGBA pixels; other media types are not images the store hashes. */
 export function decodeImage(bytes: Uint8Array, mediaType: string): DecodedImage {
   if (mediaType === "image/png") {
-    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // The size in the IHDR chunk is checked before decoding allocates the pixels (a decompression bomb).
+    if (buffer.length >= 24 && buffer.toString("latin1", 12, 16) === "IHDR") {
+      checkSize(buffer.readUInt32BE(16), buffer.readUInt32BE(20));
+    }
+    const png = PNG.sync.read(buffer);
     checkSize(png.width, png.height);
     return { width: png.width, height: png.height, rgba: png.data };
   }
   if (mediaType === "image/jpeg") {
-    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6 });
-    return { width: image.width, height: image.height, rgba: image.data };
+    try {
+      const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6 });
+      return { width: image.width, height: image.height, rgba: image.data };
+    } catch (error) {
+      if (/maxResolutionInMP/.test((error as Error).message)) {
+        throw new ContentError("TooLarge", `the JPEG is more than ${MAX_PIXELS} pixels to decode`);
+      }
+      throw error;
+    }
   }
   throw new ContentError("NotAFile", `${mediaType} is not an image type the store can hash`);
 }
@@ -33,4 +45,11 @@ function checkSize(width: number, height: number): void {
   if (width * height > MAX_PIXELS) {
     throw new ContentError("TooLarge", `${width}x${height} is more than ${MAX_PIXELS} pixels to decode`);
   }
+}
+
+/** The fingerprint (pHash and crop variants) of an image file, or `null` when it is not a hashable image. */
+export function imageFingerprintOf(bytes: Uint8Array, mediaType: string): ImageFingerprint | null {
+  if (mediaType !== "image/png" && mediaType !== "image/jpeg") return null;
+  const { width, height, rgba } = decodeImage(bytes, mediaType);
+  return imageFingerprint(luminanceOf(rgba, width, height), width, height);
 }
