@@ -25,6 +25,8 @@ async function randomFile(path: string, size: number): Promise<void> {
     randomFillSync(chunk);
     await handle.write(chunk, 0, Math.min(chunk.length, size - written));
   }
+  // Written back before the measurement starts, so the input's own disk writes do not compete with the store's.
+  await handle.sync();
   await handle.close();
 }
 
