@@ -177,6 +177,8 @@ export class PackWriter {
   #buffered = 0;
   #offset = 0;
   #written = 0;
+  #synced = 0;
+  #inFlight: Promise<unknown> = Promise.resolve();
 
   private constructor(store: PackBlockstore, dir: string, name: string, handle: FileHandle) {
     this.#store = store;
@@ -212,6 +214,7 @@ export class PackWriter {
   /** Flushes, syncs, writes the index and renames the pack into place; `root` is the upload's root CID. */
   async seal(root: string | null): Promise<void> {
     await this.#flush();
+    await this.#inFlight;
     await this.#handle.sync();
     await this.#handle.close();
     const index: PackIndex = { root, createdAt: Date.now(), blocks: this.#entries };
@@ -223,18 +226,26 @@ export class PackWriter {
 
   /** Discards the pack: nothing of it stays on disk. */
   async abort(): Promise<void> {
+    await this.#inFlight.catch(() => undefined);
     await this.#handle.close().catch(() => undefined);
     await rm(this.#tmp, { force: true });
   }
 
+  /**
+   * Hands the buffered blocks to the disk while the next ones are hashed and chunked: one write is in flight at a time
+   * (the next flush waits for it), and every 64 MiB the written part is synced, so the final sync has little left.
+   */
   async #flush(): Promise<void> {
+    await this.#inFlight;
     if (this.#buffered === 0) return;
     const buffers = this.#buffer;
-    const length = this.#buffered;
+    const position = this.#written;
     this.#buffer = [];
+    this.#written += this.#buffered;
     this.#buffered = 0;
-    await this.#handle.writev(buffers, this.#written);
-    this.#written += length;
+    const syncDue = this.#written - this.#synced >= 64 * 1024 * 1024;
+    if (syncDue) this.#synced = this.#written;
+    this.#inFlight = this.#handle.writev(buffers, position).then(() => (syncDue ? this.#handle.datasync() : undefined));
   }
 }
 
