@@ -1,0 +1,214 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { expect } from "chai";
+import pg from "pg";
+import { type Database, openDatabase } from "../../server/db/database.ts";
+import { loadMigrations, migrate } from "../../server/db/migrate.ts";
+
+/**
+ * The database layer on both backends: embedded PGlite, and the machine's PostgreSQL (`TEST_DATABASE_URL`, by default
+ * the local server), where each run creates and drops its own database.
+ */
+const serverUrl = process.env["TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+type Backend = { name: string; open: () => Promise<Database>; cleanup: () => Promise<void> };
+
+function postgresBackend(): Backend {
+  const name = `titlechain_test_${randomBytes(6).toString("hex")}`;
+  const admin = () => new pg.Client({ connectionString: serverUrl });
+  let created = false;
+  return {
+    name: "PostgreSQL",
+    async open() {
+      if (!created) {
+        const client = admin();
+        await client.connect();
+        await client.query(`create database ${name}`);
+        await client.end();
+        created = true;
+      }
+      const url = new URL(serverUrl);
+      url.pathname = `/${name}`;
+      return openDatabase({ databaseUrl: url.toString() });
+    },
+    async cleanup() {
+      if (!created) return;
+      const client = admin();
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+      created = false;
+    },
+  };
+}
+
+function pgliteBackend(): Backend {
+  let dir: string | undefined;
+  return {
+    name: "PGlite",
+    async open() {
+      dir ??= await mkdtemp(join(tmpdir(), "titlechain-pglite-"));
+      return openDatabase({ dataDir: dir });
+    },
+    async cleanup() {
+      if (dir) await rm(dir, { recursive: true, force: true });
+      dir = undefined;
+    },
+  };
+}
+
+for (const make of [pgliteBackend, postgresBackend]) {
+  const backend = make();
+  describe(`database on ${backend.name}`, function () {
+    this.timeout(60_000);
+    let db: Database;
+
+    before(async () => {
+      db = await backend.open();
+      await migrate(db);
+    });
+
+    after(async () => {
+      await db?.close();
+      await backend.cleanup();
+    });
+
+    it("applies every migration once, in order, and records it", async () => {
+      const versions = (await loadMigrations()).map((m) => m.version);
+      const rows = await db.query<{ version: number }>("select version from schema_migrations order by version");
+      expect(rows.map((r) => r.version)).to.deep.equal(versions);
+      expect(await migrate(db)).to.deep.equal([]);
+    });
+
+    it("keeps what it stored across a restart", async () => {
+      await db.query(
+        "insert into indexer_state (chain_id, synced_block, synced_hash) values ($1, $2, $3) " +
+          "on conflict (chain_id) do update set synced_block = excluded.synced_block",
+        [31337, 42, "0xabc"],
+      );
+      await db.close();
+      db = await backend.open();
+      expect(await migrate(db)).to.deep.equal([]);
+      const [state] = await db.query<{ synced_block: string | number }>(
+        "select synced_block from indexer_state where chain_id = 31337",
+      );
+      expect(String(state?.synced_block)).to.equal("42");
+    });
+
+    it("stores every uint256 exactly in numeric(78,0)", async () => {
+      const max = (2n ** 256n - 1n).toString();
+      await db.query(
+        "insert into title_transfers (chain_id, block_number, log_index, tx_hash, work_id, from_address, " +
+          "to_address, timestamp) values (1, 1, 0, '0x', $1, '0xa', '0xb', now())",
+        [max],
+      );
+      const [row] = await db.query<{ work_id: string }>("select work_id::text as work_id from title_transfers");
+      expect(row?.work_id).to.equal(max);
+      await db.query("delete from title_transfers");
+    });
+
+    it("commits a transaction whole, or nothing when it throws", async () => {
+      await db.transaction(async (tx) => {
+        await tx.query("insert into indexer_blocks values (7, 1, '0x1', '0x0')");
+        await tx.query("insert into indexer_blocks values (7, 2, '0x2', '0x1')");
+      });
+      try {
+        await db.transaction(async (tx) => {
+          await tx.query("insert into indexer_blocks values (7, 3, '0x3', '0x2')");
+          await tx.query("insert into indexer_blocks values (7, 3, '0x3', '0x2')"); // duplicate key
+        });
+        expect.fail("the transaction committed");
+      } catch (error) {
+        expect(String(error)).to.match(/duplicate key/);
+      }
+      const rows = await db.query<{ number: string | number }>(
+        "select number from indexer_blocks where chain_id = 7 order by number",
+      );
+      expect(rows.map((r) => Number(r.number))).to.deep.equal([1, 2]);
+    });
+
+    it("finds Chinese and English text by trigram similarity", async () => {
+      const works = [
+        ["1", "羌绣 云纹 Qiang embroidery cloud pattern"],
+        ["2", "两河 木雕 Lianghe wood carving"],
+        ["3", "蜡染 蓝花 Batik dyeing blue flowers"],
+      ];
+      for (const [id, text] of works) {
+        await db.query(
+          "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, royalty_receiver, " +
+            "royalty_bps, metadata_cid, block_number, search_text) values (1, $1, '0x', '0xa', '0xa', now(), '0xa', " +
+            "0, 'b', 1, $2)",
+          [id, text],
+        );
+      }
+      const find = async (q: string) =>
+        (
+          await db.query<{ work_id: string }>(
+            "select work_id::text as work_id from works where chain_id = 1 and search_text ilike '%' || $1 || '%' " +
+              "order by similarity(search_text, $1) desc, work_id",
+            [q],
+          )
+        ).map((r) => r.work_id);
+      expect(await find("羌绣")).to.deep.equal(["1"]);
+      expect(await find("embroidery")).to.deep.equal(["1"]);
+      expect(await find("木雕")).to.deep.equal(["2"]);
+      expect(await find("dyeing")).to.deep.equal(["3"]);
+      expect(await find("silk")).to.deep.equal([]);
+    });
+  });
+}
+
+describe("migrations on disk", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "titlechain-migrations-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("refuses a badly named file and a gap in the numbering, naming the file", async () => {
+    const url = pathToFileURL(`${dir}/`);
+    await writeFile(join(dir, "0001_first.sql"), "select 1;");
+    await writeFile(join(dir, "0003_third.sql"), "select 1;");
+    try {
+      await loadMigrations(url);
+      expect.fail("a gap was accepted");
+    } catch (error) {
+      expect((error as Error).message).to.equal("0003_third.sql: expected version 2");
+    }
+    await rm(join(dir, "0003_third.sql"));
+    await writeFile(join(dir, "2_second.sql"), "select 1;");
+    try {
+      await loadMigrations(url);
+      expect.fail("a bad name was accepted");
+    } catch (error) {
+      expect((error as Error).message).to.equal("2_second.sql: migration files are named NNNN_name.sql");
+    }
+  });
+
+  it("leaves the schema at the last whole version when a migration fails", async () => {
+    const db = await openDatabase({});
+    try {
+      const migrations = [
+        { version: 1, name: "ok", sql: "create table a (x int);" },
+        { version: 2, name: "broken", sql: "create table b (x int); select * from missing_table;" },
+      ];
+      try {
+        await migrate(db, migrations);
+        expect.fail("a broken migration was applied");
+      } catch (error) {
+        expect(String(error)).to.match(/missing_table/);
+      }
+      const versions = await db.query<{ version: number }>("select version from schema_migrations");
+      expect(versions.map((v) => v.version)).to.deep.equal([1]);
+      const tables = await db.query("select 1 from information_schema.tables where table_name = 'b'");
+      expect(tables).to.deep.equal([]);
+    } finally {
+      await db.close();
+    }
+  });
+});
