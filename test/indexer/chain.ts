@@ -1,0 +1,199 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from "viem";
+import { foundry } from "viem/chains";
+import { provenanceRegistryAbi } from "../../types/abi/index.ts";
+
+/** A real anvil chain for the indexer tests, started from the npm package's binary (so it can be stopped by PID). */
+export type Anvil = { url: string; process: ChildProcess; stop: () => Promise<void> };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+export async function startAnvil(): Promise<Anvil> {
+  const port = await freePort();
+  const binary = new URL("../../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil", import.meta.url).pathname;
+  const child = spawn(binary, ["--port", String(port), "--silent"], { stdio: "ignore" });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (response.ok) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      }),
+  };
+}
+
+/** Deploys the registry and registers `count` works over several blocks (some empty); returns its address. */
+export async function registryWithWorks(url: string, count: number, perBlock: number): Promise<Hex> {
+  const transport = http(url);
+  const publicClient = createPublicClient({ chain: foundry, transport });
+  const [account] = await createWalletClient({ chain: foundry, transport }).getAddresses();
+  if (!account) throw new Error("anvil has no accounts");
+  const wallet = createWalletClient({ chain: foundry, transport, account });
+  const artifact = JSON.parse(
+    await readFile(
+      new URL("../../artifacts/contracts/ProvenanceRegistry.sol/ProvenanceRegistry.json", import.meta.url),
+      "utf8",
+    ),
+  ) as { bytecode: Hex };
+  const hash = await wallet.deployContract({
+    abi: provenanceRegistryAbi,
+    bytecode: artifact.bytecode,
+    args: [account],
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  const address = receipt.contractAddress as Hex;
+  const rpc = (method: string, params: unknown[] = []) =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+  await rpc("evm_setAutomine", [false]);
+  let nonce = await publicClient.getTransactionCount({ address: account });
+  for (let i = 0; i < count; i++) {
+    await wallet.writeContract({
+      address,
+      abi: provenanceRegistryAbi,
+      functionName: "register",
+      args: [
+        {
+          to: account,
+          contentHash: keccak256(toHex(`work ${i}`)),
+          metadataCid: `0x01551220${keccak256(toHex(`metadata ${i}`)).slice(2)}`,
+          royaltyReceiver: "0x0000000000000000000000000000000000000000",
+          royaltyBps: 0,
+          parents: [],
+        },
+      ],
+      nonce: nonce++,
+      gas: 300_000n,
+    });
+    if ((i + 1) % perBlock === 0) {
+      await rpc("evm_mine");
+      if (((i + 1) / perBlock) % 3 === 0) await rpc("anvil_mine", ["0x20"]); // empty blocks between busy ones
+    }
+  }
+  await rpc("evm_mine");
+  await rpc("evm_setAutomine", [true]);
+  return address;
+}
+
+/** Faults the proxy injects into a fraction of requests. */
+export type FaultStats = {
+  requests: number;
+  dropped: number;
+  delayed: number;
+  http500: number;
+  rpcErrors: number;
+  tooLarge: number;
+};
+
+/**
+ * A JSON-RPC proxy in front of anvil that injects the faults a real provider shows (a mock only for what a real node
+ * cannot be made to do): a fraction of requests dropped, delayed, answered with HTTP 500 or an internal JSON-RPC error,
+ * and every `eth_getLogs` wider than `maxRange` blocks answered "range too large".
+ */
+export async function faultyProxy(
+  target: string,
+  options: { faultRate: number; maxRange: number; seed: number },
+): Promise<{ url: string; stats: FaultStats; close: () => Promise<void> }> {
+  let state = options.seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const stats: FaultStats = { requests: 0, dropped: 0, delayed: 0, http500: 0, rpcErrors: 0, tooLarge: 0 };
+  const server: Server = createServer(async (req: IncomingMessage, res) => {
+    stats.requests++;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const parsed = JSON.parse(body) as unknown;
+    const calls = (Array.isArray(parsed) ? parsed : [parsed]) as { id: number; method: string; params: unknown[] }[];
+    const roll = random();
+    if (roll < options.faultRate) {
+      const kind = Math.floor((roll / options.faultRate) * 4);
+      if (kind === 0) {
+        stats.dropped++;
+        req.socket.destroy();
+        return;
+      }
+      if (kind === 1) {
+        stats.delayed++;
+        await new Promise((r) => setTimeout(r, 300));
+      } else if (kind === 2) {
+        stats.http500++;
+        res.writeHead(500).end("upstream exploded");
+        return;
+      } else {
+        stats.rpcErrors++;
+        const answer = calls.map((c) => ({
+          jsonrpc: "2.0",
+          id: c.id,
+          error: { code: -32603, message: "internal error" },
+        }));
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify(Array.isArray(parsed) ? answer : answer[0]));
+        return;
+      }
+    }
+    const tooWide = calls.some((c) => {
+      if (c.method !== "eth_getLogs") return false;
+      const filter = c.params[0] as { fromBlock: string; toBlock: string };
+      return Number(BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n) > options.maxRange;
+    });
+    if (tooWide) {
+      stats.tooLarge++;
+      const answer = calls.map((c) => ({
+        jsonrpc: "2.0",
+        id: c.id,
+        error: { code: -32005, message: `query exceeds max block range ${options.maxRange}` },
+      }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify(Array.isArray(parsed) ? answer : answer[0]));
+      return;
+    }
+    const upstream = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
+    res.writeHead(upstream.status, { "content-type": "application/json" }).end(await upstream.text());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (typeof address !== "object" || !address) throw new Error("proxy has no address");
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    stats,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
