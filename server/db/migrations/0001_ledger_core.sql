@@ -32,7 +32,9 @@ create table chain_events (
   contract text not null,
   name text not null,
   args jsonb not null,
-  "timestamp" timestamptz not null,
+  -- The block time, from the event itself or a Titlechain event of the same transaction; null only for ERC standard
+  -- events alone in their transaction (approvals), which carry no time.
+  "timestamp" timestamptz,
   primary key (chain_id, block_number, log_index)
 );
 create index chain_events_by_name on chain_events (chain_id, name, block_number, log_index);

@@ -1,0 +1,155 @@
+import { expect } from "chai";
+import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from "viem";
+import { foundry } from "viem/chains";
+import { cidFromHex } from "../../core/cid.ts";
+import type { Database } from "../../server/db/database.ts";
+import { migrate } from "../../server/db/migrate.ts";
+import { Indexer } from "../../server/indexer/indexer.ts";
+import type { RpcLog } from "../../server/indexer/logs.ts";
+import { RpcClient } from "../../server/indexer/rpc.ts";
+import { provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { pgliteBackend, postgresBackend } from "../db/backends.ts";
+import { type Anvil, registryWithWorks, startAnvil } from "./chain.ts";
+
+/** A mixed workload on the registry: transfers, deeds, pledges, disputes, new metadata. */
+async function mixedWorkload(url: string, registry: Hex, round: number): Promise<void> {
+  const transport = http(url);
+  const publicClient = createPublicClient({ chain: foundry, transport });
+  const [a, b] = await createWalletClient({ chain: foundry, transport }).getAddresses();
+  if (!a || !b) throw new Error("anvil has no accounts");
+  const as = (account: Hex) => createWalletClient({ chain: foundry, transport, account });
+  const send = async (account: Hex, functionName: string, args: readonly unknown[]) => {
+    const hash = await as(account).writeContract({
+      address: registry,
+      abi: provenanceRegistryAbi,
+      functionName: functionName as never,
+      args: args as never,
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
+  };
+  const work = (i: number) => BigInt(keccak256(toHex(`work ${i}`)));
+  const arbiter = keccak256(toHex("ARBITER_ROLE"));
+  if (round === 0) await send(a, "grantRole", [arbiter, a]);
+  const base = round * 6;
+  await send(a, "transferFrom", [a, b, work(base)]);
+  await send(a, "assign", [
+    b,
+    work(base + 1),
+    keccak256(toHex(`deed ${round}`)),
+    `0x01551220${keccak256(toHex(`d${round}`)).slice(2)}`,
+  ]);
+  await send(b, "transferFrom", [b, a, work(base)]); // back again: two moves
+  const maturity = BigInt(Math.floor(Date.now() / 1000) + 86_400 * 365);
+  await send(a, "pledge", [work(base + 2), b, maturity, "0x"]);
+  await send(a, "pledge", [work(base + 3), b, maturity, "0x"]);
+  await send(b, "releasePledge", [work(base + 3)]);
+  await send(a, "flagDispute", [work(base + 4), "0x"]);
+  await send(a, "updateMetadata", [work(base + 5), `0x01551220${keccak256(toHex(`new metadata ${round}`)).slice(2)}`]);
+}
+
+/** The database's works equal what the registry itself says, field by field. */
+async function expectMirrorEqualsChain(db: Database, url: string, registry: Hex, count: number): Promise<void> {
+  const client = createPublicClient({ chain: foundry, transport: http(url) });
+  const rows = await db.query<Record<string, unknown>>(
+    "select work_id::text as work_id, owner, creator, royalty_receiver, royalty_bps, pledged, disputed, moves, " +
+      "metadata_cid, extract(epoch from registered_at)::bigint::text as registered_at from works order by work_id",
+  );
+  expect(rows).to.have.length(count);
+  for (const row of rows) {
+    const workId = BigInt(row["work_id"] as string);
+    const work = await client.readContract({
+      address: registry,
+      abi: provenanceRegistryAbi,
+      functionName: "workOf",
+      args: [workId],
+    });
+    const [, , , moves] = await client.readContract({
+      address: registry,
+      abi: provenanceRegistryAbi,
+      functionName: "titleOf",
+      args: [workId],
+    });
+    expect(row).to.deep.equal({
+      work_id: workId.toString(),
+      owner: work.owner.toLowerCase(),
+      creator: work.creator.toLowerCase(),
+      royalty_receiver: work.royaltyReceiver.toLowerCase(),
+      royalty_bps: work.royaltyBps,
+      pledged: work.pledged,
+      disputed: work.disputed,
+      moves,
+      metadata_cid: cidFromHex(work.metadataCid),
+      registered_at: work.registeredAt.toString(),
+    });
+  }
+}
+
+for (const make of [pgliteBackend, postgresBackend]) {
+  const backend = make();
+  describe(`indexer on anvil and ${backend.name}`, function () {
+    this.timeout(120_000);
+    let anvil: Anvil;
+    let registry: Hex;
+    let db: Database;
+
+    before(async () => {
+      anvil = await startAnvil();
+      registry = await registryWithWorks(anvil.url, 24, 6);
+      await mixedWorkload(anvil.url, registry, 0);
+      db = await backend.open();
+      await migrate(db);
+    });
+
+    after(async () => {
+      await db?.close();
+      await backend.cleanup();
+      await anvil?.stop();
+    });
+
+    const latest = async (rpc: RpcClient) => BigInt(await rpc.request<string>("eth_blockNumber"));
+    const allLogs = async (rpc: RpcClient, to: bigint) =>
+      rpc.request<RpcLog[]>("eth_getLogs", [
+        { address: [registry], fromBlock: "0x0", toBlock: `0x${to.toString(16)}` },
+      ]);
+
+    it("mirrors every event once and the works exactly as the registry reads them", async () => {
+      const rpc = new RpcClient({ urls: [anvil.url] });
+      const indexer = new Indexer({ db, rpc, chainId: 31337, registry, startBlock: 0n });
+      const head = await latest(rpc);
+      const applied = await indexer.syncTo(head);
+      const logs = await allLogs(rpc, head);
+      expect(applied).to.equal(logs.length);
+      const [{ count }] = (await db.query<{ count: string }>("select count(*)::text as count from chain_events")) as [
+        { count: string },
+      ];
+      expect(Number(count)).to.equal(logs.length);
+      expect(await indexer.syncedBlock()).to.equal(head);
+      await expectMirrorEqualsChain(db, anvil.url, registry, 24);
+      const deeds = await db.query<{ deed_hash: string | null }>(
+        "select deed_hash from title_transfers where deed_hash is not null",
+      );
+      expect(deeds.map((d) => d.deed_hash)).to.deep.equal([keccak256(toHex("deed 0"))]);
+      const untimed = await db.query(
+        "select name from chain_events where \"timestamp\" is null and name <> 'RoleGranted'",
+      );
+      expect(untimed).to.deep.equal([]);
+    });
+
+    it("resumes from its checkpoint after a restart with nothing lost and nothing applied twice", async () => {
+      await mixedWorkload(anvil.url, registry, 1);
+      const rpc = new RpcClient({ urls: [anvil.url] });
+      const restarted = new Indexer({ db, rpc, chainId: 31337, registry, startBlock: 0n });
+      const head = await latest(rpc);
+      const before = await restarted.syncedBlock();
+      expect(before).to.be.lessThan(head);
+      await restarted.syncTo(head);
+      expect(await restarted.syncTo(head)).to.equal(0);
+      const logs = await allLogs(rpc, head);
+      const keys = await db.query<{ k: string }>(
+        "select block_number::text || ':' || log_index::text as k from chain_events order by block_number, log_index",
+      );
+      expect(keys.map((r) => r.k)).to.deep.equal(logs.map((l) => `${BigInt(l.blockNumber)}:${BigInt(l.logIndex)}`));
+      await expectMirrorEqualsChain(db, anvil.url, registry, 24);
+    });
+  });
+}
