@@ -14,6 +14,8 @@ export type IndexerOptions = {
   registry: Hex;
   /** First block to index (the registry's deployment block). */
   startBlock: bigint;
+  /** Blocks after which a block is final: reorgs deeper than this are refused, not followed (default 64). */
+  finalityDepth?: number;
 };
 
 type Decoded = { eventName: string; args: Record<string, unknown> };
@@ -23,8 +25,11 @@ type Decoded = { eventName: string; args: Record<string, unknown> };
  * committed in one transaction, so a crash at any point resumes from the last whole page with nothing lost and
  * nothing applied twice (an event applied twice would violate the event log's primary key and roll the page back).
  *
- * Not built yet (issue 5 continues): reorg handling (block hashes are recorded, rollback is not), the licence ledger
- * and exchange events, metadata fetching, realtime subscriptions.
+ * Reorgs: before each sync the indexer checks that the chain still has the hash it recorded for its synced block; if
+ * not, it rolls back (in one transaction) to the highest recorded block whose hash matches, deletes everything above
+ * it, rebuilds the works those events touched from the event log, and syncs forward again.
+ *
+ * Not built yet (issue 5 continues): the licence ledger and exchange events, metadata fetching, realtime subscriptions.
  */
 export class Indexer {
   readonly #db: Database;
@@ -32,8 +37,10 @@ export class Indexer {
   readonly #chainId: number;
   readonly #registry: Hex;
   readonly #startBlock: bigint;
+  readonly #finalityDepth: number;
 
   constructor(options: IndexerOptions) {
+    this.#finalityDepth = options.finalityDepth ?? 64;
     this.#db = options.db;
     this.#rpc = options.rpc;
     this.#chainId = options.chainId;
@@ -53,6 +60,7 @@ export class Indexer {
   /** Indexes every block up to `target` (inclusive); returns the number of events applied. */
   async syncTo(target: bigint): Promise<number> {
     let applied = 0;
+    await this.#followReorg();
     const from = (await this.syncedBlock()) + 1n;
     if (from > target) return 0;
     for await (const page of fetchLogs(this.#rpc, { addresses: [this.#registry], fromBlock: from, toBlock: target })) {
@@ -82,11 +90,20 @@ export class Indexer {
         for (const { log, event } of decoded) {
           await this.#apply(tx, log, event, txTimes.get(log.transactionHash) ?? null, mints);
         }
-        await tx.query(
-          "insert into indexer_blocks (chain_id, number, hash, parent_hash) values ($1, $2, $3, $4) " +
-            "on conflict (chain_id, number) do update set hash = excluded.hash, parent_hash = excluded.parent_hash",
-          [this.#chainId, page.to.toString(), head.hash, head.parentHash],
-        );
+        const hashes = new Map<string, string>(page.logs.map((l) => [BigInt(l.blockNumber).toString(), l.blockHash]));
+        hashes.set(page.to.toString(), head.hash);
+        for (const [number, hash] of hashes) {
+          await tx.query(
+            "insert into indexer_blocks (chain_id, number, hash) values ($1, $2, $3) " +
+              "on conflict (chain_id, number) do update set hash = excluded.hash",
+            [this.#chainId, number, hash],
+          );
+        }
+        // Blocks deeper than the finality depth can no longer change: their hashes are not needed.
+        await tx.query("delete from indexer_blocks where chain_id = $1 and number < $2", [
+          this.#chainId,
+          (page.to - BigInt(this.#finalityDepth)).toString(),
+        ]);
         await tx.query(
           "insert into indexer_state (chain_id, synced_block, synced_hash, updated_at) values ($1, $2, $3, now()) " +
             "on conflict (chain_id) do update set synced_block = excluded.synced_block, " +
@@ -97,6 +114,79 @@ export class Indexer {
       applied += page.logs.length;
     }
     return applied;
+  }
+
+  /** Rolls back to the highest recorded block the chain still has, when the synced block was reorganised away. */
+  async #followReorg(): Promise<void> {
+    const recorded = await this.#db.query<{ number: string | number; hash: string }>(
+      "select number, hash from indexer_blocks where chain_id = $1 order by number desc",
+      [this.#chainId],
+    );
+    if (recorded.length === 0) return;
+    const onChain = await this.#rpc.batch<{ hash: string } | null>(
+      recorded.map((r) => ({ method: "eth_getBlockByNumber", params: [`0x${BigInt(r.number).toString(16)}`, false] })),
+    );
+    if (onChain[0]?.hash === recorded[0]?.hash) return;
+    const match = recorded.findIndex((r, i) => onChain[i]?.hash === r.hash);
+    if (match < 0) {
+      throw new Error(
+        `reorg deeper than the ${recorded.length} recorded blocks (finality depth ${this.#finalityDepth}): ` +
+          "re-index from scratch",
+      );
+    }
+    const ancestor = BigInt((recorded[match] as { number: string | number }).number);
+    await this.#rollback(ancestor, (recorded[match] as { hash: string }).hash);
+  }
+
+  /** Deletes everything above `ancestor` and rebuilds the works those events touched from the event log. */
+  async #rollback(ancestor: bigint, ancestorHash: string): Promise<void> {
+    const chain = this.#chainId;
+    const above = ancestor.toString();
+    await this.#db.transaction(async (tx) => {
+      const touched = await tx.query<{ id: string }>(
+        "select distinct coalesce(args->>'workId', args->>'tokenId') as id from chain_events " +
+          "where chain_id = $1 and block_number > $2 and (args ? 'workId' or args ? 'tokenId')",
+        [chain, above],
+      );
+      await tx.query("delete from chain_events where chain_id = $1 and block_number > $2", [chain, above]);
+      await tx.query("delete from indexer_blocks where chain_id = $1 and number > $2", [chain, above]);
+      for (const { id } of touched) {
+        await tx.query("delete from title_transfers where chain_id = $1 and work_id = $2", [chain, id]);
+        await tx.query("delete from works where chain_id = $1 and work_id = $2", [chain, id]);
+        const events = await tx.query<{
+          name: string;
+          args: Record<string, unknown>;
+          block_number: string | number;
+          log_index: number;
+          tx_hash: string;
+          t: string | null;
+        }>(
+          'select name, args, block_number, log_index, tx_hash, extract(epoch from "timestamp")::bigint::text as t ' +
+            "from chain_events where chain_id = $1 and (args->>'workId' = $2 or args->>'tokenId' = $2) " +
+            "order by block_number, log_index",
+          [chain, id],
+        );
+        const mints = new Map<string, string>();
+        for (const e of events) {
+          await this.#derive(
+            tx,
+            { eventName: e.name, args: e.args },
+            {
+              block: String(e.block_number),
+              logIndex: e.log_index,
+              txHash: e.tx_hash,
+              time: e.t === null ? null : Number(e.t),
+            },
+            mints,
+          );
+        }
+      }
+      await tx.query("update indexer_state set synced_block = $2, synced_hash = $3 where chain_id = $1", [
+        chain,
+        above,
+        ancestorHash,
+      ]);
+    });
   }
 
   async #apply(tx: Sql, log: RpcLog, event: Decoded, time: number | null, mints: Map<string, string>): Promise<void> {
@@ -118,6 +208,19 @@ export class Indexer {
         time,
       ],
     );
+    await this.#derive(tx, event, { block, logIndex, txHash: log.transactionHash, time }, mints);
+  }
+
+  /** Updates the derived tables for one event (also used to rebuild works from the event log after a reorg). */
+  async #derive(
+    tx: Sql,
+    event: Decoded,
+    at: { block: string; logIndex: number; txHash: string; time: number | null },
+    mints: Map<string, string>,
+  ): Promise<void> {
+    const args = event.args;
+    const { block, logIndex, time } = at;
+    const log = { transactionHash: at.txHash };
     const chain = this.#chainId;
     const work = () => String(args["workId"]);
     switch (event.eventName) {

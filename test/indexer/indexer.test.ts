@@ -84,6 +84,56 @@ async function expectMirrorEqualsChain(db: Database, url: string, registry: Hex,
   }
 }
 
+/** Sends `count` registry transactions, one block each, labelled by `tag`: new works, and a transfer of work 0. */
+async function branch(url: string, registry: Hex, tag: string, count: number): Promise<void> {
+  const transport = http(url);
+  const publicClient = createPublicClient({ chain: foundry, transport });
+  const [a, b] = await createWalletClient({ chain: foundry, transport }).getAddresses();
+  if (!a || !b) throw new Error("anvil has no accounts");
+  const wallet = createWalletClient({ chain: foundry, transport, account: a });
+  const owner = await publicClient.readContract({
+    address: registry,
+    abi: provenanceRegistryAbi,
+    functionName: "ownerOf",
+    args: [BigInt(keccak256(toHex("work 12")))],
+  });
+  for (let i = 0; i < count; i++) {
+    const hash =
+      i === 0
+        ? await createWalletClient({ chain: foundry, transport, account: owner }).writeContract({
+            address: registry,
+            abi: provenanceRegistryAbi,
+            functionName: "transferFrom",
+            args: [owner, owner.toLowerCase() === a.toLowerCase() ? b : a, BigInt(keccak256(toHex("work 12")))],
+          })
+        : await wallet.writeContract({
+            address: registry,
+            abi: provenanceRegistryAbi,
+            functionName: "register",
+            args: [
+              {
+                to: a,
+                contentHash: keccak256(toHex(`${tag} ${i}`)),
+                metadataCid: `0x01551220${keccak256(toHex(`${tag} metadata ${i}`)).slice(2)}`,
+                royaltyReceiver: "0x0000000000000000000000000000000000000000",
+                royaltyBps: 100,
+                parents: [],
+              },
+            ],
+          });
+    await publicClient.waitForTransactionReceipt({ hash });
+  }
+}
+
+async function rpcCall<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  return ((await response.json()) as { result: T }).result;
+}
+
 for (const make of [pgliteBackend, postgresBackend]) {
   const backend = make();
   describe(`indexer on anvil and ${backend.name}`, function () {
@@ -150,6 +200,55 @@ for (const make of [pgliteBackend, postgresBackend]) {
       );
       expect(keys.map((r) => r.k)).to.deep.equal(logs.map((l) => `${BigInt(l.blockNumber)}:${BigInt(l.logIndex)}`));
       await expectMirrorEqualsChain(db, anvil.url, registry, 24);
+    });
+
+    for (const depth of [1, 7, 64]) {
+      it(`follows a reorg ${depth} block(s) deep: no orphaned row, the mirror equals the new chain`, async () => {
+        const rpc = new RpcClient({ urls: [anvil.url] });
+        const indexer = new Indexer({ db, rpc, chainId: 31337, registry, startBlock: 0n, finalityDepth: 128 });
+        await indexer.syncTo(await latest(rpc));
+        const snapshot = await rpcCall<string>(anvil.url, "evm_snapshot");
+        await branch(anvil.url, registry, `orphan ${depth}`, depth);
+        await indexer.syncTo(await latest(rpc));
+        const orphans = await db.query("select 1 from chain_events");
+        await rpcCall(anvil.url, "evm_revert", [snapshot]);
+        await branch(anvil.url, registry, `canonical ${depth}`, depth + 1);
+        const head = await latest(rpc);
+        await indexer.syncTo(head);
+
+        const logs = await allLogs(rpc, head);
+        const rows = await db.query<{ k: string }>(
+          "select block_number::text || ':' || log_index::text || ':' || block_hash as k from chain_events " +
+            "order by block_number, log_index",
+        );
+        expect(rows.map((r) => r.k)).to.deep.equal(
+          logs.map((l) => `${BigInt(l.blockNumber)}:${BigInt(l.logIndex)}:${l.blockHash}`),
+        );
+        expect(orphans.length).to.be.greaterThan(0);
+        const works = await db.query<{ count: string }>("select count(*)::text as count from works");
+        await expectMirrorEqualsChain(db, anvil.url, registry, Number(works[0]?.count));
+        const orphaned = await db.query("select 1 from works where content_hash = $1", [
+          keccak256(toHex(`orphan ${depth} 1`)),
+        ]);
+        expect(orphaned).to.deep.equal([]);
+      });
+    }
+
+    it("refuses to follow a reorg deeper than its recorded blocks", async () => {
+      const rpc = new RpcClient({ urls: [anvil.url] });
+      const indexer = new Indexer({ db, rpc, chainId: 31337, registry, startBlock: 0n, finalityDepth: 2 });
+      await indexer.syncTo(await latest(rpc));
+      const snapshot = await rpcCall<string>(anvil.url, "evm_snapshot");
+      await branch(anvil.url, registry, "deep orphan", 6);
+      await indexer.syncTo(await latest(rpc));
+      await rpcCall(anvil.url, "evm_revert", [snapshot]);
+      await branch(anvil.url, registry, "deep canonical", 7);
+      try {
+        await indexer.syncTo(await latest(rpc));
+        expect.fail("a reorg deeper than the recorded blocks was followed");
+      } catch (error) {
+        expect((error as Error).message).to.match(/^reorg deeper than the \d+ recorded blocks \(finality depth 2\)/);
+      }
     });
   });
 }

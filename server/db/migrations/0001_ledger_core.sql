@@ -11,13 +11,13 @@ create table indexer_state (
   updated_at timestamptz not null default now()
 );
 
--- Hashes of the applied blocks that are not final yet: a parent-hash mismatch means a reorg, and the indexer rolls
--- back to the last block whose hash still matches.
+-- Hashes of the applied blocks that are not final yet (each page's last block, and every block that had logs): when the
+-- chain no longer has the synced block's hash, the indexer rolls back to the highest recorded block whose hash still
+-- matches and replays from there.
 create table indexer_blocks (
   chain_id bigint not null,
   number bigint not null,
   hash text not null,
-  parent_hash text not null,
   primary key (chain_id, number)
 );
 
