@@ -61,13 +61,13 @@ for (const make of [pgliteBackend, postgresBackend]) {
 
     it("commits a transaction whole, or nothing when it throws", async () => {
       await db.transaction(async (tx) => {
-        await tx.query("insert into indexer_blocks values (7, 1, '0x1', '0x0')");
-        await tx.query("insert into indexer_blocks values (7, 2, '0x2', '0x1')");
+        await tx.query("insert into indexer_blocks values (7, 1, '0x1')");
+        await tx.query("insert into indexer_blocks values (7, 2, '0x2')");
       });
       try {
         await db.transaction(async (tx) => {
-          await tx.query("insert into indexer_blocks values (7, 3, '0x3', '0x2')");
-          await tx.query("insert into indexer_blocks values (7, 3, '0x3', '0x2')"); // duplicate key
+          await tx.query("insert into indexer_blocks values (7, 3, '0x3')");
+          await tx.query("insert into indexer_blocks values (7, 3, '0x3')"); // duplicate key
         });
         expect.fail("the transaction committed");
       } catch (error) {
