@@ -3,7 +3,7 @@ import { create as createDigest } from "multiformats/hashes/digest";
 import { decodeEventLog, type Hex, hexToBytes } from "viem";
 import { provenanceRegistryAbi } from "../../types/abi/index.ts";
 import type { Database, Sql } from "../db/database.ts";
-import { fetchLogs, type RpcLog } from "./logs.ts";
+import { type FetchLogsOptions, fetchLogs, type RpcLog } from "./logs.ts";
 import type { RpcClient } from "./rpc.ts";
 
 export type IndexerOptions = {
@@ -16,6 +16,8 @@ export type IndexerOptions = {
   startBlock: bigint;
   /** Blocks after which a block is final: reorgs deeper than this are refused, not followed (default 64). */
   finalityDepth?: number;
+  /** Range tuning of the log fetcher. */
+  ranges?: Pick<FetchLogsOptions, "initialRange" | "maxRange" | "batchSize" | "targetLogs">;
 };
 
 type Decoded = { eventName: string; args: Record<string, unknown> };
@@ -38,8 +40,10 @@ export class Indexer {
   readonly #registry: Hex;
   readonly #startBlock: bigint;
   readonly #finalityDepth: number;
+  readonly #ranges: IndexerOptions["ranges"];
 
   constructor(options: IndexerOptions) {
+    this.#ranges = options.ranges;
     this.#finalityDepth = options.finalityDepth ?? 64;
     this.#db = options.db;
     this.#rpc = options.rpc;
@@ -63,7 +67,8 @@ export class Indexer {
     await this.#followReorg();
     const from = (await this.syncedBlock()) + 1n;
     if (from > target) return 0;
-    for await (const page of fetchLogs(this.#rpc, { addresses: [this.#registry], fromBlock: from, toBlock: target })) {
+    const range = { ...this.#ranges, addresses: [this.#registry], fromBlock: from, toBlock: target };
+    for await (const page of fetchLogs(this.#rpc, range)) {
       const head = await this.#rpc.request<{ hash: string; parentHash: string } | null>("eth_getBlockByNumber", [
         `0x${page.to.toString(16)}`,
         false,

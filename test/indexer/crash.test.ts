@@ -1,0 +1,107 @@
+import { spawn } from "node:child_process";
+import { expect } from "chai";
+import type { Hex } from "viem";
+import type { Database } from "../../server/db/database.ts";
+import { migrate } from "../../server/db/migrate.ts";
+import { Indexer } from "../../server/indexer/indexer.ts";
+import type { RpcLog } from "../../server/indexer/logs.ts";
+import { RpcClient } from "../../server/indexer/rpc.ts";
+import { type Backend, pgliteBackend, postgresBackend } from "../db/backends.ts";
+import { type Anvil, registryWithWorks, startAnvil } from "./chain.ts";
+
+const child = new URL("./sync-child.ts", import.meta.url).pathname;
+const KILLS = 20;
+
+/** Runs the indexer in its own process; kills it with SIGKILL `killAfterMs` after it is ready (never, if undefined). */
+function runIndexer(url: string, database: string, registry: Hex, killAfterMs?: number): Promise<"done" | "killed"> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [child, url, database, registry], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    proc.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (killAfterMs !== undefined && out.includes("ready") && !proc.killed) {
+        setTimeout(() => proc.kill("SIGKILL"), killAfterMs);
+      }
+    });
+    proc.stderr.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    proc.on("exit", (code, signal) => {
+      if (signal === "SIGKILL") resolve("killed");
+      else if (code === 0 && out.includes("done")) resolve("done");
+      else reject(new Error(`indexer exited with ${code}: ${err.slice(-2000)}`));
+    });
+  });
+}
+
+/** Everything the mirror holds that a fresh sync must reproduce. */
+async function snapshotOf(db: Database) {
+  const events = await db.query<{ k: string }>(
+    "select block_number::text || ':' || log_index::text || ':' || name as k from chain_events " +
+      "order by block_number, log_index",
+  );
+  const works = await db.query(
+    "select work_id::text, owner, creator, pledged, disputed, moves, metadata_cid from works order by work_id",
+  );
+  const state = await db.query("select synced_block::text from indexer_state");
+  return { events: events.map((e) => e.k), works, state };
+}
+
+for (const make of [pgliteBackend, postgresBackend]) {
+  const backend: Backend = make();
+  describe(`indexer killed with SIGKILL during backfill (${backend.name})`, function () {
+    this.timeout(300_000);
+    let anvil: Anvil;
+    let registry: Hex;
+
+    before(async () => {
+      anvil = await startAnvil();
+      registry = await registryWithWorks(anvil.url, 180, 6);
+    });
+
+    after(async () => {
+      await backend.cleanup();
+      await anvil?.stop();
+    });
+
+    it(`converges to the state of a fresh sync after ${KILLS} kills at random points`, async () => {
+      const db = await backend.open();
+      await migrate(db);
+      const target = await backend.target();
+      await db.close();
+      let seed = 12345;
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
+      const outcomes: string[] = [];
+      for (let i = 0; i < KILLS; i++)
+        outcomes.push(await runIndexer(anvil.url, target, registry, Math.floor(random() * 300)));
+      expect(outcomes.filter((o) => o === "killed").length).to.be.greaterThan(KILLS / 2);
+      expect(await runIndexer(anvil.url, target, registry)).to.equal("done");
+
+      const crashed = await backend.open();
+      const afterCrashes = await snapshotOf(crashed);
+      await crashed.close();
+
+      const rpc = new RpcClient({ urls: [anvil.url] });
+      const head = BigInt(await rpc.request<string>("eth_blockNumber"));
+      const logs = await rpc.request<RpcLog[]>("eth_getLogs", [
+        { address: [registry], fromBlock: "0x0", toBlock: `0x${head.toString(16)}` },
+      ]);
+      const fresh = make();
+      const freshDb = await fresh.open();
+      try {
+        await migrate(freshDb);
+        await new Indexer({ db: freshDb, rpc, chainId: 31337, registry, startBlock: 0n }).syncTo(head);
+        const expected = await snapshotOf(freshDb);
+        expect(afterCrashes.events).to.have.length(logs.length);
+        expect(afterCrashes).to.deep.equal(expected);
+      } finally {
+        await freshDb.close();
+        await fresh.cleanup();
+      }
+    });
+  });
+}
