@@ -1,0 +1,119 @@
+import type { Sql } from "../db/database.ts";
+
+/** A search of the mirrored works. Every filter is optional; `q` matches Chinese and English text alike. */
+export type WorkSearch = {
+  chainId: number;
+  /** Free text: title, description, creator, technique, region and tags (trigram match, ranked by similarity). */
+  q?: string;
+  creator?: string;
+  /** Technique, e.g. "Qiang embroidery" (case-insensitive). */
+  technique?: string;
+  /** Registered at or after / before this Unix time. */
+  registeredFrom?: number;
+  registeredTo?: number;
+  /** From a previous page's `next`. */
+  cursor?: string;
+  /** Page size, 1 to 100 (default 20). */
+  limit?: number;
+};
+
+export type WorkHit = {
+  workId: string;
+  name: string | null;
+  creator: string;
+  owner: string;
+  technique: string | null;
+  registeredAt: number;
+  score: number;
+};
+
+/** Refused search input; `field` names the parameter at fault (the API maps it to a 400). */
+export class SearchError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = "SearchError";
+    this.field = field;
+  }
+}
+
+type Cursor = { s: number; t: number; id: string };
+
+/**
+ * One page of works, best match first (then newest, then by id), with a keyset cursor for the next page: pages never
+ * repeat or skip a work, whatever is registered meanwhile.
+ */
+export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits: WorkHit[]; next: string | null }> {
+  const limit = search.limit ?? 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new SearchError("limit", "must be 1 to 100");
+  const q = search.q?.trim();
+  if (q !== undefined && (q.length === 0 || q.length > 200)) throw new SearchError("q", "must be 1 to 200 characters");
+  const params: unknown[] = [search.chainId];
+  const where = ["chain_id = $1"];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  let score = "1::real";
+  if (q !== undefined) {
+    const p = param(q);
+    where.push(`search_text ilike '%' || ${p} || '%'`);
+    score = `similarity(search_text, ${p})`;
+  }
+  if (search.creator !== undefined) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(search.creator)) throw new SearchError("creator", "must be an address");
+    where.push(`creator = ${param(search.creator.toLowerCase())}`);
+  }
+  if (search.technique !== undefined) where.push(`lower(technique) = lower(${param(search.technique)})`);
+  if (search.registeredFrom !== undefined) where.push(`registered_at >= to_timestamp(${param(search.registeredFrom)})`);
+  if (search.registeredTo !== undefined) where.push(`registered_at < to_timestamp(${param(search.registeredTo)})`);
+
+  let after = "";
+  if (search.cursor !== undefined) {
+    const c = decodeCursor(search.cursor);
+    const [s, t, id] = [param(c.s), param(c.t), param(c.id)];
+    after = `where score < ${s}::real or (score = ${s}::real and (t < ${t} or (t = ${t} and id < ${id}::numeric)))`;
+  }
+  const rows = await sql.query<{
+    work_id: string;
+    name: string | null;
+    creator: string;
+    owner: string;
+    technique: string | null;
+    t: string;
+    score: number;
+  }>(
+    `select * from (select work_id::text as work_id, work_id as id, name, creator, owner, technique, ` +
+      `extract(epoch from registered_at)::bigint as t, ${score} as score from works where ${where.join(" and ")}) hits ` +
+      `${after} order by score desc, t desc, id desc limit ${param(limit + 1)}`,
+    params,
+  );
+  const page = rows.slice(0, limit);
+  const hits = page.map((r) => ({
+    workId: r.work_id,
+    name: r.name,
+    creator: r.creator,
+    owner: r.owner,
+    technique: r.technique,
+    registeredAt: Number(r.t),
+    score: Number(r.score),
+  }));
+  const last = page.at(-1);
+  const next =
+    rows.length > limit && last ? encodeCursor({ s: Number(last.score), t: Number(last.t), id: last.work_id }) : null;
+  return { hits, next };
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
+    if (typeof c.s === "number" && Number.isFinite(c.s) && Number.isInteger(c.t) && /^\d{1,78}$/.test(c.id)) return c;
+  } catch {
+    // reported below
+  }
+  throw new SearchError("cursor", "is not a cursor from a previous page");
+}
