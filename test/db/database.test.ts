@@ -61,20 +61,20 @@ for (const make of [pgliteBackend, postgresBackend]) {
 
     it("commits a transaction whole, or nothing when it throws", async () => {
       await db.transaction(async (tx) => {
-        await tx.query("insert into indexer_blocks values (7, 1, '0x1')");
-        await tx.query("insert into indexer_blocks values (7, 2, '0x2')");
+        await tx.query("insert into indexer_pages values (7, 1, 1, '0x1')");
+        await tx.query("insert into indexer_pages values (7, 2, 2, '0x2')");
       });
       try {
         await db.transaction(async (tx) => {
-          await tx.query("insert into indexer_blocks values (7, 3, '0x3')");
-          await tx.query("insert into indexer_blocks values (7, 3, '0x3')"); // duplicate key
+          await tx.query("insert into indexer_pages values (7, 3, 3, '0x3')");
+          await tx.query("insert into indexer_pages values (7, 3, 3, '0x3')"); // duplicate key
         });
         expect.fail("the transaction committed");
       } catch (error) {
         expect(String(error)).to.match(/duplicate key/);
       }
       const rows = await db.query<{ number: string | number }>(
-        "select number from indexer_blocks where chain_id = 7 order by number",
+        "select to_block as number from indexer_pages where chain_id = 7 order by to_block",
       );
       expect(rows.map((r) => Number(r.number))).to.deep.equal([1, 2]);
     });

@@ -180,7 +180,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
       );
       expect(deeds.map((d) => d.deed_hash)).to.deep.equal([keccak256(toHex("deed 0"))]);
       const untimed = await db.query(
-        "select name from chain_events where \"timestamp\" is null and name <> 'RoleGranted'",
+        "select name from chain_event_log where \"timestamp\" is null and name <> 'RoleGranted'",
       );
       expect(untimed).to.deep.equal([]);
     });
@@ -218,7 +218,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
 
         const logs = await allLogs(rpc, head);
         const rows = await db.query<{ k: string }>(
-          "select block_number::text || ':' || log_index::text || ':' || block_hash as k from chain_events " +
+          "select block_number::text || ':' || log_index::text || ':' || block_hash as k from chain_event_log " +
             "order by block_number, log_index",
         );
         expect(rows.map((r) => r.k)).to.deep.equal(
@@ -234,20 +234,23 @@ for (const make of [pgliteBackend, postgresBackend]) {
       });
     }
 
-    it("refuses to follow a reorg deeper than its recorded blocks", async () => {
+    it("refuses to follow a reorg below its recorded pages", async () => {
       const rpc = new RpcClient({ urls: [anvil.url] });
       const indexer = new Indexer({ db, rpc, chainId: 31337, registry, startBlock: 0n, finalityDepth: 2 });
       await indexer.syncTo(await latest(rpc));
       const snapshot = await rpcCall<string>(anvil.url, "evm_snapshot");
-      await branch(anvil.url, registry, "deep orphan", 6);
-      await indexer.syncTo(await latest(rpc));
+      // One page per block: the anchor rises above the fork point as the pages become final.
+      for (let i = 0; i < 6; i++) {
+        await branch(anvil.url, registry, `deep orphan ${i}`, 1);
+        await indexer.syncTo(await latest(rpc));
+      }
       await rpcCall(anvil.url, "evm_revert", [snapshot]);
       await branch(anvil.url, registry, "deep canonical", 7);
       try {
         await indexer.syncTo(await latest(rpc));
-        expect.fail("a reorg deeper than the recorded blocks was followed");
+        expect.fail("a reorg below the recorded pages was followed");
       } catch (error) {
-        expect((error as Error).message).to.match(/^reorg deeper than the \d+ recorded blocks \(finality depth 2\)/);
+        expect((error as Error).message).to.match(/^reorg deeper than the \d+ recorded pages \(finality depth 2\)/);
       }
     });
   });

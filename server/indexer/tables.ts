@@ -1,0 +1,131 @@
+import type { Sql } from "../db/database.ts";
+
+/**
+ * Column types as the indexer holds values in memory: `int` a number, `bigint` and `numeric` decimal strings,
+ * `bool` a boolean, `text` a string, `time` Unix seconds (a number) stored as timestamptz, `jsonb` any JSON value.
+ */
+export type ColumnType = "text" | "int" | "bigint" | "numeric" | "bool" | "time" | "jsonb";
+export type Row = Record<string, unknown>;
+
+const ARRAY_TYPE: Record<ColumnType, string> = {
+  text: "text[]",
+  int: "integer[]",
+  bigint: "bigint[]",
+  numeric: "numeric[]",
+  bool: "boolean[]",
+  time: "float8[]",
+  jsonb: "jsonb[]",
+};
+
+/**
+ * One mirrored table and its bulk operations: every read and write of a page is one statement per table, whatever the
+ * number of rows (arrays through `unnest`), the same SQL on PGlite and PostgreSQL.
+ */
+export class Table {
+  readonly name: string;
+  readonly key: readonly string[];
+  readonly columns: readonly (readonly [string, ColumnType])[];
+  readonly #types: Map<string, ColumnType>;
+  readonly #select: string;
+
+  constructor(name: string, key: readonly string[], columns: readonly (readonly [string, ColumnType])[]) {
+    this.name = name;
+    this.key = key;
+    this.columns = columns;
+    this.#types = new Map(columns);
+    for (const k of key) if (!this.#types.has(k)) throw new Error(`${name}: key column ${k} is not a column`);
+    this.#select = columns.map(([c, t]) => `${selectOf(`t.${quote(c)}`, t)} as ${quote(c)}`).join(", ");
+  }
+
+  /** The in-memory key of a row (its key columns joined). */
+  keyOf(row: Row): string {
+    return this.key.map((k) => String(row[k])).join("|");
+  }
+
+  /** The rows with the given keys (each a row holding at least the key columns), for update (locked on PostgreSQL). */
+  async load(sql: Sql, keys: readonly Row[]): Promise<Row[]> {
+    if (keys.length === 0) return [];
+    const params = this.key.map((k) => keys.map((r) => param(r[k], this.#type(k))));
+    const on = this.key.map((k) => `t.${quote(k)} = k.${quote(k)}`).join(" and ");
+    const rows = await sql.query(
+      `select ${this.#select} from ${this.name} t join (select * from unnest(${this.#unnestArgs(this.key, 1)}) ` +
+        `as k(${this.key.map(quote).join(", ")})) k on ${on} for update of t`,
+      params,
+    );
+    return rows.map((r) => this.#fromDb(r));
+  }
+
+  /** Every row of a chain (for the small tables). */
+  async loadChain(sql: Sql, chainId: number): Promise<Row[]> {
+    const rows = await sql.query(`select ${this.#select} from ${this.name} t where t.chain_id = $1`, [chainId]);
+    return rows.map((r) => this.#fromDb(r));
+  }
+
+  /** Inserts rows; with `upsert`, rows whose key exists replace it. */
+  async write(sql: Sql, rows: readonly Row[], upsert = false): Promise<void> {
+    if (rows.length === 0) return;
+    const names = this.columns.map(([c]) => c);
+    const params = this.columns.map(([c, t]) => rows.map((r) => param(r[c], t)));
+    const select = this.columns.map(([c, t]) => (t === "time" ? `to_timestamp(${quote(c)})` : quote(c))).join(", ");
+    let text =
+      `insert into ${this.name} (${names.map(quote).join(", ")}) select ${select} from ` +
+      `unnest(${this.#unnestArgs(names, 1)}) as v(${names.map(quote).join(", ")})`;
+    if (upsert) {
+      const rest = names.filter((n) => !this.key.includes(n));
+      text +=
+        ` on conflict (${this.key.map(quote).join(", ")}) do update set ` +
+        rest.map((n) => `${quote(n)} = excluded.${quote(n)}`).join(", ");
+    }
+    await sql.query(text, params);
+  }
+
+  /** Deletes the rows with the given keys. */
+  async remove(sql: Sql, keys: readonly Row[]): Promise<void> {
+    if (keys.length === 0) return;
+    const params = this.key.map((k) => keys.map((r) => param(r[k], this.#type(k))));
+    const on = this.key.map((k) => `t.${quote(k)} = k.${quote(k)}`).join(" and ");
+    await sql.query(
+      `delete from ${this.name} t using (select * from unnest(${this.#unnestArgs(this.key, 1)}) as ` +
+        `k(${this.key.map(quote).join(", ")})) k where ${on}`,
+      params,
+    );
+  }
+
+  #type(column: string): ColumnType {
+    const type = this.#types.get(column);
+    if (!type) throw new Error(`${this.name} has no column ${column}`);
+    return type;
+  }
+
+  #unnestArgs(columns: readonly string[], first: number): string {
+    return columns.map((c, i) => `$${first + i}::${ARRAY_TYPE[this.#type(c)]}`).join(", ");
+  }
+
+  #fromDb(row: Row): Row {
+    const out: Row = {};
+    for (const [c, t] of this.columns) {
+      const v = row[c];
+      out[c] = v === null || v === undefined ? null : t === "int" || t === "time" ? Number(v) : v;
+    }
+    return out;
+  }
+}
+
+function selectOf(expr: string, type: ColumnType): string {
+  if (type === "bigint" || type === "numeric") return `${expr}::text`;
+  if (type === "time") return `extract(epoch from ${expr})::float8`;
+  return expr;
+}
+
+function param(value: unknown, type: ColumnType): unknown {
+  if (value === null || value === undefined) return null;
+  if (type === "jsonb") return JSON.stringify(value);
+  if (type === "bigint" || type === "numeric") return String(value);
+  return value;
+}
+
+function quote(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) && !RESERVED.has(name) ? name : `"${name}"`;
+}
+
+const RESERVED = new Set(["timestamp", "row", "key"]);
