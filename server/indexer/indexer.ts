@@ -1,6 +1,7 @@
 import type { Hex } from "viem";
 import type { Database, Sql } from "../db/database.ts";
 import { type ChainEvent, decodeLog, type Source } from "./decode.ts";
+import type { Heads } from "./heads.ts";
 import { type FetchLogsOptions, fetchLogs, type LogPage } from "./logs.ts";
 import { factTables, PageProjection, things, undoTable } from "./projection.ts";
 import type { RpcClient } from "./rpc.ts";
@@ -22,6 +23,17 @@ export type IndexerOptions = {
   finalityDepth?: number;
   /** Range tuning of the log fetcher. */
   ranges?: Pick<FetchLogsOptions, "initialRange" | "maxRange" | "batchSize" | "targetLogs">;
+};
+
+/** What `/ready` reports of the indexer. */
+export type IndexerStatus = {
+  chainId: number;
+  syncedBlock: string | null;
+  head: string | null;
+  /** The last error of the sync loop, until a sync succeeds again. */
+  lastError: string | null;
+  lastSyncAt: number | null;
+  rpc: ReturnType<RpcClient["status"]>;
 };
 
 type PageRecord = { from_block: string; to_block: string; to_hash: string };
@@ -49,6 +61,10 @@ export class Indexer {
   readonly #startBlock: bigint;
   readonly #finalityDepth: number;
   readonly #ranges: IndexerOptions["ranges"];
+  #synced: bigint | null = null;
+  #head: bigint | null = null;
+  #lastError: string | null = null;
+  #lastSyncAt: number | null = null;
 
   constructor(options: IndexerOptions) {
     this.#ranges = options.ranges;
@@ -73,6 +89,43 @@ export class Indexer {
       [this.#chainId],
     );
     return row ? BigInt(row.synced_block) : this.#startBlock - 1n;
+  }
+
+  /** Where the sync stands, for `/ready`. */
+  status(): IndexerStatus {
+    return {
+      chainId: this.#chainId,
+      syncedBlock: this.#synced?.toString() ?? null,
+      head: this.#head?.toString() ?? null,
+      lastError: this.#lastError,
+      lastSyncAt: this.#lastSyncAt,
+      rpc: this.#rpc.status(),
+    };
+  }
+
+  /**
+   * Follows the chain until `signal` aborts: syncs to the latest head whenever a new one arrives. A failing sync is
+   * reported in {@link status} and retried with backoff; it never skips a block. `onSynced` runs after each sync.
+   */
+  async run(heads: Heads, signal: AbortSignal, onSynced?: (block: bigint) => void): Promise<void> {
+    let backoff = 100;
+    while (!signal.aborted) {
+      try {
+        const head = await heads.latest();
+        this.#head = head;
+        const synced = this.#synced ?? (await this.syncedBlock());
+        if (head > synced) await this.syncTo(head);
+        this.#lastError = null;
+        this.#lastSyncAt = Date.now();
+        backoff = 100;
+        onSynced?.(head);
+        await heads.next(head, signal);
+      } catch (error) {
+        this.#lastError = error instanceof Error ? error.message : String(error);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
   }
 
   /** Indexes every block up to `target` (inclusive), following reorgs; returns the number of events applied. */
@@ -119,6 +172,7 @@ export class Indexer {
         );
       });
       applied += events.length;
+      this.#synced = page.to;
     }
     return applied;
   }
@@ -253,5 +307,6 @@ export class Indexer {
         hash,
       ]);
     });
+    this.#synced = to;
   }
 }

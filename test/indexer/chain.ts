@@ -1,53 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from "viem";
 import { foundry } from "viem/chains";
 import { provenanceRegistryAbi } from "../../types/abi/index.ts";
 
-/** A real anvil chain for the indexer tests, started from the npm package's binary (so it can be stopped by PID). */
-export type Anvil = { url: string; process: ChildProcess; stop: () => Promise<void> };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-export async function startAnvil(): Promise<Anvil> {
-  const port = await freePort();
-  const binary = new URL("../../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil", import.meta.url).pathname;
-  const child = spawn(binary, ["--port", String(port), "--silent"], { stdio: "ignore" });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (response.ok) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return {
-    url,
-    process: child,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGKILL");
-      }),
-  };
-}
+export { type Anvil, freePort, startAnvil } from "../../scripts/anvil.ts";
 
 /** Deploys the registry and registers `count` works over several blocks (some empty); returns its address. */
 export async function registryWithWorks(url: string, count: number, perBlock: number): Promise<Hex> {
