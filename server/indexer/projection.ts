@@ -325,8 +325,8 @@ export class PageProjection {
       this.#keep(table, await table.loadChain(sql, this.#chain));
     const wanted = new Map<ThingTable, Map<string, Row>>();
     const want = ([table, key]: Key) => {
-      let map = wanted.get(table);
-      if (!map) wanted.set(table, (map = new Map()));
+      const map = wanted.get(table) ?? new Map<string, Row>();
+      wanted.set(table, map);
       map.set(table.keyOf(key), key);
     };
     const treasuries = new Set<string>();
@@ -448,8 +448,8 @@ export class PageProjection {
   #set(table: ThingTable, row: Row | null, key: Row = row as Row): void {
     const k = table.keyOf(key);
     const rows = this.#rows.get(table) as Map<string, Row | null>;
-    let before = this.#before.get(table);
-    if (!before) this.#before.set(table, (before = new Map()));
+    const before = this.#before.get(table) ?? new Map<string, Row | null>();
+    this.#before.set(table, before);
     if (!before.has(k)) before.set(k, rows.get(k) ?? null);
     rows.set(k, row);
   }
