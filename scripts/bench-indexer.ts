@@ -46,6 +46,7 @@ async function build(anvil: Anvil, tag: string, perTx: number, events: number): 
   const client = createPublicClient({ chain: foundry, transport });
   const wallet = createWalletClient({ chain: foundry, transport, account: deployment.admin });
   const [, peer] = await wallet.getAddresses();
+  const rpc = new RpcClient({ urls: [anvil.url] });
   let nonce = await client.getTransactionCount({ address: deployment.admin });
   const first = await client.getBlockNumber();
   const eventsPerWork = 6; // register 2, offer 1, licence 2, every other work assigned 2
@@ -56,16 +57,18 @@ async function build(anvil: Anvil, tag: string, perTx: number, events: number): 
       functionName: "act",
       args: [keccak256(toHex(tag)), BigInt(i * perTx), BigInt(perTx), PRICE, buyer, peer as Hex],
     });
-    await wallet.sendTransaction({
+    const hash = await wallet.sendTransaction({
       to: seller,
       data,
       value: PRICE * BigInt(perTx),
       nonce: nonce++,
       gas: BigInt(perTx) * 600_000n + 100_000n,
     });
+    // Mined before the next is sent: one transaction per block.
+    await receiptOf(rpc, hash);
   }
   const last = await client.getBlockNumber();
-  const logs = await new RpcClient({ urls: [anvil.url] }).request<unknown[]>("eth_getLogs", [
+  const logs = await rpc.request<unknown[]>("eth_getLogs", [
     {
       address: [deployment.registry, deployment.ledger, deployment.exchange],
       fromBlock: `0x${deployment.startBlock.toString(16)}`,
@@ -73,6 +76,18 @@ async function build(anvil: Anvil, tag: string, perTx: number, events: number): 
     },
   ]);
   return { deployment, events: logs.length, blocks: Number(last - first) };
+}
+
+/** Waits for a transaction's receipt, asking every millisecond; fails if it reverted. */
+async function receiptOf(rpc: RpcClient, hash: Hex): Promise<void> {
+  for (;;) {
+    const receipt = await rpc.request<{ status: string } | null>("eth_getTransactionReceipt", [hash]);
+    if (receipt) {
+      if (receipt.status !== "0x1") throw new Error(`transaction ${hash} reverted`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
 }
 
 type Backend = { name: string; open: () => Promise<{ db: Database; cleanup: () => Promise<void> }> };
@@ -171,11 +186,8 @@ async function realtime(backend: Backend, anvil: Anvil, count: number): Promise<
         nonce: nonce++,
         gas: 700_000n,
       });
-      let receiptAt = 0;
-      while (!receiptAt) {
-        const receipt = await rpc.request<unknown>("eth_getTransactionReceipt", [hash]);
-        if (receipt) receiptAt = performance.now();
-      }
+      await receiptOf(rpc, hash);
+      const receiptAt = performance.now();
       const workId = BigInt(keccak256(`${salt}${BigInt(i).toString(16).padStart(64, "0")}` as Hex)).toString();
       for (;;) {
         const rows = await db.query("select 1 from works where chain_id = 31337 and work_id = $1", [workId]);

@@ -19,10 +19,14 @@ export async function storeWorkMetadata(store: ContentStore, metadata: WorkMetad
  * Reads a work's metadata from the store (verified block by block) and validates it: metadata from IPFS is untrusted.
  * Throws `ContentError` (missing, corrupt, too large) or `MetadataError` (not valid metadata).
  */
-export async function fetchWorkMetadata(store: ContentStore, cid: string): Promise<WorkMetadata> {
+export async function fetchWorkMetadata(
+  store: ContentStore,
+  cid: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<WorkMetadata> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of store.get(cid)) {
+  for await (const chunk of store.get(cid, options)) {
     size += chunk.length;
     if (size > MAX_METADATA_BYTES)
       throw new ContentError("TooLarge", `metadata ${cid} exceeds ${MAX_METADATA_BYTES} bytes`);

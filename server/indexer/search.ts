@@ -11,6 +11,14 @@ export type WorkSearch = {
   /** Registered at or after / before this Unix time. */
   registeredFrom?: number;
   registeredTo?: number;
+  /** Only works a licence can be bought of right now: an open offer by the current holder with supply left and time
+   * to run, the work not disputed, and, when pledged, with the pledgee's consent. */
+  licensableNow?: boolean;
+  /** Only works with such an offer priced within this range (base units of `currency`, decimal integers). */
+  priceMin?: string;
+  priceMax?: string;
+  /** The currency of `priceMin`/`priceMax`: a token address, or the zero address for the native coin (default). */
+  currency?: string;
   /** From a previous page's `next`. */
   cursor?: string;
   /** Page size, 1 to 100 (default 20). */
@@ -67,6 +75,36 @@ export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits:
   if (search.technique !== undefined) where.push(`lower(technique) = lower(${param(search.technique)})`);
   if (search.registeredFrom !== undefined) where.push(`registered_at >= to_timestamp(${param(search.registeredFrom)})`);
   if (search.registeredTo !== undefined) where.push(`registered_at < to_timestamp(${param(search.registeredTo)})`);
+
+  const priced = search.priceMin !== undefined || search.priceMax !== undefined;
+  if (search.licensableNow || priced) {
+    const offer = [
+      "o.chain_id = works.chain_id",
+      "o.work_id = works.work_id",
+      "o.status = 1",
+      "(o.supply = 0 or o.sold < o.supply)",
+      "o.end_at > extract(epoch from now())",
+      "o.moves = works.moves",
+    ];
+    for (const [field, op] of [
+      ["priceMin", ">="],
+      ["priceMax", "<="],
+    ] as const) {
+      const value = search[field];
+      if (value === undefined) continue;
+      if (!/^\d{1,78}$/.test(value)) throw new SearchError(field, "must be a whole number of base units");
+      offer.push(`o.price ${op} ${param(value)}::numeric`);
+    }
+    if (priced) {
+      const currency = search.currency ?? "0x0000000000000000000000000000000000000000";
+      if (!/^0x[0-9a-fA-F]{40}$/.test(currency)) throw new SearchError("currency", "must be an address");
+      offer.push(`o.currency = ${param(currency.toLowerCase())}`);
+    } else if (search.currency !== undefined) {
+      throw new SearchError("currency", "applies only with priceMin or priceMax");
+    }
+    where.push("not disputed", "(not pledged or licence_consent = pledgee)");
+    where.push(`exists (select 1 from licence_offers o where ${offer.join(" and ")})`);
+  }
 
   let after = "";
   if (search.cursor !== undefined) {
