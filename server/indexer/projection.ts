@@ -434,7 +434,11 @@ export class PageProjection {
     const k = table.keyOf(key);
     const rows = this.#rows.get(table) as Map<string, Row | null>;
     const row = rows.get(k);
-    if (row === undefined) throw new Error(`${table.name} ${k} was not loaded for this page`);
+    if (row === undefined) {
+      // The fee settings and currencies are loaded whole: a row not there does not exist.
+      if (table === things.settings || table === things.currencies) return null;
+      throw new Error(`${table.name} ${k} was not loaded for this page`);
+    }
     return row;
   }
 

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from "viem";
 import { foundry } from "viem/chains";
-import { provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { type Deployment, deployBulkActor } from "../../scripts/deploy/viem.ts";
+import { bulkActorAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
 
 export { type Anvil, freePort, startAnvil } from "../../scripts/anvil.ts";
 
@@ -60,6 +61,41 @@ export async function registryWithWorks(url: string, count: number, perBlock: nu
   await rpc("evm_mine");
   await rpc("evm_setAutomine", [true]);
   return address;
+}
+
+/**
+ * Registry and ledger activity through two {BulkActor}s: `transactions` transactions of 1 to 3 works each (register,
+ * offer, licence sale, every other work assigned), one per block, with an empty block now and then.
+ */
+export async function marketActivity(url: string, deployment: Deployment, transactions: number): Promise<void> {
+  const seller = await deployBulkActor(url, deployment);
+  const buyer = await deployBulkActor(url, deployment);
+  const transport = http(url);
+  const publicClient = createPublicClient({ chain: foundry, transport });
+  const wallet = createWalletClient({ chain: foundry, transport, account: deployment.admin });
+  const [, peer] = await wallet.getAddresses();
+  if (!peer) throw new Error("anvil has one account only");
+  let first = 0n;
+  for (let i = 0; i < transactions; i++) {
+    const count = BigInt(1 + (i % 3));
+    const hash = await wallet.writeContract({
+      address: seller,
+      abi: bulkActorAbi,
+      functionName: "act",
+      args: [keccak256(toHex(`activity ${seller}`)), first, count, 1_000n, buyer, peer],
+      value: 1_000n * count,
+      gas: 2_000_000n,
+    });
+    await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+    first += count;
+    if (i % 10 === 9) {
+      await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_mine", params: ["0x5"] }),
+      });
+    }
+  }
 }
 
 /** Faults the proxy injects into a fraction of requests. */

@@ -1,21 +1,22 @@
 import { spawn } from "node:child_process";
 import { expect } from "chai";
-import type { Hex } from "viem";
+import { type Deployment, deployTitlechainViem } from "../../scripts/deploy/viem.ts";
 import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
 import { Indexer } from "../../server/indexer/indexer.ts";
 import type { RpcLog } from "../../server/indexer/logs.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { type Backend, pgliteBackend, postgresBackend } from "../db/backends.ts";
-import { type Anvil, registryWithWorks, startAnvil } from "./chain.ts";
+import { type Anvil, marketActivity, startAnvil } from "./chain.ts";
 
 const child = new URL("./sync-child.ts", import.meta.url).pathname;
 const KILLS = 20;
 
 /** Runs the indexer in its own process; kills it with SIGKILL `killAfterMs` after it is ready (never, if undefined). */
-function runIndexer(url: string, database: string, registry: Hex, killAfterMs?: number): Promise<"done" | "killed"> {
+function runIndexer(url: string, database: string, d: Deployment, killAfterMs?: number): Promise<"done" | "killed"> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [child, url, database, registry], { stdio: ["ignore", "pipe", "pipe"] });
+    const args = [child, url, database, d.registry, d.ledger, d.exchange, d.startBlock.toString()];
+    const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     proc.stdout.on("data", (chunk: Buffer) => {
@@ -44,8 +45,24 @@ async function snapshotOf(db: Database) {
   const works = await db.query(
     "select work_id::text, owner, creator, pledged, disputed, moves, metadata_cid from works order by work_id",
   );
+  const offers = await db.query(
+    "select work_id::text, offer_index, sold, status, price::text from licence_offers order by work_id, offer_index",
+  );
+  const grants = await db.query(
+    "select grant_id::text, holder, start_at::text, end_at::text, state from licence_grants order by grant_id",
+  );
+  const balances = await db.query(
+    "select contract, account, currency, owed::text from balances order by contract, account, currency",
+  );
+  const movements = await db.query(
+    "select block_number::text, log_index, seq, account, amount::text, reason from balance_movements " +
+      "order by block_number, log_index, seq",
+  );
+  const transfers = await db.query(
+    "select block_number::text, log_index, work_id::text, to_address from title_transfers order by block_number, log_index",
+  );
   const state = await db.query("select synced_block::text from indexer_state");
-  return { events: events.map((e) => e.k), works, state };
+  return { events: events.map((e) => e.k), works, offers, grants, balances, movements, transfers, state };
 }
 
 for (const make of [pgliteBackend, postgresBackend]) {
@@ -53,11 +70,12 @@ for (const make of [pgliteBackend, postgresBackend]) {
   describe(`indexer killed with SIGKILL during backfill (${backend.name})`, function () {
     this.timeout(300_000);
     let anvil: Anvil;
-    let registry: Hex;
+    let deployment: Deployment;
 
     before(async () => {
-      anvil = await startAnvil();
-      registry = await registryWithWorks(anvil.url, 180, 6);
+      anvil = await startAnvil(["--gas-limit", "100000000"]);
+      deployment = await deployTitlechainViem(anvil.url);
+      await marketActivity(anvil.url, deployment, 60);
     });
 
     after(async () => {
@@ -77,9 +95,9 @@ for (const make of [pgliteBackend, postgresBackend]) {
       };
       const outcomes: string[] = [];
       for (let i = 0; i < KILLS; i++)
-        outcomes.push(await runIndexer(anvil.url, target, registry, Math.floor(random() * 300)));
+        outcomes.push(await runIndexer(anvil.url, target, deployment, Math.floor(random() * 300)));
       expect(outcomes.filter((o) => o === "killed").length).to.be.greaterThan(KILLS / 2);
-      expect(await runIndexer(anvil.url, target, registry)).to.equal("done");
+      expect(await runIndexer(anvil.url, target, deployment)).to.equal("done");
 
       const crashed = await backend.open();
       const afterCrashes = await snapshotOf(crashed);
@@ -87,14 +105,15 @@ for (const make of [pgliteBackend, postgresBackend]) {
 
       const rpc = new RpcClient({ urls: [anvil.url] });
       const head = BigInt(await rpc.request<string>("eth_blockNumber"));
+      const { registry, ledger, exchange, startBlock } = deployment;
       const logs = await rpc.request<RpcLog[]>("eth_getLogs", [
-        { address: [registry], fromBlock: "0x0", toBlock: `0x${head.toString(16)}` },
+        { address: [registry, ledger, exchange], fromBlock: "0x0", toBlock: `0x${head.toString(16)}` },
       ]);
       const fresh = make();
       const freshDb = await fresh.open();
       try {
         await migrate(freshDb);
-        await new Indexer({ db: freshDb, rpc, chainId: 31337, registry, startBlock: 0n }).syncTo(head);
+        await new Indexer({ db: freshDb, rpc, chainId: 31337, registry, ledger, exchange, startBlock }).syncTo(head);
         const expected = await snapshotOf(freshDb);
         expect(afterCrashes.events).to.have.length(logs.length);
         expect(afterCrashes).to.deep.equal(expected);

@@ -1,13 +1,14 @@
 /**
  * The indexer as a separate process, for the crash tests: syncs to the chain head in small pages until it is done or
- * killed. Arguments: RPC URL, PGlite data directory or PostgreSQL URL, registry address.
+ * killed. Arguments: RPC URL, PGlite data directory or PostgreSQL URL, registry address, then optionally the ledger and
+ * exchange addresses and the start block.
  */
 import { openDatabase } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
 import { Indexer } from "../../server/indexer/indexer.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 
-const [url, database, registry] = process.argv.slice(2);
+const [url, database, registry, ledger, exchange, startBlock] = process.argv.slice(2);
 if (!url || !database || !registry) throw new Error("usage: sync-child.ts RPC_URL DB REGISTRY");
 const db = await openDatabase(database.startsWith("postgres") ? { databaseUrl: database } : { dataDir: database });
 await migrate(db);
@@ -18,7 +19,9 @@ const indexer = new Indexer({
   rpc,
   chainId: 31337,
   registry: registry as `0x${string}`,
-  startBlock: 0n,
+  ledger: ledger as `0x${string}` | undefined,
+  exchange: exchange as `0x${string}` | undefined,
+  startBlock: BigInt(startBlock ?? 0),
   ranges: { initialRange: 2n, maxRange: 2n, batchSize: 1 },
 });
 await indexer.syncTo(BigInt(await rpc.request<string>("eth_blockNumber")));
