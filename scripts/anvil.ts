@@ -31,7 +31,7 @@ export async function startAnvil(args: readonly string[] = []): Promise<Anvil> {
       });
       if (response.ok) break;
     } catch (error) {
-      if (i >= 100) throw new Error(`anvil did not start on port ${port}: ${String(error)}`);
+      if (i >= 600) throw new Error(`anvil did not start on port ${port}: ${String(error)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

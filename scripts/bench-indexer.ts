@@ -8,7 +8,8 @@
  * query, with the indexer following new heads over WebSocket. Peak RSS is the whole run's (this process: the indexer,
  * its database and the workload's clients; anvil is a separate process).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPublicClient, createWalletClient, encodeFunctionData, type Hex, http, keccak256, toHex } from "viem";
@@ -25,6 +26,10 @@ import { type Deployment, deployBulkActor, deployTitlechainViem } from "./deploy
 const args = process.argv.slice(2);
 const jsonAt = args.indexOf("--json");
 const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
+// For working on the indexer: `--chain FILE` keeps the built chain in FILE (anvil state) and FILE.json, and reuses
+// them on the next run instead of building the workloads again. Reported figures come from runs without it.
+const chainAt = args.indexOf("--chain");
+const chainFile = chainAt >= 0 ? args[chainAt + 1] : undefined;
 const SPARSE_EVENTS = 20_000;
 const DENSE_EVENTS = 100_000;
 const PRICE = 1_000n;
@@ -210,13 +215,34 @@ async function realtime(backend: Backend, anvil: Anvil, count: number): Promise<
   }
 }
 
-const anvil = await startAnvil(["--gas-limit", "100000000", "--code-size-limit", "100000"]);
+const reuse = chainFile !== undefined && existsSync(`${chainFile}.json`);
+const anvil = await startAnvil([
+  "--gas-limit",
+  "100000000",
+  ...(chainFile ? ["--state", chainFile, "--state-interval", "10"] : []),
+]);
 try {
-  console.log("building the sparse workload (one transaction per block)...");
-  const sparse = await build(anvil, "sparse", 2, SPARSE_EVENTS);
-  console.log(`  ${sparse.events} events in ${sparse.blocks} blocks`);
-  console.log("building the dense workload...");
-  const dense = await build(anvil, "dense", 67, DENSE_EVENTS);
+  let sparse: Workload;
+  let dense: Workload;
+  if (reuse) {
+    const saved = JSON.parse(await readFile(`${chainFile}.json`, "utf8"), (key, value: unknown) =>
+      key === "startBlock" ? BigInt(value as string) : value,
+    ) as { sparse: Workload; dense: Workload };
+    ({ sparse, dense } = saved);
+  } else {
+    console.log("building the sparse workload (one transaction per block)...");
+    sparse = await build(anvil, "sparse", 2, SPARSE_EVENTS);
+    console.log("building the dense workload...");
+    dense = await build(anvil, "dense", 67, DENSE_EVENTS);
+    if (chainFile) {
+      await writeFile(
+        `${chainFile}.json`,
+        JSON.stringify({ sparse, dense }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+      );
+      await new Promise((r) => setTimeout(r, 11_000)); // the next state dump
+    }
+  }
+  console.log(`  sparse: ${sparse.events} events in ${sparse.blocks} blocks`);
   console.log(
     `  ${dense.events} events in ${dense.blocks} blocks (${Math.round(dense.events / dense.blocks)} per block)`,
   );

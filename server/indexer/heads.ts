@@ -18,6 +18,8 @@ export class Heads {
   readonly #wsUrl: string | undefined;
   readonly #pollMs: number;
   #latest = -1n;
+  /** Counts announcements, so a new head at the same height (a reorg) is not mistaken for the one before. */
+  #seq = 0;
   #waiters: (() => void)[] = [];
   #socket: WebSocket | null = null;
   #subscribed = false;
@@ -43,9 +45,14 @@ export class Heads {
     return this.#latest;
   }
 
-  /** Resolves when a head newer than `than` is known, or after the poll interval (whichever first), or on abort. */
-  async next(than: bigint, signal?: AbortSignal): Promise<void> {
-    if (this.#latest > than) return;
+  /** The number of heads announced so far; pass it to {@link next}. */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** Resolves once a head is announced after announcement `seq`, or after the poll interval, or on abort. */
+  async next(seq: number, signal?: AbortSignal): Promise<void> {
+    if (this.#seq !== seq) return;
     await new Promise<void>((resolve) => {
       const wait = this.#subscribed ? this.#pollMs * 10 : this.#pollMs;
       const timer = setTimeout(done, wait);
@@ -67,9 +74,10 @@ export class Heads {
     for (const w of this.#waiters.splice(0)) w();
   }
 
+  /** A head was announced: the latest, even if lower than the one before (the chain reorganised onto a shorter one). */
   #see(head: bigint): void {
-    if (head <= this.#latest) return;
     this.#latest = head;
+    this.#seq++;
     for (const w of this.#waiters.splice(0)) w();
   }
 

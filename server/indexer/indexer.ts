@@ -3,7 +3,7 @@ import type { Database, Sql } from "../db/database.ts";
 import { type ChainEvent, decodeLog, type Source } from "./decode.ts";
 import type { Heads } from "./heads.ts";
 import { type FetchLogsOptions, fetchLogs, type LogPage } from "./logs.ts";
-import { factTables, PageProjection, things, undoTable } from "./projection.ts";
+import { factTables, PageProjection, type SmallTables, things, undoTable } from "./projection.ts";
 import type { RpcClient } from "./rpc.ts";
 import type { Row } from "./tables.ts";
 
@@ -62,6 +62,8 @@ export class Indexer {
   readonly #finalityDepth: number;
   readonly #ranges: IndexerOptions["ranges"];
   #synced: bigint | null = null;
+  /** The small tables as the last committed page left them (null: read them from the database). */
+  #small: SmallTables | null = null;
   #head: bigint | null = null;
   #lastError: string | null = null;
   #lastSyncAt: number | null = null;
@@ -112,14 +114,16 @@ export class Indexer {
     while (!signal.aborted) {
       try {
         const head = await heads.latest();
+        const seq = heads.seq;
         this.#head = head;
-        const synced = this.#synced ?? (await this.syncedBlock());
-        if (head > synced) await this.syncTo(head);
+        this.#synced ??= await this.syncedBlock();
+        // Even at the same height: a reorg onto a chain no longer than the old one shows only in the hashes.
+        await this.syncTo(head);
         this.#lastError = null;
         this.#lastSyncAt = Date.now();
         backoff = 100;
         onSynced?.(head);
-        await heads.next(head, signal);
+        await heads.next(seq, signal);
       } catch (error) {
         this.#lastError = error instanceof Error ? error.message : String(error);
         await new Promise((resolve) => setTimeout(resolve, backoff));
@@ -144,8 +148,20 @@ export class Indexer {
     await this.#followReorg();
     const from = (await this.syncedBlock()) + 1n;
     if (from > target) return 0;
-    const range = { ...this.#ranges, addresses: [...this.#sources.keys()], fromBlock: from, toBlock: target };
+    // Final blocks first, in pages that need no block hashes and no undo; then the unfinal tail, recorded for reorgs.
     const finalBelow = target - BigInt(this.#finalityDepth);
+    const addresses = [...this.#sources.keys()];
+    const spans: [bigint, bigint][] = [];
+    if (from <= finalBelow) spans.push([from, finalBelow]);
+    spans.push([from > finalBelow ? from : finalBelow + 1n, target]);
+    for (const [fromBlock, toBlock] of spans) {
+      applied += await this.#syncSpan({ ...this.#ranges, addresses, fromBlock, toBlock }, finalBelow);
+    }
+    return applied;
+  }
+
+  async #syncSpan(range: FetchLogsOptions, finalBelow: bigint): Promise<number> {
+    let applied = 0;
     for await (const page of fetchLogs(this.#rpc, range)) {
       const events = page.logs.map((log) => {
         const source = this.#sources.get(log.address.toLowerCase());
@@ -155,8 +171,10 @@ export class Indexer {
       const final = page.to <= finalBelow;
       const hashes = final ? null : await this.#hashesFor(page, events);
       const projection = new PageProjection(this.#chainId, events);
+      const small = this.#small;
+      this.#small = null; // until this page commits
       await this.#db.transaction(async (tx) => {
-        await projection.prepare(tx);
+        await projection.prepare(tx, small ?? undefined);
         projection.apply();
         await projection.write(tx, final ? null : page.to);
         let toHash: string | null = null;
@@ -173,6 +191,7 @@ export class Indexer {
       });
       applied += events.length;
       this.#synced = page.to;
+      this.#small = projection.small();
     }
     return applied;
   }
@@ -264,6 +283,7 @@ export class Indexer {
 
   /** Puts back the pre-images of the pages above `to`, newest page first, and deletes every fact above it. */
   async #rollback(to: bigint, hash: string | null): Promise<void> {
+    this.#small = null;
     const chain = this.#chainId;
     const above = to.toString();
     const tables = new Map(Object.values(things).map((t) => [t.name, t]));

@@ -17,66 +17,106 @@ export type FetchLogsOptions = {
   addresses: readonly string[];
   fromBlock: bigint;
   toBlock: bigint;
-  /** First range tried, in blocks. */
+  /** First range tried, in blocks (default 10); later ranges follow the density of the answers. */
   initialRange?: bigint;
+  /** Widest range asked for (default 10,000 blocks). */
   maxRange?: bigint;
-  /** Ranges fetched together in one JSON-RPC batch. */
+  /** Ranges asked for in one JSON-RPC batch (default 1). */
   batchSize?: number;
-  /** A range bringing fewer logs than this grows; one bringing more than four times this shrinks. */
+  /** Batches in flight at once (default 4): the node serves them in parallel while the caller writes pages. */
+  concurrency?: number;
+  /** Logs a range should bring: ranges are sized from the density of the last answer (default 1,000). */
   targetLogs?: number;
 };
 
 /** One fetched range: every log of blocks `[from, to]` from the addresses, in chain order. */
 export type LogPage = { from: bigint; to: bigint; logs: RpcLog[] };
 
+type Range = { from: bigint; to: bigint };
+
 /**
  * Yields every log of `[fromBlock, toBlock]`, range after range in block order, never skipping or repeating a block.
- * Ranges adapt: they halve when the node refuses one as too large (or a batch fails), down to a single block (a block
- * the node cannot serve is an error, never skipped); they double while answers stay small. Several ranges go in one
- * JSON-RPC batch. No per-block requests: the events carry their own timestamps.
+ *
+ * Ranges are sized to bring about `targetLogs` logs, from the density (logs per block) of the latest answer: a dense
+ * chain gets narrow ranges, a sparse one wide ranges, since large answers are slow to serve and to parse. `concurrency`
+ * batches of `batchSize` ranges are in flight at once, ahead of the caller: the node works while the caller writes.
+ * A range the node refuses as too large (or that fails in a batch with one) is split in halves, down to a single block:
+ * a block the node cannot serve is an error, never skipped. No per-block requests: the events carry their own times.
  */
 export async function* fetchLogs(rpc: RpcClient, options: FetchLogsOptions): AsyncGenerator<LogPage> {
-  const maxRange = options.maxRange ?? 100_000n;
-  const targetLogs = options.targetLogs ?? 2_000;
-  const batchSize = options.batchSize ?? 4;
-  let range = options.initialRange ?? 2_000n;
+  const maxRange = options.maxRange ?? 10_000n;
+  const targetLogs = options.targetLogs ?? 1_000;
+  const batchSize = options.batchSize ?? 1;
+  const concurrency = options.concurrency ?? 4;
+  let range = min(maxRange, options.initialRange ?? 10n);
+  // One request until the first answer tells the chain's density; then `concurrency` at once.
+  let width = 1;
   let next = options.fromBlock;
   const address = options.addresses.map((a) => a.toLowerCase());
+  const inFlight: Promise<LogPage[]>[] = [];
 
-  while (next <= options.toBlock) {
-    const ranges: { from: bigint; to: bigint }[] = [];
-    let from = next;
-    for (let i = 0; i < batchSize && from <= options.toBlock; i++) {
-      const to = min(options.toBlock, from + range - 1n);
-      ranges.push({ from, to });
-      from = to + 1n;
-    }
-    let pages: RpcLog[][];
-    try {
-      pages = await rpc.batch<RpcLog[]>(
-        ranges.map((r) => ({
-          method: "eth_getLogs",
-          params: [{ address, fromBlock: hex(r.from), toBlock: hex(r.to) }],
-        })),
-      );
-    } catch (error) {
-      if (!(error instanceof RangeTooLargeError)) throw error;
-      if (range === 1n && ranges.length === 1) {
-        throw new Error(`the node refuses the logs of block ${next} even alone: ${error.message}`);
+  const plan = () => {
+    while (inFlight.length < width && next <= options.toBlock) {
+      const ranges: Range[] = [];
+      for (let i = 0; i < batchSize && next <= options.toBlock; i++) {
+        const to = min(options.toBlock, next + range - 1n);
+        ranges.push({ from: next, to });
+        next = to + 1n;
       }
-      range = range > 1n ? range / 2n : 1n;
-      continue;
+      const request = fetchBatch(rpc, address, ranges);
+      request.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
+      inFlight.push(request);
     }
-    let most = 0;
-    for (const [i, logs] of pages.entries()) {
-      const r = ranges[i] as { from: bigint; to: bigint };
-      most = Math.max(most, logs.length);
-      yield { from: r.from, to: r.to, logs };
+  };
+
+  plan();
+  while (inFlight.length > 0) {
+    const pages = await (inFlight.shift() as Promise<LogPage[]>);
+    let logs = 0;
+    let blocks = 0n;
+    for (const page of pages) {
+      logs += page.logs.length;
+      blocks += page.to - page.from + 1n;
     }
-    next = (ranges[ranges.length - 1] as { to: bigint }).to + 1n;
-    if (most > targetLogs * 4 && range > 1n) range /= 2n;
-    else if (most < targetLogs) range = min(maxRange, range * 2n);
+    // Size the next ranges from this answer's density.
+    const perBlock = logs / Number(blocks);
+    const sized = perBlock > 0 ? BigInt(Math.max(1, Math.floor(targetLogs / perBlock))) : range * 2n;
+    range = min(maxRange, min(sized, range * 4n));
+    if (range < 1n) range = 1n;
+    width = concurrency;
+    plan();
+    for (const page of pages) yield page;
   }
+}
+
+/** Fetches ranges in one batch; a batch refused as too large is fetched again range by range, each split as needed. */
+async function fetchBatch(rpc: RpcClient, address: string[], ranges: readonly Range[]): Promise<LogPage[]> {
+  try {
+    const answers = await rpc.batch<RpcLog[]>(ranges.map((r) => getLogs(address, r)));
+    return ranges.map((r, i) => ({ from: r.from, to: r.to, logs: answers[i] as RpcLog[] }));
+  } catch (error) {
+    if (!(error instanceof RangeTooLargeError)) throw error;
+    const pages: LogPage[] = [];
+    for (const r of ranges) pages.push({ from: r.from, to: r.to, logs: await fetchRange(rpc, address, r) });
+    return pages;
+  }
+}
+
+async function fetchRange(rpc: RpcClient, address: string[], r: Range): Promise<RpcLog[]> {
+  try {
+    const [logs] = await rpc.batch<RpcLog[]>([getLogs(address, r)]);
+    return logs as RpcLog[];
+  } catch (error) {
+    if (!(error instanceof RangeTooLargeError)) throw error;
+    if (r.from === r.to) throw new Error(`the node refuses the logs of block ${r.from} even alone: ${error.message}`);
+    const middle = r.from + (r.to - r.from) / 2n;
+    const first = await fetchRange(rpc, address, { from: r.from, to: middle });
+    return first.concat(await fetchRange(rpc, address, { from: middle + 1n, to: r.to }));
+  }
+}
+
+function getLogs(address: string[], r: Range) {
+  return { method: "eth_getLogs", params: [{ address, fromBlock: hex(r.from), toBlock: hex(r.to) }] };
 }
 
 function min(a: bigint, b: bigint): bigint {

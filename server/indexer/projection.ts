@@ -155,6 +155,7 @@ export const things = {
       ["currency", "text"],
       ["owed", "numeric"],
     ],
+    "account",
   ),
   settings: new Table(
     "payment_settings",
@@ -286,6 +287,29 @@ export const factTables = Object.values(facts);
 
 type Key = [ThingTable, Row];
 
+/** The whole of the small tables (fee settings, currencies), carried from page to page. */
+export type SmallTables = Map<ThingTable, Row[]>;
+
+/**
+ * Events whose every field is in a typed table (works, transfers, offers, grants, payments, sales, balance movements):
+ * the event log keeps only their position and name, not a second copy of their arguments. They are the bulk of the
+ * ledger, and writing their arguments twice cost more than everything else the indexer does. Every other event keeps
+ * its decoded arguments in the log.
+ */
+export const CARRIED: ReadonlySet<string> = new Set([
+  "Transfer",
+  "TransferSingle",
+  "WorkRegistered",
+  "TitleTransferred",
+  "OfferCreated",
+  "LicencePurchased",
+  "LicenceRenewed",
+  "SublicenceIssued",
+  "RevenueReleased",
+  "Withdrawn",
+  "WorkSold",
+]);
+
 /**
  * Applies one page of events to the state tables in memory. Create it, `prepare()` (loads every row the events touch),
  * `apply()`, then `write()`.
@@ -318,11 +342,14 @@ export class PageProjection {
     }
   }
 
-  /** Loads every row the page's events read or change: one statement per table. */
-  async prepare(sql: Sql): Promise<void> {
-    // The fee settings and currencies are a few rows per contract: all of them.
-    for (const table of [things.settings, things.currencies])
-      this.#keep(table, await table.loadChain(sql, this.#chain));
+  /**
+   * Loads every row the page's events read or change: one statement per table. The fee settings and currencies are a
+   * few rows per contract, loaded whole, or taken from `small` (what {@link small} returned for the page before).
+   */
+  async prepare(sql: Sql, small?: SmallTables): Promise<void> {
+    for (const table of [things.settings, things.currencies]) {
+      this.#keep(table, small?.get(table) ?? (await table.loadChain(sql, this.#chain)));
+    }
     const wanted = new Map<ThingTable, Map<string, Row>>();
     const want = ([table, key]: Key) => {
       const map = wanted.get(table) ?? new Map<string, Row>();
@@ -339,6 +366,16 @@ export class PageProjection {
       const rows = this.#rows.get(table) as Map<string, Row | null>;
       for (const k of keys.keys()) if (!rows.has(k)) rows.set(k, null);
     }
+  }
+
+  /** The fee settings and currencies after the page, for the next page's {@link prepare}. */
+  small(): SmallTables {
+    const small: SmallTables = new Map();
+    for (const table of [things.settings, things.currencies]) {
+      const rows = this.#rows.get(table) as Map<string, Row | null>;
+      small.set(table, [...rows.values()].filter((r): r is Row => r !== null));
+    }
+    return small;
   }
 
   #keep(table: ThingTable, rows: readonly Row[]): void {
@@ -427,7 +464,8 @@ export class PageProjection {
   /** Applies every event in chain order. */
   apply(): void {
     const mints = new Map<string, string>();
-    for (const e of this.#events) this.#apply(e, mints);
+    const parents = new Map<string, string[]>();
+    for (const e of this.#events) this.#apply(e, mints, parents);
   }
 
   #get(table: ThingTable, key: Row): Row | null {
@@ -491,7 +529,7 @@ export class PageProjection {
     return row ? String(row["treasury"]) : ZERO;
   }
 
-  #apply(e: ChainEvent, mints: Map<string, string>): void {
+  #apply(e: ChainEvent, mints: Map<string, string>, parents: Map<string, string[]>): void {
     const a = e.args;
     const chain = String(this.#chain);
     const time = this.#times.get(e.txHash) ?? null;
@@ -502,7 +540,7 @@ export class PageProjection {
       tx_index: e.txIndex,
       contract: e.contract,
       name: e.name,
-      args: argsJson(a),
+      args: CARRIED.has(e.name) ? null : argsJson(a),
     });
     const workKey = { chain_id: chain, work_id: String(a["workId"]) };
     const grantKey = { chain_id: chain, grant_id: String(a["grantId"]) };
@@ -522,7 +560,7 @@ export class PageProjection {
           registered_at: Number(a["registeredAt"]),
           royalty_receiver: a["royaltyReceiver"],
           royalty_bps: Number(a["royaltyBps"]),
-          parents: [],
+          parents: parents.get(String(a["workId"])) ?? [],
           metadata_cid: cidOf(Number(a["metadataCodec"]), String(a["metadataDigest"])),
           pledged: false,
           pledgee: null,
@@ -540,7 +578,8 @@ export class PageProjection {
         return;
       }
       case "WorkDerived":
-        this.#update(things.works, workKey, { parents: (a["parents"] as bigint[]).map(String) });
+        // Emitted before the mint of the work it describes: the registration picks the parents up.
+        parents.set(String(a["workId"]), (a["parents"] as bigint[]).map(String));
         return;
       case "TitleTransferred": {
         const work = this.#must(things.works, workKey);
@@ -693,12 +732,15 @@ export class PageProjection {
         return;
       }
       case "LicenceTerminated":
-      case "LicenceSurrendered":
+      case "LicenceSurrendered": {
+        // Ending a grant stops its term now; a term that already ran out stays as it was.
+        const grant = this.#must(things.grants, grantKey);
         this.#update(things.grants, grantKey, {
           state: e.name === "LicenceTerminated" ? 2 : 3,
-          end_at: Number(a["timestamp"]),
+          end_at: Math.min(Number(grant["end_at"]), Number(a["timestamp"])),
         });
         return;
+      }
       case "LicenceTransferred":
         this.#update(things.grants, grantKey, { holder: a["to"] });
         return;

@@ -65,7 +65,8 @@ export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits:
   let score = "1::real";
   if (q !== undefined) {
     const p = param(q);
-    where.push(`search_text ilike '%' || ${p} || '%'`);
+    // The query's own % and _ are characters, not wildcards.
+    where.push(`search_text ilike ${param(`%${q.replace(/[\\%_]/g, "\\$&")}%`)}`);
     score = `similarity(search_text, ${p})`;
   }
   if (search.creator !== undefined) {
@@ -77,6 +78,9 @@ export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits:
   if (search.registeredTo !== undefined) where.push(`registered_at < to_timestamp(${param(search.registeredTo)})`);
 
   const priced = search.priceMin !== undefined || search.priceMax !== undefined;
+  if (!priced && search.currency !== undefined) {
+    throw new SearchError("currency", "applies only with priceMin or priceMax");
+  }
   if (search.licensableNow || priced) {
     const offer = [
       "o.chain_id = works.chain_id",
@@ -99,8 +103,6 @@ export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits:
       const currency = search.currency ?? "0x0000000000000000000000000000000000000000";
       if (!/^0x[0-9a-fA-F]{40}$/.test(currency)) throw new SearchError("currency", "must be an address");
       offer.push(`o.currency = ${param(currency.toLowerCase())}`);
-    } else if (search.currency !== undefined) {
-      throw new SearchError("currency", "applies only with priceMin or priceMax");
     }
     where.push("not disputed", "(not pledged or licence_consent = pledgee)");
     where.push(`exists (select 1 from licence_offers o where ${offer.join(" and ")})`);

@@ -25,12 +25,20 @@ export class Table {
   readonly name: string;
   readonly key: readonly string[];
   readonly columns: readonly (readonly [string, ColumnType])[];
+  /** The indexed column `load` looks rows up by (the key column after the chain id, unless told otherwise). */
+  readonly lookup: string;
   readonly #types: Map<string, ColumnType>;
   readonly #select: string;
 
-  constructor(name: string, key: readonly string[], columns: readonly (readonly [string, ColumnType])[]) {
+  constructor(
+    name: string,
+    key: readonly string[],
+    columns: readonly (readonly [string, ColumnType])[],
+    lookup: string = key[1] ?? (key[0] as string),
+  ) {
     this.name = name;
     this.key = key;
+    this.lookup = lookup;
     this.columns = columns;
     this.#types = new Map(columns);
     for (const k of key) if (!this.#types.has(k)) throw new Error(`${name}: key column ${k} is not a column`);
@@ -42,17 +50,21 @@ export class Table {
     return this.key.map((k) => String(row[k])).join("|");
   }
 
-  /** The rows with the given keys (each a row holding at least the key columns), for update (locked on PostgreSQL). */
+  /**
+   * The rows with the given keys (each a row holding at least the key columns), for update (locked on PostgreSQL). One
+   * indexed lookup by the table's `lookup` column (`= any`), then the exact keys are picked out.
+   */
   async load(sql: Sql, keys: readonly Row[]): Promise<Row[]> {
     if (keys.length === 0) return [];
-    const params = this.key.map((k) => keys.map((r) => param(r[k], this.#type(k))));
-    const on = this.key.map((k) => `t.${quote(k)} = k.${quote(k)}`).join(" and ");
+    const column = this.lookup;
+    const values = [...new Set(keys.map((k) => String(k[column])))];
     const rows = await sql.query(
-      `select ${this.#select} from ${this.name} t join (select * from unnest(${this.#unnestArgs(this.key, 1)}) ` +
-        `as k(${this.key.map(quote).join(", ")})) k on ${on} for update of t`,
-      params,
+      `select ${this.#select} from ${this.name} t where t.chain_id = $1 and t.${quote(column)} = ` +
+        `any($2::${ARRAY_TYPE[this.#type(column)]}) for update of t`,
+      [keys[0]?.["chain_id"], values],
     );
-    return rows.map((r) => this.#fromDb(r));
+    const wanted = new Set(keys.map((k) => this.keyOf(k)));
+    return rows.map((r) => this.#fromDb(r)).filter((r) => wanted.has(this.keyOf(r)));
   }
 
   /** Every row of a chain (for the small tables). */

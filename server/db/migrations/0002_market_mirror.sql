@@ -48,7 +48,9 @@ create table chain_transactions (
 );
 create index chain_transactions_by_hash on chain_transactions (tx_hash);
 
--- Every decoded event, exactly once (the key is its position in the chain): the audit trail and the export.
+-- Every event, exactly once (the key is its position in the chain): the audit trail and the export. `args` holds the
+-- decoded arguments of the events no typed table carries whole (commitments, batches, roles, approvals...); the bulk
+-- (transfers, registrations, offers, licence sales, payments) is in the typed tables and has null here.
 create table chain_events (
   chain_id bigint not null,
   block_number bigint not null,
@@ -56,7 +58,7 @@ create table chain_events (
   tx_index integer not null,
   contract text not null,
   name text not null,
-  args jsonb not null,
+  args jsonb,
   primary key (chain_id, block_number, log_index)
 );
 
@@ -282,6 +284,7 @@ create table balance_movements (
   "timestamp" timestamptz not null,
   primary key (chain_id, block_number, log_index, seq)
 );
+create index balances_by_account on balances (chain_id, account);
 create index balance_movements_by_account on balance_movements (chain_id, account);
 
 -- Platform fee settings and currencies of each paying contract.
