@@ -33,6 +33,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return PgliteDatabase.open(config.dataDir === undefined ? undefined : `${config.dataDir}/db`);
 }
 
+/**
+ * PGlite's settings. PostgreSQL's default 128 MB of shared buffers is sized for a server that owns its machine; the
+ * embedded database shares a process with the API and the indexer, and the indexer's writes are the same speed with
+ * 16 MB (measured with `npm run bench:indexer`), so the smaller pool leaves the memory to the rest of the process.
+ */
+const PGLITE_SETTINGS = "shared_buffers = 16MB\nwal_buffers = 1MB";
+
 class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;
   readonly #db: PGlite;
@@ -42,8 +49,8 @@ class PgliteDatabase implements Database {
   }
 
   static async open(dir: string | undefined): Promise<PgliteDatabase> {
-    const extensions = { pg_trgm };
-    return new PgliteDatabase(await PGlite.create(dir === undefined ? { extensions } : { dataDir: dir, extensions }));
+    const options = { extensions: { pg_trgm }, postgresqlconf: PGLITE_SETTINGS };
+    return new PgliteDatabase(await PGlite.create(dir === undefined ? options : { ...options, dataDir: dir }));
   }
 
   async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {

@@ -373,7 +373,10 @@ export class PageProjection {
     const small: SmallTables = new Map();
     for (const table of [things.settings, things.currencies]) {
       const rows = this.#rows.get(table) as Map<string, Row | null>;
-      small.set(table, [...rows.values()].filter((r): r is Row => r !== null));
+      small.set(
+        table,
+        [...rows.values()].filter((r): r is Row => r !== null),
+      );
     }
     return small;
   }
