@@ -1,6 +1,8 @@
-import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
 import pg from "pg";
+import { pgliteOptions, pgliteTemplate } from "./pglite-template.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -33,13 +35,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return PgliteDatabase.open(config.dataDir === undefined ? undefined : `${config.dataDir}/db`);
 }
 
-/**
- * PGlite's settings. PostgreSQL's default 128 MB of shared buffers is sized for a server that owns its machine; the
- * embedded database shares a process with the API and the indexer, and the indexer's writes are the same speed with
- * 16 MB (measured with `npm run bench:indexer`), so the smaller pool leaves the memory to the rest of the process.
- */
-const PGLITE_SETTINGS = "shared_buffers = 16MB\nwal_buffers = 1MB";
-
 class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;
   readonly #db: PGlite;
@@ -48,8 +43,12 @@ class PgliteDatabase implements Database {
     this.#db = db;
   }
 
+  /** Opens the database in `dir` (in memory when undefined); a new one starts from the snapshot of a fresh cluster. */
   static async open(dir: string | undefined): Promise<PgliteDatabase> {
-    const options = { extensions: { pg_trgm }, postgresqlconf: PGLITE_SETTINGS };
+    const exists = dir !== undefined && existsSync(join(dir, "PG_VERSION"));
+    const options: PGliteOptions = exists
+      ? pgliteOptions
+      : { ...pgliteOptions, loadDataDir: await pgliteTemplate(pgliteOptions) };
     return new PgliteDatabase(await PGlite.create(dir === undefined ? options : { ...options, dataDir: dir }));
   }
 
