@@ -7,6 +7,49 @@ import { bulkActorAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
 
 export { type Anvil, freePort, startAnvil } from "../../scripts/anvil.ts";
 
+/** A seeded PRNG (mulberry32) returning floats in [0, 1): the same sequence on every run. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One raw JSON-RPC call to `url`; a JSON-RPC error is thrown as "method: message". */
+export async function rpcCall<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const answer = (await response.json()) as { result?: T; error?: { message: string } };
+  if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
+  return answer.result as T;
+}
+
+/** The chain's head block number at `url`. */
+export async function headOf(url: string): Promise<bigint> {
+  return BigInt(await rpcCall<string>(url, "eth_blockNumber"));
+}
+
+/** Polls `check` every 20 ms until it returns true and returns the ms waited; fails after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean> | boolean,
+): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    if (await check()) return Date.now() - start;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Deploys the registry and registers `count` works over several blocks (some empty); returns its address. */
 export async function registryWithWorks(url: string, count: number, perBlock: number): Promise<Hex> {
   const transport = http(url);
@@ -27,12 +70,7 @@ export async function registryWithWorks(url: string, count: number, perBlock: nu
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   const address = receipt.contractAddress as Hex;
-  const rpc = (method: string, params: unknown[] = []) =>
-    fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
+  const rpc = (method: string, params: unknown[] = []) => rpcCall(url, method, params);
   await rpc("evm_setAutomine", [false]);
   let nonce = await publicClient.getTransactionCount({ address: account });
   for (let i = 0; i < count; i++) {
@@ -89,11 +127,7 @@ export async function marketActivity(url: string, deployment: Deployment, transa
     await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 5 });
     first += count;
     if (i % 10 === 9) {
-      await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_mine", params: ["0x5"] }),
-      });
+      await rpcCall(url, "anvil_mine", ["0x5"]);
     }
   }
 }
@@ -117,14 +151,7 @@ export async function faultyProxy(
   target: string,
   options: { faultRate: number; maxRange: number; seed: number },
 ): Promise<{ url: string; stats: FaultStats; close: () => Promise<void> }> {
-  let state = options.seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seeded(options.seed);
   const stats: FaultStats = { requests: 0, dropped: 0, delayed: 0, http500: 0, rpcErrors: 0, tooLarge: 0 };
   const server: Server = createServer(async (req: IncomingMessage, res) => {
     stats.requests++;

@@ -9,7 +9,7 @@ import type { RpcLog } from "../../server/indexer/logs.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { provenanceRegistryAbi } from "../../types/abi/index.ts";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
-import { type Anvil, registryWithWorks, startAnvil } from "./chain.ts";
+import { type Anvil, registryWithWorks, rpcCall, startAnvil } from "./chain.ts";
 
 /** A mixed workload on the registry: transfers, deeds, pledges, disputes, new metadata. */
 async function mixedWorkload(url: string, registry: Hex, round: number): Promise<void> {
@@ -123,15 +123,6 @@ async function branch(url: string, registry: Hex, tag: string, count: number): P
           });
     await publicClient.waitForTransactionReceipt({ hash });
   }
-}
-
-async function rpcCall<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  return ((await response.json()) as { result: T }).result;
 }
 
 for (const make of [pgliteBackend, postgresBackend]) {

@@ -32,6 +32,7 @@ import { territoryOf } from "../../core/licence.ts";
 import type { Deployment } from "../../scripts/deploy/viem.ts";
 import type { Database } from "../../server/db/database.ts";
 import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { rpcCall, seeded } from "./chain.ts";
 
 export type { Deployment } from "../../scripts/deploy/viem.ts";
 
@@ -127,17 +128,6 @@ const ABIS: Record<Target, Abi> = {
   exchange: exchangeAbi as Abi,
 };
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const int = (c: Ctx, lo: number, hi: number): number => lo + Math.floor(c.rng() * (hi - lo + 1));
 const chance = (c: Ctx, p: number): boolean => c.rng() < p;
 function pick<T>(c: Ctx, items: readonly T[]): T {
@@ -179,17 +169,6 @@ function cidOf(c: Ctx, label: string): Hex {
   return `${prefix}${digest}` as Hex;
 }
 
-async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
-}
-
 async function now(c: Ctx): Promise<number> {
   const block = await c.pub.getBlock({ blockTag: "latest" });
   return Number(block.timestamp);
@@ -198,8 +177,8 @@ async function now(c: Ctx): Promise<number> {
 /** Moves time forward: the next block is `seconds` after the latest one (an empty block is mined at that time). */
 async function jump(c: Ctx, seconds: number): Promise<void> {
   const t = await now(c);
-  await rpc(c.url, "evm_setNextBlockTimestamp", [t + seconds]);
-  await rpc(c.url, "evm_mine");
+  await rpcCall(c.url, "evm_setNextBlockTimestamp", [t + seconds]);
+  await rpcCall(c.url, "evm_mine");
   c.report.timeJumps++;
 }
 
@@ -938,7 +917,9 @@ function pickOp(c: Ctx): Op {
 /** Rebuilds what the workload needs to know of the chain from the contracts' logs. */
 async function discover(c: Ctx): Promise<void> {
   const logsOf = async (address: Hex) =>
-    rpc<Log[]>(c.url, "eth_getLogs", [{ address, fromBlock: `0x${c.d.startBlock.toString(16)}`, toBlock: "latest" }]);
+    rpcCall<Log[]>(c.url, "eth_getLogs", [
+      { address, fromBlock: `0x${c.d.startBlock.toString(16)}`, toBlock: "latest" },
+    ]);
   for (const log of parseEventLogs({ abi: provenanceRegistryAbi, logs: await logsOf(c.d.registry) })) {
     if (log.eventName === "WorkRegistered") c.known.works.push(log.args.workId);
   }
@@ -1013,7 +994,7 @@ export async function randomMarketWorkload(
     url,
     d: deployment,
     seed,
-    rng: mulberry32(seed),
+    rng: seeded(seed),
     pub: createPublicClient({ chain: foundry, transport: http(url), pollingInterval: 10 }) as PublicClient,
     derivatives: options.derivatives ?? false,
     endExpiredGrants: options.endExpiredGrants ?? false,
@@ -1026,7 +1007,7 @@ export async function randomMarketWorkload(
     step: 0,
   };
   // One second per block, whatever the wall clock does: the same seed gives the same chain.
-  await rpc(url, "anvil_setBlockTimestampInterval", [1]);
+  await rpcCall(url, "anvil_setBlockTimestampInterval", [1]);
   await discover(c);
   await setUp(c);
   for (let step = 0; step < steps; step++) {
@@ -1086,7 +1067,7 @@ export async function expectMirrorEqualsContracts(db: Database, url: string, dep
   const accounts = await workloadAccounts(url);
 
   // The event log ---------------------------------------------------------------------------------------------
-  const logs = await rpc<Log[]>(url, "eth_getLogs", [
+  const logs = await rpcCall<Log[]>(url, "eth_getLogs", [
     {
       address: [deployment.registry, deployment.ledger, deployment.exchange],
       fromBlock: `0x${deployment.startBlock.toString(16)}`,

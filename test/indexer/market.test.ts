@@ -4,11 +4,11 @@ import { foundry } from "viem/chains";
 import { type Deployment, deployTitlechainViem } from "../../scripts/deploy/viem.ts";
 import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
-import { Indexer, type IndexerOptions } from "../../server/indexer/indexer.ts";
+import type { IndexerOptions } from "../../server/indexer/indexer.ts";
 import type { RpcLog } from "../../server/indexer/logs.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
-import { type Anvil, startAnvil } from "./chain.ts";
+import { type Anvil, rpcCall, startAnvil } from "./chain.ts";
 import {
   emptyReport,
   expectMirrorEqualsContracts,
@@ -17,15 +17,7 @@ import {
   type WorkloadReport,
   workloadAccounts,
 } from "./market-workload.ts";
-
-async function rpcCall<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  return ((await response.json()) as { result: T }).result;
-}
+import { deploymentIndexer } from "./mirror.ts";
 
 /** Transactions the workload's accounts have sent, read from the chain (their nonces). */
 async function sentByAccounts(url: string): Promise<number> {
@@ -120,16 +112,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
     /** Operations the workloads of this suite sent. */
     const seen = new Set<string>();
     const indexer = (rpc: RpcClient, extra: Partial<IndexerOptions> = {}) =>
-      new Indexer({
-        db,
-        rpc,
-        chainId: 31337,
-        registry: deployment.registry,
-        ledger: deployment.ledger,
-        exchange: deployment.exchange,
-        startBlock: deployment.startBlock,
-        ...extra,
-      });
+      deploymentIndexer(db, rpc, deployment, extra);
     const latest = async (rpc: RpcClient) => BigInt(await rpc.request<string>("eth_blockNumber"));
     const logsBetween = (rpc: RpcClient, from: bigint, to: bigint) =>
       rpc.request<RpcLog[]>("eth_getLogs", [
@@ -338,15 +321,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
       try {
         await migrate(freshDb);
         const rpc = new RpcClient({ urls: [anvil.url] });
-        const sync = new Indexer({
-          db: freshDb,
-          rpc,
-          chainId: 31337,
-          registry: fresh.registry,
-          ledger: fresh.ledger,
-          exchange: fresh.exchange,
-          startBlock: fresh.startBlock,
-        });
+        const sync = deploymentIndexer(freshDb, rpc, fresh);
         await sync.syncTo(await latest(rpc));
         await expectMirrorEqualsContracts(freshDb, anvil.url, fresh);
       } finally {

@@ -11,27 +11,14 @@ import { type ContentStore, type GetOptions, openContentStore } from "../../serv
 import { fetchWorkMetadata, storeWorkMetadata } from "../../server/content/metadata-io.ts";
 import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
-import { Indexer } from "../../server/indexer/indexer.ts";
+import type { Indexer } from "../../server/indexer/indexer.ts";
 import { type FetchRound, MetadataFetcher } from "../../server/indexer/metadata.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { searchWorks, type WorkHit, type WorkSearch } from "../../server/indexer/search.ts";
 import { provenanceRegistryAbi } from "../../types/abi/index.ts";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
-import { type Anvil, startAnvil } from "./chain.ts";
-
-const CHAIN_ID = 31337;
-
-/** Seeded PRNG (mulberry32): the work files' bytes are the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { type Anvil, rpcCall, seeded, startAnvil } from "./chain.ts";
+import { CHAIN_ID, deploymentIndexer } from "./mirror.ts";
 
 type Craft = "qiang" | "lianghe" | "leather" | "indigo" | "weaving";
 
@@ -276,17 +263,10 @@ for (const make of [pgliteBackend, postgresBackend]) {
     let accounts: Address[];
     let indexer: Indexer;
     let rpc: RpcClient;
-    const random = prng(0x71a9);
+    const random = seeded(0x71a9);
     const registered: Registered[] = [];
 
     const client = () => createPublicClient({ chain: foundry, transport: http(anvil.url) });
-    const rpcCall = async (method: string, params: unknown[] = []) =>
-      fetch(anvil.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      });
-
     const send = async (account: Address, functionName: string, args: readonly unknown[]) => {
       const wallet = createWalletClient({ chain: foundry, transport: http(anvil.url), account });
       const hash = await wallet.writeContract({
@@ -310,7 +290,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
 
     /** Registers a work whose metadata has CID `cid` (stored or not), from `creator`, a minute after the last one. */
     const register = async (creator: Address, contentHash: Hex, cid: string): Promise<bigint> => {
-      await rpcCall("evm_increaseTime", [60]);
+      await rpcCall(anvil.url, "evm_increaseTime", [60]);
       await send(creator, "register", [
         {
           to: creator,
@@ -427,15 +407,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
       db = await backend.open();
       await migrate(db);
       rpc = new RpcClient({ urls: [anvil.url] });
-      indexer = new Indexer({
-        db,
-        rpc,
-        chainId: CHAIN_ID,
-        registry: deployment.registry,
-        ledger: deployment.ledger,
-        exchange: deployment.exchange,
-        startBlock: deployment.startBlock,
-      });
+      indexer = deploymentIndexer(db, rpc, deployment);
     });
 
     after(async () => {
@@ -866,7 +838,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
         keywords: ["孤块", "orphan"],
       });
       const orphanCid = await storeWorkMetadata(store, orphan);
-      const snapshot = await (await rpcCall("evm_snapshot")).json();
+      const snapshot = await rpcCall<string>(anvil.url, "evm_snapshot");
       await send(w.creator, "updateMetadata", [w.workId, cidToHex(orphanCid)]);
       await sync();
       const fetcher = new MetadataFetcher({ db, store, chainId: CHAIN_ID });
@@ -875,7 +847,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(ids((await search({ q: "孤块" })).hits)).to.deep.equal([w.workId.toString()]);
 
       // The block with the change is dropped; the canonical chain goes on without it, past the old head.
-      await rpcCall("evm_revert", [(snapshot as { result: string }).result]);
+      await rpcCall(anvil.url, "evm_revert", [snapshot]);
       for (let i = 0; i < 3; i++) {
         const file = await addWorkFile();
         const m = buildWorkMetadata({ ...w.metadata, content: file, name: `羌绣·新链 ${i}` });

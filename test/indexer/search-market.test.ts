@@ -27,14 +27,13 @@ import {
 import { bytecodeOf, type Deployment, deployTitlechainViem } from "../../scripts/deploy/viem.ts";
 import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
-import { Indexer } from "../../server/indexer/indexer.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { SearchError, searchWorks, type WorkSearch } from "../../server/indexer/search.ts";
 import { licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
-import { type Anvil, startAnvil } from "./chain.ts";
+import { type Anvil, rpcCall, startAnvil } from "./chain.ts";
+import { CHAIN_ID, deploymentIndexer } from "./mirror.ts";
 
-const CHAIN_ID = 31337;
 const YEAR = 365 * 86_400;
 const testTokenAbi = parseAbi([
   "constructor(string name, string symbol, uint8 decimals)",
@@ -75,14 +74,6 @@ for (const make of [pgliteBackend, postgresBackend]) {
     let serial = 0;
 
     const client = () => createPublicClient({ chain: foundry, transport: http(anvil.url) });
-    const rpcCall = async <T>(method: string, params: unknown[] = []): Promise<T> => {
-      const response = await fetch(anvil.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      });
-      return ((await response.json()) as { result: T }).result;
-    };
 
     const send = async (
       account: Address,
@@ -433,20 +424,12 @@ for (const make of [pgliteBackend, postgresBackend]) {
 
       // The time-limited offer ends and the pledge matures; the pledgee takes the work.
       while (Date.now() / 1000 < endsAt + 1) await new Promise((resolve) => setTimeout(resolve, 100));
-      await rpcCall("evm_mine");
+      await rpcCall(anvil.url, "evm_mine");
       await registry(lender, "foreclose", [foreclosed]);
       expect(Number((await client().getBlock()).timestamp)).to.be.greaterThan(endsAt);
 
       const rpc = new RpcClient({ urls: [anvil.url] });
-      const indexer = new Indexer({
-        db,
-        rpc,
-        chainId: CHAIN_ID,
-        registry: d.registry,
-        ledger: d.ledger,
-        exchange: d.exchange,
-        startBlock: d.startBlock,
-      });
+      const indexer = deploymentIndexer(db, rpc, d);
       const head = BigInt(await rpc.request<string>("eth_blockNumber"));
       await indexer.syncTo(head);
       expect(await indexer.syncedBlock()).to.equal(head);
