@@ -3,6 +3,7 @@ import type { Database, Sql } from "../db/database.ts";
 import { type ChainEvent, decodeLog, type Source } from "./decode.ts";
 import type { Heads } from "./heads.ts";
 import { type FetchLogsOptions, fetchLogs, type LogPage } from "./logs.ts";
+import { pause } from "./pause.ts";
 import { factTables, PageProjection, type SmallTables, things, undoTable } from "./projection.ts";
 import type { RpcClient } from "./rpc.ts";
 import type { Row } from "./tables.ts";
@@ -126,7 +127,7 @@ export class Indexer {
         await heads.next(seq, signal);
       } catch (error) {
         this.#lastError = error instanceof Error ? error.message : String(error);
-        await new Promise((resolve) => setTimeout(resolve, backoff));
+        await pause(backoff, signal);
         backoff = Math.min(backoff * 2, 30_000);
       }
     }

@@ -3,6 +3,7 @@ import type { ContentStore } from "../content/content-store.ts";
 import { ContentError } from "../content/errors.ts";
 import { fetchWorkMetadata } from "../content/metadata-io.ts";
 import type { Database } from "../db/database.ts";
+import { pause } from "./pause.ts";
 
 export type MetadataFetcherOptions = {
   db: Database;
@@ -64,13 +65,7 @@ export class MetadataFetcher {
         // The database is away: try again after the pause.
       }
       if (round.ok + round.invalid + round.unavailable === 0) {
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, intervalMs);
-          signal.addEventListener("abort", () => {
-            clearTimeout(timer);
-            resolve(undefined);
-          });
-        });
+        await pause(intervalMs, signal);
       }
     }
   }
