@@ -153,7 +153,15 @@ export class Indexer {
     const finalBelow = target - BigInt(this.#finalityDepth);
     const addresses = [...this.#sources.keys()];
     const spans: [bigint, bigint][] = [];
-    if (from <= finalBelow) spans.push([from, finalBelow]);
+    if (from <= finalBelow) {
+      spans.push([from, finalBelow]);
+      // Every recorded page is below `from`, so final now; the first unfinal page records a new anchor above the
+      // final span (an old anchor below it would let a rollback skip the final span's changes).
+      await this.#db.transaction(async (tx) => {
+        await tx.query("delete from indexer_pages where chain_id = $1", [this.#chainId]);
+        await tx.query(`delete from ${undoTable.name} where chain_id = $1`, [this.#chainId]);
+      });
+    }
     spans.push([from > finalBelow ? from : finalBelow + 1n, target]);
     for (const [fromBlock, toBlock] of spans) {
       applied += await this.#syncSpan({ ...this.#ranges, addresses, fromBlock, toBlock }, finalBelow);

@@ -244,5 +244,24 @@ for (const make of [pgliteBackend, postgresBackend]) {
         expect((error as Error).message).to.match(/^reorg deeper than the \d+ recorded pages \(finality depth 2\)/);
       }
     });
+
+    it("refuses a reorg into blocks that became final since its last pages, rather than roll back over them", async () => {
+      // A second mirror of the same chain under another chain id, so the state the test above left does not matter.
+      const rpc = new RpcClient({ urls: [anvil.url] });
+      const indexer = new Indexer({ db, rpc, chainId: 7, registry, startBlock: 0n, finalityDepth: 2 });
+      await indexer.syncTo(await latest(rpc));
+      const snapshot = await rpcCall<string>(anvil.url, "evm_snapshot");
+      // One sync over eight new blocks: six of them final at once (no pages recorded), then the unfinal tail.
+      await branch(anvil.url, registry, "long orphan", 8);
+      await indexer.syncTo(await latest(rpc));
+      await rpcCall(anvil.url, "evm_revert", [snapshot]);
+      await branch(anvil.url, registry, "long canonical", 9);
+      try {
+        await indexer.syncTo(await latest(rpc));
+        expect.fail("a reorg into final blocks was followed");
+      } catch (error) {
+        expect((error as Error).message).to.match(/^reorg deeper than the \d+ recorded pages \(finality depth 2\)/);
+      }
+    });
   });
 }
