@@ -166,6 +166,17 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(Number(count)).to.equal(logs.length);
       expect(await indexer.syncedBlock()).to.equal(head);
       await expectMirrorEqualsChain(db, anvil.url, registry, 24);
+      // The metadata a work was registered with stays on record after a metadata change (work 5 had one).
+      const registered = await db.query<{ work_id: string; registered_metadata_cid: string; metadata_cid: string }>(
+        "select work_id::text as work_id, registered_metadata_cid, metadata_cid from works",
+      );
+      for (let i = 0; i < 24; i++) {
+        const row = registered.find((r) => r.work_id === BigInt(keccak256(toHex(`work ${i}`))).toString());
+        expect(row?.registered_metadata_cid, `work ${i}`).to.equal(
+          cidFromHex(`0x01551220${keccak256(toHex(`metadata ${i}`)).slice(2)}`),
+        );
+        if (i === 5) expect(row?.metadata_cid).to.not.equal(row?.registered_metadata_cid);
+      }
       const deeds = await db.query<{ deed_hash: string | null }>(
         "select deed_hash from title_transfers where deed_hash is not null",
       );
