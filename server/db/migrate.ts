@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import type { Database } from "./database.ts";
+import { restoreIndexes } from "./indexes.ts";
 
 /** The numbered SQL migrations, applied in order at start: `NNNN_name.sql`. */
 export const migrationsDir = new URL("./migrations/", import.meta.url);
@@ -35,6 +36,11 @@ export async function migrate(db: Database, migrations?: Migration[]): Promise<n
       "applied_at timestamptz not null default now())",
   );
   const applied: number[] = [];
+  // Indexes an interrupted backfill set aside are rebuilt before a new migration, which may change them.
+  const [current] = await db.query<{ version: number | null; deferring: boolean }>(
+    "select max(version) as version, to_regclass('deferred_indexes') is not null as deferring from schema_migrations",
+  );
+  if (current?.deferring && all.some((m) => m.version > Number(current.version ?? 0))) await restoreIndexes(db);
   for (const migration of all) {
     const done = await db.transaction(async (tx) => {
       if (db.kind === "postgres") await tx.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);

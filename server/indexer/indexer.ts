@@ -1,10 +1,11 @@
 import type { Hex } from "viem";
 import type { Database, Sql } from "../db/database.ts";
+import { deferIndexes, hasDeferredIndexes, restoreIndexes } from "../db/indexes.ts";
 import { type ChainEvent, decodeLog, type Source } from "./decode.ts";
 import type { Heads } from "./heads.ts";
 import { type FetchLogsOptions, fetchLogs, type LogPage } from "./logs.ts";
 import { pause } from "./pause.ts";
-import { factTables, PageProjection, type SmallTables, things, undoTable } from "./projection.ts";
+import { facts, factTables, PageProjection, type SmallTables, things, undoTable } from "./projection.ts";
 import type { RpcClient } from "./rpc.ts";
 import type { Row } from "./tables.ts";
 
@@ -163,10 +164,28 @@ export class Indexer {
       });
     }
     spans.push([from > finalBelow ? from : finalBelow + 1n, target]);
+    const deferred = await this.#deferIndexes(from, finalBelow);
     for (const [fromBlock, toBlock] of spans) {
       applied += await this.#syncSpan({ ...this.#ranges, addresses, fromBlock, toBlock }, finalBelow);
     }
+    if (deferred) await restoreIndexes(this.#db);
     return applied;
+  }
+
+  /**
+   * A fresh mirror (nothing indexed yet, on any chain) about to backfill final blocks builds its secondary indexes
+   * once at the end instead of row by row; a sync that finds indexes deferred (a backfill interrupted by a crash or an
+   * RPC failure) goes on without them and builds them when it reaches the target. Returns whether they are deferred.
+   */
+  async #deferIndexes(from: bigint, finalBelow: bigint): Promise<boolean> {
+    if (await hasDeferredIndexes(this.#db)) return true;
+    if (from !== this.#startBlock || from > finalBelow) return false;
+    return this.#db.transaction(async (tx) => {
+      const [any] = await tx.query(`select 1 from ${facts.events.name} limit 1`);
+      if (any) return false;
+      const mirror = [...Object.values(things), ...factTables].map((t) => t.name);
+      return (await deferIndexes(tx, mirror)).length > 0;
+    });
   }
 
   async #syncSpan(range: FetchLogsOptions, finalBelow: bigint): Promise<number> {

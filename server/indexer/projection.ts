@@ -309,6 +309,16 @@ export const CARRIED: ReadonlySet<string> = new Set([
   "WorkSold",
 ]);
 
+/** The tables whose row (the event's own key in that table) an event creates: a new work, offer, grant or split. */
+const CREATES: Readonly<Record<string, readonly string[]>> = {
+  WorkDerived: ["works"],
+  WorkRegistered: ["works"],
+  OfferCreated: ["licence_offers"],
+  LicencePurchased: ["licence_grants"],
+  SublicenceIssued: ["licence_grants", "licence_offers"],
+  SplitsSet: ["revenue_splits"],
+};
+
 /**
  * Applies one page of events to the state tables in memory. Create it, `prepare()` (loads every row the events touch),
  * `apply()`, then `write()`.
@@ -358,10 +368,22 @@ export class PageProjection {
     const treasuries = new Set<string>();
     for (const row of this.#rows.get(things.settings)?.values() ?? []) if (row) treasuries.add(String(row["treasury"]));
     for (const e of this.#events) if (e.name === "PlatformFeeChanged") treasuries.add(String(e.args["treasury"]));
-    for (const e of this.#events) for (const key of this.#keysOf(e, treasuries)) want(key);
+    // A row that an event of this page creates, before any other event of the page asks for it, cannot be in the
+    // database (its id is new on chain, and every page commits whole): it is not looked up.
+    const born = new Set<string>();
+    for (const e of this.#events) {
+      const creates = CREATES[e.name];
+      for (const key of this.#keysOf(e, treasuries)) {
+        const [table, row] = key;
+        const k = `${table.name}|${table.keyOf(row)}`;
+        if (creates?.includes(table.name) && !wanted.get(table)?.has(table.keyOf(row))) born.add(k);
+        want(key);
+      }
+    }
     for (const [table, keys] of wanted) {
       if (table === things.settings || table === things.currencies) continue;
-      this.#keep(table, await table.load(sql, [...keys.values()]));
+      const lookups = [...keys].filter(([k]) => !born.has(`${table.name}|${k}`)).map(([, key]) => key);
+      this.#keep(table, await table.load(sql, lookups));
       const rows = this.#rows.get(table) as Map<string, Row | null>;
       for (const k of keys.keys()) if (!rows.has(k)) rows.set(k, null);
     }
@@ -933,17 +955,20 @@ export class PageProjection {
     const undo: Row[] = [];
     for (const [table, before] of this.#before) {
       const rows = this.#rows.get(table) as Map<string, Row | null>;
+      // A row that was not there before the page is inserted; one that was, replaced (or deleted).
+      const inserts: Row[] = [];
       const upserts: Row[] = [];
       const deletes: Row[] = [];
       for (const [k, old] of before) {
         const now = rows.get(k) ?? null;
-        if (now) upserts.push(now);
+        if (now) (old ? upserts : inserts).push(now);
         else if (old) deletes.push(old);
         if (undoPage !== null) {
           const key = Object.fromEntries(table.key.map((c) => [c, (now ?? old)?.[c]]));
           undo.push({ chain_id: this.#chain, page_to: undoPage, tbl: table.name, key, row: old });
         }
       }
+      await table.write(sql, inserts);
       await table.write(sql, upserts, true);
       await table.remove(sql, deletes);
     }

@@ -61,7 +61,7 @@ export class Table {
     const rows = await sql.query(
       `select ${this.#select} from ${this.name} t where t.chain_id = $1 and t.${quote(column)} = ` +
         `any($2::${ARRAY_TYPE[this.#type(column)]}) for update of t`,
-      [keys[0]?.["chain_id"], values],
+      [keys[0]?.["chain_id"], arrayLiteral(values, this.#type(column))],
     );
     const wanted = new Set(keys.map((k) => this.keyOf(k)));
     return rows.map((r) => this.#fromDb(r)).filter((r) => wanted.has(this.keyOf(r)));
@@ -77,7 +77,12 @@ export class Table {
   async write(sql: Sql, rows: readonly Row[], upsert = false): Promise<void> {
     if (rows.length === 0) return;
     const names = this.columns.map(([c]) => c);
-    const params = this.columns.map(([c, t]) => rows.map((r) => param(r[c], t)));
+    const params = this.columns.map(([c, t]) =>
+      arrayLiteral(
+        rows.map((r) => r[c]),
+        t,
+      ),
+    );
     const select = this.columns.map(([c, t]) => (t === "time" ? `to_timestamp(${quote(c)})` : quote(c))).join(", ");
     let text =
       `insert into ${this.name} (${names.map(quote).join(", ")}) select ${select} from ` +
@@ -94,7 +99,12 @@ export class Table {
   /** Deletes the rows with the given keys. */
   async remove(sql: Sql, keys: readonly Row[]): Promise<void> {
     if (keys.length === 0) return;
-    const params = this.key.map((k) => keys.map((r) => param(r[k], this.#type(k))));
+    const params = this.key.map((k) =>
+      arrayLiteral(
+        keys.map((r) => r[k]),
+        this.#type(k),
+      ),
+    );
     const on = this.key.map((k) => `t.${quote(k)} = k.${quote(k)}`).join(" and ");
     await sql.query(
       `delete from ${this.name} t using (select * from unnest(${this.#unnestArgs(this.key, 1)}) as ` +
@@ -129,11 +139,31 @@ function selectOf(expr: string, type: ColumnType): string {
   return expr;
 }
 
-function param(value: unknown, type: ColumnType): unknown {
-  if (value === null || value === undefined) return null;
-  if (type === "jsonb") return JSON.stringify(value);
-  if (type === "bigint" || type === "numeric") return String(value);
-  return value;
+/**
+ * A PostgreSQL array literal (`{a,"b c",NULL}`) of the values, sent as one text parameter and cast to the column's
+ * array type in SQL. Building it here costs a fraction of what the drivers' generic array serialisers do (they quote
+ * and escape every element with regular expressions): numbers and booleans need no quoting, nor do the hex strings,
+ * CIDs and names that make up most text columns.
+ */
+export function arrayLiteral(values: readonly unknown[], type: ColumnType): string {
+  let out = "{";
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ",";
+    const v = values[i];
+    if (v === null || v === undefined) out += "NULL";
+    else if (type === "bool") out += v ? "t" : "f";
+    else if (type === "jsonb") out += quoteElement(JSON.stringify(v));
+    else if (type === "text") out += BARE.test(v as string) ? v : quoteElement(String(v));
+    else out += String(v);
+  }
+  return `${out}}`;
+}
+
+/** Text that needs no quotes in an array literal (and is not the bare word NULL, which has no digit or 0x). */
+const BARE = /^(?:0x[0-9a-fA-F]*|[0-9A-Za-z_.:+-]*[0-9][0-9A-Za-z_.:+-]*)$/;
+
+function quoteElement(text: string): string {
+  return `"${text.replace(/["\\]/g, "\\$&")}"`;
 }
 
 function quote(name: string): string {

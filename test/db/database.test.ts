@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect } from "chai";
 import { type Database, openDatabase } from "../../server/db/database.ts";
+import { deferIndexes, hasDeferredIndexes, restoreIndexes } from "../../server/db/indexes.ts";
 import { loadMigrations, migrate } from "../../server/db/migrate.ts";
+import { Table } from "../../server/indexer/tables.ts";
 import { pgliteBackend, postgresBackend } from "./backends.ts";
 
 /** The database layer on both backends (see ./backends.ts). */
@@ -79,6 +81,63 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(rows.map((r) => Number(r.number))).to.deep.equal([1, 2]);
     });
 
+    it("writes and reads back any text and JSON through array literals, NULLs included", async () => {
+      await db.exec(
+        "create table literal_probe (id integer primary key, t text, j jsonb, n numeric(78, 0), b boolean)",
+      );
+      const table = new Table(
+        "literal_probe",
+        ["id"],
+        [
+          ["id", "int"],
+          ["t", "text"],
+          ["j", "jsonb"],
+          ["n", "numeric"],
+          ["b", "bool"],
+        ],
+      );
+      const texts = [
+        "",
+        "NULL",
+        "null",
+        " padded ",
+        'a "quoted" word',
+        "back\\slash \\\\ two",
+        "{braces},comma",
+        "羌绣 云纹",
+        "0xAbC",
+      ];
+      const rows: Record<string, unknown>[] = texts.map((t, id) => ({
+        id,
+        t,
+        j: { t, list: [t, null], n: id },
+        n: (2n ** 255n + BigInt(id)).toString(),
+        b: id % 2 === 0,
+      }));
+      rows.push({ id: texts.length, t: null, j: null, n: null, b: null });
+      await table.write(db, rows);
+      const back = await db.query("select id, t, j, n::text as n, b from literal_probe order by id");
+      expect(back).to.deep.equal(rows);
+      await db.exec("drop table literal_probe");
+    });
+
+    it("sets secondary indexes aside and builds them again from their definitions", async () => {
+      const indexes = () =>
+        db.query<{ indexname: string; indexdef: string }>(
+          "select indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename in " +
+            "('works', 'licence_grants') order by indexname",
+        );
+      const before = await indexes();
+      const deferred = await db.transaction((tx) => deferIndexes(tx, ["works", "licence_grants"]));
+      expect(deferred).to.include.members(["works_by_owner", "works_search_trgm", "licence_grants_by_holder"]);
+      const during = (await indexes()).map((i) => i.indexname);
+      expect(during).to.have.members(["works_pkey", "licence_grants_pkey"]);
+      expect(await hasDeferredIndexes(db)).to.equal(true);
+      expect(await restoreIndexes(db)).to.deep.equal([...deferred].sort());
+      expect(await indexes()).to.deep.equal(before);
+      expect(await hasDeferredIndexes(db)).to.equal(false);
+    });
+
     it("finds Chinese and English text by trigram similarity", async () => {
       const works = [
         ["1", "羌绣 云纹 Qiang embroidery cloud pattern"],
@@ -136,6 +195,25 @@ describe("migrations on disk", () => {
       expect.fail("a bad name was accepted");
     } catch (error) {
       expect((error as Error).message).to.equal("2_second.sql: migration files are named NNNN_name.sql");
+    }
+  });
+
+  it("builds deferred indexes again before a new migration, which may change them", async () => {
+    const db = await openDatabase({});
+    try {
+      const migrations = await loadMigrations();
+      await migrate(db, migrations);
+      await db.transaction((tx) => deferIndexes(tx, ["works"]));
+      const next = { version: migrations.length + 1, name: "next", sql: "drop index works_by_owner;" };
+      expect(await migrate(db, [...migrations, next])).to.deep.equal([next.version]);
+      const left = await db.query<{ indexname: string }>(
+        "select indexname from pg_indexes where tablename = 'works' and indexname in ('works_by_owner', " +
+          "'works_by_creator')",
+      );
+      expect(left.map((i) => i.indexname)).to.deep.equal(["works_by_creator"]);
+      expect(await hasDeferredIndexes(db)).to.equal(false);
+    } finally {
+      await db.close();
     }
   });
 

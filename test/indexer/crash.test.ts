@@ -62,7 +62,23 @@ async function snapshotOf(db: Database) {
     "select block_number::text, log_index, work_id::text, to_address from title_transfers order by block_number, log_index",
   );
   const state = await db.query("select synced_block::text from indexer_state");
-  return { events: events.map((e) => e.k), works, offers, grants, balances, movements, transfers, state };
+  // Secondary indexes set aside during the backfill are all back, whichever run finished it.
+  const indexes = await db.query(
+    "select indexname, indexdef from pg_indexes where schemaname = current_schema() order by indexname",
+  );
+  const deferred = await db.query("select name from deferred_indexes");
+  return {
+    events: events.map((e) => e.k),
+    works,
+    offers,
+    grants,
+    balances,
+    movements,
+    transfers,
+    state,
+    indexes,
+    deferred,
+  };
 }
 
 for (const make of [pgliteBackend, postgresBackend]) {
@@ -75,7 +91,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
     before(async () => {
       anvil = await startAnvil(["--gas-limit", "100000000"]);
       deployment = await deployTitlechainViem(anvil.url);
-      await marketActivity(anvil.url, deployment, 60);
+      await marketActivity(anvil.url, deployment, 100);
     });
 
     after(async () => {
@@ -95,7 +111,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
       };
       const outcomes: string[] = [];
       for (let i = 0; i < KILLS; i++)
-        outcomes.push(await runIndexer(anvil.url, target, deployment, Math.floor(random() * 300)));
+        outcomes.push(await runIndexer(anvil.url, target, deployment, Math.floor(random() * 150)));
       expect(outcomes.filter((o) => o === "killed").length).to.be.greaterThan(KILLS / 2);
       expect(await runIndexer(anvil.url, target, deployment)).to.equal("done");
 
