@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
+import { Worker } from "node:worker_threads";
 import pg from "pg";
 import { pgliteOptions, pgliteTemplate } from "./pglite-template.ts";
+import type { SerialisedError, WorkerReply, WorkerRequest, WorkerStart } from "./pglite-worker.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -35,46 +36,123 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return PgliteDatabase.open(config.dataDir === undefined ? undefined : `${config.dataDir}/db`);
 }
 
+/**
+ * PGlite, run in a worker thread (./pglite-worker.ts). Statements go to the worker one at a time; a transaction holds
+ * the connection from its `begin` to its `commit` or `rollback`, and statements outside it wait their turn.
+ */
 class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;
-  readonly #db: PGlite;
+  readonly #worker: Worker;
+  readonly #waiting = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
+  #nextId = 1;
+  /** Settles when the statement or transaction that holds the connection is done. */
+  #turn: Promise<unknown> = Promise.resolve();
+  #stopped: Error | null = null;
 
-  private constructor(db: PGlite) {
-    this.#db = db;
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on("message", (reply: WorkerReply) => {
+      const waiting = this.#waiting.get(reply.id);
+      this.#waiting.delete(reply.id);
+      waiting?.resolve(reply);
+    });
+    const stop = (error: Error) => {
+      this.#stopped ??= error;
+      for (const waiting of this.#waiting.values()) waiting.reject(error);
+      this.#waiting.clear();
+    };
+    worker.on("error", (error) => stop(new Error(`the PGlite worker failed: ${error.message}`, { cause: error })));
+    worker.on("exit", (code) => stop(new Error(`the PGlite worker stopped (exit code ${code})`)));
   }
 
   /** Opens the database in `dir` (in memory when undefined); a new one starts from the snapshot of a fresh cluster. */
   static async open(dir: string | undefined): Promise<PgliteDatabase> {
     const exists = dir !== undefined && existsSync(join(dir, "PG_VERSION"));
-    const options: PGliteOptions = exists
-      ? pgliteOptions
-      : { ...pgliteOptions, loadDataDir: await pgliteTemplate(pgliteOptions) };
-    return new PgliteDatabase(await PGlite.create(dir === undefined ? options : { ...options, dataDir: dir }));
+    const snapshot = exists ? undefined : new Uint8Array(await (await pgliteTemplate(pgliteOptions)).arrayBuffer());
+    const worker = new Worker(new URL("./pglite-worker.ts", import.meta.url), {
+      workerData: { dataDir: dir, snapshot } satisfies WorkerStart,
+      transferList: snapshot ? [snapshot.buffer as ArrayBuffer] : [],
+    });
+    const db = new PgliteDatabase(worker);
+    try {
+      await db.#answer(0);
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    }
+    return db;
   }
 
-  async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.#db.query<T>(text, [...params])).rows;
+  query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.#exclusive(() => this.#query<T>(text, params));
   }
 
-  async exec(text: string): Promise<void> {
-    await this.#db.exec(text);
+  exec(text: string): Promise<void> {
+    return this.#exclusive(() => this.#exec(text));
   }
 
-  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.#db.transaction(async (tx) =>
-      fn({
-        query: async <R extends Row = Row>(text: string, params: readonly unknown[] = []) =>
-          (await tx.query<R>(text, [...params])).rows,
-        exec: async (text: string) => {
-          await tx.exec(text);
-        },
-      }),
-    );
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.#exclusive(async () => {
+      await this.#exec("begin");
+      try {
+        const result = await fn({
+          query: <R extends Row = Row>(text: string, params: readonly unknown[] = []) => this.#query<R>(text, params),
+          exec: (text: string) => this.#exec(text),
+        });
+        await this.#exec("commit");
+        return result;
+      } catch (error) {
+        await this.#exec("rollback").catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   async close(): Promise<void> {
-    await this.#db.close();
+    if (this.#stopped) return;
+    await this.#exclusive(() => this.#call({ op: "close" }));
+    await this.#worker.terminate();
   }
+
+  /** Runs `fn` once every statement or transaction before it is done. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(fn, fn);
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  async #query<T extends Row>(text: string, params: readonly unknown[]): Promise<T[]> {
+    return (await this.#call({ op: "query", text, params: [...params] })) as T[];
+  }
+
+  async #exec(text: string): Promise<void> {
+    await this.#call({ op: "exec", text });
+  }
+
+  async #call(request: DistributiveOmit<WorkerRequest, "id">): Promise<unknown[] | undefined> {
+    const id = this.#nextId++;
+    const answer = this.#answer(id);
+    this.#worker.postMessage({ ...request, id });
+    return (await answer).rows;
+  }
+
+  /** The worker's answer to request `id` (0: its answer to starting, ready or why not). */
+  #answer(id: number): Promise<WorkerReply> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    return new Promise<WorkerReply>((resolve, reject) => {
+      this.#waiting.set(id, {
+        resolve: (reply) => (reply.error ? reject(errorOf(reply.error)) : resolve(reply)),
+        reject,
+      });
+    });
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The worker's error as an Error again, with PostgreSQL's fields (code, detail, constraint...). */
+function errorOf(serialised: SerialisedError): Error {
+  return Object.assign(new Error(serialised.message), serialised.fields);
 }
 
 class PostgresDatabase implements Database {

@@ -5,9 +5,9 @@ import { type ChainEvent, decodeLog, type Source } from "./decode.ts";
 import type { Heads } from "./heads.ts";
 import { type FetchLogsOptions, fetchLogs, type LogPage } from "./logs.ts";
 import { pause } from "./pause.ts";
-import { facts, factTables, PageProjection, type SmallTables, things, undoTable } from "./projection.ts";
+import { type Carried, facts, factTables, PageProjection, things, undoTable } from "./projection.ts";
 import type { RpcClient } from "./rpc.ts";
-import type { Row } from "./tables.ts";
+import type { Row, Statement } from "./tables.ts";
 
 export type IndexerOptions = {
   db: Database;
@@ -64,8 +64,10 @@ export class Indexer {
   readonly #finalityDepth: number;
   readonly #ranges: IndexerOptions["ranges"];
   #synced: bigint | null = null;
-  /** The small tables as the last committed page left them (null: read them from the database). */
-  #small: SmallTables | null = null;
+  /** What the last committed page left (null: read it from the database). */
+  #carried: Carried | null = null;
+  /** Whether some unfinal page is recorded (null: ask the database). */
+  #hasPages: boolean | null = null;
   #head: bigint | null = null;
   #lastError: string | null = null;
   #lastSyncAt: number | null = null;
@@ -162,6 +164,7 @@ export class Indexer {
         await tx.query("delete from indexer_pages where chain_id = $1", [this.#chainId]);
         await tx.query(`delete from ${undoTable.name} where chain_id = $1`, [this.#chainId]);
       });
+      this.#hasPages = false;
     }
     spans.push([from > finalBelow ? from : finalBelow + 1n, target]);
     const deferred = await this.#deferIndexes(from, finalBelow);
@@ -188,51 +191,92 @@ export class Indexer {
     });
   }
 
+  /**
+   * Syncs a span page by page, each page in one transaction with its checkpoint. Pipelined: while one page commits,
+   * the next is fetched, decoded and projected from the rows the committing page left (when it needs none from the
+   * database); its transaction starts only once the last one has committed, and a failed commit stops the span.
+   */
   async #syncSpan(range: FetchLogsOptions, finalBelow: bigint): Promise<number> {
     let applied = 0;
-    for await (const page of fetchLogs(this.#rpc, range)) {
-      const events = page.logs.map((log) => {
+    // Pages are decoded as they arrive, while earlier pages are being written.
+    const decode = (page: LogPage) => ({
+      page,
+      events: page.logs.map((log) => {
         const source = this.#sources.get(log.address.toLowerCase());
         if (!source) throw new Error(`log from unexpected address ${log.address} in block ${page.from}-${page.to}`);
         return decodeLog(source, log);
-      });
-      const final = page.to <= finalBelow;
-      const hashes = final ? null : await this.#hashesFor(page, events);
-      const projection = new PageProjection(this.#chainId, events);
-      const small = this.#small;
-      this.#small = null; // until this page commits
-      await this.#db.transaction(async (tx) => {
-        await projection.prepare(tx, small ?? undefined);
-        projection.apply();
-        await projection.write(tx, final ? null : page.to);
-        let toHash: string | null = null;
-        if (hashes) {
-          toHash = hashes.get(page.to) ?? null;
-          await this.#recordPage(tx, page, toHash as string, hashes.get(page.from - 1n));
+      }),
+    });
+    let committing: Promise<void> | null = null;
+    let carried = this.#carried;
+    this.#carried = null; // until the span's last page has committed
+    try {
+      for await (const { page, events } of fetchLogs(this.#rpc, range, decode)) {
+        const final = page.to <= finalBelow;
+        let hashes: Map<bigint, string> | null = null;
+        if (!final) {
+          if (this.#hasPages === null) {
+            await committing;
+            this.#hasPages =
+              (await this.#db.query("select 1 from indexer_pages where chain_id = $1 limit 1", [this.#chainId]))
+                .length > 0;
+          }
+          hashes = await this.#hashesFor(page, events, !this.#hasPages);
         }
-        await tx.query(
-          "insert into indexer_state (chain_id, synced_block, synced_hash, updated_at) values ($1, $2, $3, now()) " +
-            "on conflict (chain_id) do update set synced_block = excluded.synced_block, " +
-            "synced_hash = excluded.synced_hash, updated_at = now()",
-          [this.#chainId, page.to.toString(), toHash],
-        );
-      });
-      applied += events.length;
-      this.#synced = page.to;
-      this.#small = projection.small();
+        const projection = new PageProjection(this.#chainId, events);
+        const undoPage = final ? null : page.to;
+        const inMemory = !projection.plan(carried);
+        if (inMemory) projection.apply();
+        const statements = inMemory ? projection.statements(undoPage) : [];
+        await committing;
+        const toHash = hashes?.get(page.to) ?? null;
+        const tail = [
+          ...(hashes ? this.#pageStatements(page, toHash as string, hashes.get(page.from - 1n)) : []),
+          {
+            text:
+              "insert into indexer_state (chain_id, synced_block, synced_hash, updated_at) values ($1, $2, $3, " +
+              "now()) on conflict (chain_id) do update set synced_block = excluded.synced_block, " +
+              "synced_hash = excluded.synced_hash, updated_at = now()",
+            params: [this.#chainId, page.to.toString(), toHash],
+          },
+        ];
+        committing = this.#db
+          .transaction(async (tx) => {
+            if (!inMemory) {
+              await projection.load(tx);
+              projection.apply();
+              statements.push(...projection.statements(undoPage));
+            }
+            // Sent at once: the database runs them in order, without a round trip between them.
+            await Promise.all([...statements, ...tail].map((st) => tx.query(st.text, st.params)));
+          })
+          .then(() => {
+            applied += events.length;
+            this.#synced = page.to;
+          });
+        committing.catch(() => undefined); // awaited before the next page, or below
+        if (hashes) this.#hasPages = true; // once this page commits (a failure makes it unknown again)
+        if (!inMemory) await committing; // its rows are known once it has applied
+        carried = projection.carried();
+      }
+      await committing;
+    } catch (error) {
+      await committing?.catch(() => undefined);
+      this.#hasPages = null;
+      throw error;
     }
+    this.#carried = carried;
     return applied;
   }
 
   /**
    * The hashes of a page's last block and of every block with logs, fetched after the logs: a log whose block hash is
-   * not the chain's any more means the chain moved while the page was fetched. The first page recorded also fetches
-   * the hash of the block before it, as the anchor below which reorgs are refused.
+   * not the chain's any more means the chain moved while the page was fetched. The first page recorded (`anchor`) also
+   * fetches the hash of the block before it, as the anchor below which reorgs are refused.
    */
-  async #hashesFor(page: LogPage, events: readonly ChainEvent[]): Promise<Map<bigint, string>> {
+  async #hashesFor(page: LogPage, events: readonly ChainEvent[], anchor: boolean): Promise<Map<bigint, string>> {
     const blocks = new Set<bigint>([page.to, ...events.map((e) => e.block)]);
-    const [anyPage] = await this.#db.query("select 1 from indexer_pages where chain_id = $1 limit 1", [this.#chainId]);
-    if (!anyPage && page.from > this.#startBlock) blocks.add(page.from - 1n);
+    if (anchor && page.from > this.#startBlock) blocks.add(page.from - 1n);
     const numbers = [...blocks];
     const headers = await this.#rpc.batch<{ hash: string } | null>(
       numbers.map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n.toString(16)}`, false] })),
@@ -250,30 +294,33 @@ export class Indexer {
   }
 
   /** Records an unfinal page (and the anchor before the first one) and forgets pages that became final. */
-  async #recordPage(tx: Sql, page: LogPage, toHash: string, anchorHash: string | undefined): Promise<void> {
+  #pageStatements(page: LogPage, toHash: string, anchorHash: string | undefined): Statement[] {
     const chain = this.#chainId;
+    const statements: Statement[] = [];
     if (anchorHash !== undefined) {
-      const anchor = (page.from - 1n).toString();
-      await tx.query(
-        "insert into indexer_pages (chain_id, from_block, to_block, to_hash) values ($1, $2, $2, $3) " +
+      statements.push({
+        text:
+          "insert into indexer_pages (chain_id, from_block, to_block, to_hash) values ($1, $2, $2, $3) " +
           "on conflict do nothing",
-        [chain, anchor, anchorHash],
-      );
+        params: [chain, (page.from - 1n).toString(), anchorHash],
+      });
     }
-    await tx.query("insert into indexer_pages (chain_id, from_block, to_block, to_hash) values ($1, $2, $3, $4)", [
-      chain,
-      page.from.toString(),
-      page.to.toString(),
-      toHash,
-    ]);
     // Pages deeper than the finality depth can no longer change: keep the highest of them as the anchor only.
     const final = (page.to - BigInt(this.#finalityDepth)).toString();
-    await tx.query(
-      "delete from indexer_pages where chain_id = $1 and to_block < (select max(to_block) from indexer_pages " +
-        "where chain_id = $1 and to_block <= $2)",
-      [chain, final],
+    statements.push(
+      {
+        text: "insert into indexer_pages (chain_id, from_block, to_block, to_hash) values ($1, $2, $3, $4)",
+        params: [chain, page.from.toString(), page.to.toString(), toHash],
+      },
+      {
+        text:
+          "delete from indexer_pages where chain_id = $1 and to_block < (select max(to_block) from indexer_pages " +
+          "where chain_id = $1 and to_block <= $2)",
+        params: [chain, final],
+      },
+      { text: "delete from indexer_undo where chain_id = $1 and page_to <= $2", params: [chain, final] },
     );
-    await tx.query("delete from indexer_undo where chain_id = $1 and page_to <= $2", [chain, final]);
+    return statements;
   }
 
   /** Rolls back to the highest recorded page the chain still has, when the newest one was reorganised away. */
@@ -311,7 +358,8 @@ export class Indexer {
 
   /** Puts back the pre-images of the pages above `to`, newest page first, and deletes every fact above it. */
   async #rollback(to: bigint, hash: string | null): Promise<void> {
-    this.#small = null;
+    this.#carried = null;
+    this.#hasPages = null;
     const chain = this.#chainId;
     const above = to.toString();
     const tables = new Map(Object.values(things).map((t) => [t.name, t]));

@@ -43,7 +43,21 @@ type Range = { from: bigint; to: bigint };
  * A range the node refuses as too large (or that fails in a batch with one) is split in halves, down to a single block:
  * a block the node cannot serve is an error, never skipped. No per-block requests: the events carry their own times.
  */
-export async function* fetchLogs(rpc: RpcClient, options: FetchLogsOptions): AsyncGenerator<LogPage> {
+export function fetchLogs(rpc: RpcClient, options: FetchLogsOptions): AsyncGenerator<LogPage>;
+/**
+ * The same, with each page passed through `prepare` as soon as it arrives (decoding it, say), while the caller is
+ * still busy with earlier pages.
+ */
+export function fetchLogs<P>(
+  rpc: RpcClient,
+  options: FetchLogsOptions,
+  prepare: (page: LogPage) => P,
+): AsyncGenerator<P>;
+export async function* fetchLogs<P>(
+  rpc: RpcClient,
+  options: FetchLogsOptions,
+  prepare?: (page: LogPage) => P,
+): AsyncGenerator<P | LogPage> {
   const maxRange = options.maxRange ?? 10_000n;
   const targetLogs = options.targetLogs ?? 1_000;
   const batchSize = options.batchSize ?? 1;
@@ -53,7 +67,7 @@ export async function* fetchLogs(rpc: RpcClient, options: FetchLogsOptions): Asy
   let width = 1;
   let next = options.fromBlock;
   const address = options.addresses.map((a) => a.toLowerCase());
-  const inFlight: Promise<LogPage[]>[] = [];
+  const inFlight: Promise<{ pages: LogPage[]; prepared: (P | LogPage)[] }>[] = [];
 
   const plan = () => {
     while (inFlight.length < width && next <= options.toBlock) {
@@ -63,7 +77,10 @@ export async function* fetchLogs(rpc: RpcClient, options: FetchLogsOptions): Asy
         ranges.push({ from: next, to });
         next = to + 1n;
       }
-      const request = fetchBatch(rpc, address, ranges);
+      const request = fetchBatch(rpc, address, ranges).then((pages) => ({
+        pages,
+        prepared: prepare ? pages.map(prepare) : pages,
+      }));
       request.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
       inFlight.push(request);
     }
@@ -71,7 +88,7 @@ export async function* fetchLogs(rpc: RpcClient, options: FetchLogsOptions): Asy
 
   plan();
   while (inFlight.length > 0) {
-    const pages = await (inFlight.shift() as Promise<LogPage[]>);
+    const { pages, prepared } = await (inFlight.shift() as (typeof inFlight)[number]);
     let logs = 0;
     let blocks = 0n;
     for (const page of pages) {
@@ -85,7 +102,7 @@ export async function* fetchLogs(rpc: RpcClient, options: FetchLogsOptions): Asy
     if (range < 1n) range = 1n;
     width = concurrency;
     plan();
-    for (const page of pages) yield page;
+    yield* prepared;
   }
 }
 

@@ -3,7 +3,7 @@ import { create as createDigest } from "multiformats/hashes/digest";
 import { hexToBytes } from "viem";
 import type { Sql } from "../db/database.ts";
 import { argsJson, type ChainEvent } from "./decode.ts";
-import { type Row, Table } from "./tables.ts";
+import { type Row, type Statement, Table } from "./tables.ts";
 
 /**
  * How the ledger's events become rows. Tables of things (works, offers, grants, listings, balances...) hold the current
@@ -293,6 +293,14 @@ type Key = [ThingTable, Row];
 export type SmallTables = Map<ThingTable, Row[]>;
 
 /**
+ * What a page leaves for the next one: the small tables whole, and every row it read or changed (null: no such row),
+ * as it left them. Rows are never changed in place (a change makes a new row), so the next page can share them.
+ */
+export type Carried = { small: SmallTables; rows: ReadonlyMap<ThingTable, ReadonlyMap<string, Row | null>> };
+
+const SMALL: readonly ThingTable[] = [things.settings, things.currencies];
+
+/**
  * Events whose every field is in a typed table (works, transfers, offers, grants, payments, sales, balance movements):
  * the event log keeps only their position and name, not a second copy of their arguments. They are the bulk of the
  * ledger, and writing their arguments twice cost more than everything else the indexer does. Every other event keeps
@@ -332,6 +340,9 @@ export class PageProjection {
   readonly #before = new Map<ThingTable, Map<string, Row | null>>();
   readonly #facts = new Map<Table, Row[]>();
   readonly #times = new Map<string, number>();
+  /** The rows {@link plan} could not take from memory, by table and key. */
+  readonly #missing = new Map<ThingTable, Map<string, Row>>();
+  #smallMissing = true;
 
   constructor(chainId: number, events: readonly ChainEvent[]) {
     this.#chain = chainId;
@@ -352,47 +363,60 @@ export class PageProjection {
   }
 
   /**
-   * Loads every row the page's events read or change: one statement per table. The fee settings and currencies are a
-   * few rows per contract, loaded whole, or taken from `small` (what {@link small} returned for the page before).
+   * Takes every row the page's events read or change that memory knows: the fee settings and currencies and the rows
+   * the page before left (`carried`, what {@link carried} returned for it), and the rows this page creates. Returns
+   * whether some must still be read from the database ({@link load}).
    */
-  async prepare(sql: Sql, small?: SmallTables): Promise<void> {
-    for (const table of [things.settings, things.currencies]) {
-      this.#keep(table, small?.get(table) ?? (await table.loadChain(sql, this.#chain)));
-    }
-    const wanted = new Map<ThingTable, Map<string, Row>>();
-    const want = ([table, key]: Key) => {
-      const map = wanted.get(table) ?? new Map<string, Row>();
-      wanted.set(table, map);
-      map.set(table.keyOf(key), key);
-    };
+  plan(carried?: Carried | null): boolean {
+    const rowsOf = (table: ThingTable) => this.#rows.get(table) as Map<string, Row | null>;
+    const smallKnown = carried?.small !== undefined;
+    for (const table of SMALL) if (carried) this.#keep(table, carried.small.get(table) ?? []);
     const treasuries = new Set<string>();
-    for (const row of this.#rows.get(things.settings)?.values() ?? []) if (row) treasuries.add(String(row["treasury"]));
+    for (const row of rowsOf(things.settings).values()) if (row) treasuries.add(String(row["treasury"]));
     for (const e of this.#events) if (e.name === "PlatformFeeChanged") treasuries.add(String(e.args["treasury"]));
     // A row that an event of this page creates, before any other event of the page asks for it, cannot be in the
     // database (its id is new on chain, and every page commits whole): it is not looked up.
-    const born = new Set<string>();
+    this.#missing.clear();
     for (const e of this.#events) {
       const creates = CREATES[e.name];
-      for (const key of this.#keysOf(e, treasuries)) {
-        const [table, row] = key;
-        const k = `${table.name}|${table.keyOf(row)}`;
-        if (creates?.includes(table.name) && !wanted.get(table)?.has(table.keyOf(row))) born.add(k);
-        want(key);
+      for (const [table, key] of this.#keysOf(e, treasuries)) {
+        const rows = rowsOf(table);
+        const k = table.keyOf(key);
+        if (rows.has(k) || SMALL.includes(table)) continue;
+        const before = carried?.rows.get(table)?.get(k);
+        if (before !== undefined) rows.set(k, before);
+        else if (creates?.includes(table.name)) rows.set(k, null);
+        else {
+          const missing = this.#missing.get(table) ?? new Map<string, Row>();
+          this.#missing.set(table, missing);
+          missing.set(k, key);
+        }
       }
     }
-    for (const [table, keys] of wanted) {
-      if (table === things.settings || table === things.currencies) continue;
-      const lookups = [...keys].filter(([k]) => !born.has(`${table.name}|${k}`)).map(([, key]) => key);
-      this.#keep(table, await table.load(sql, lookups));
+    this.#smallMissing = !smallKnown;
+    return this.#smallMissing || this.#missing.size > 0;
+  }
+
+  /** Reads what {@link plan} found missing: one statement per table. */
+  async load(sql: Sql): Promise<void> {
+    if (this.#smallMissing) {
+      for (const table of SMALL) this.#keep(table, await table.loadChain(sql, this.#chain));
+      this.#smallMissing = false;
+      // The treasuries come with the fee settings: plan again for their balances.
+      this.plan({ small: this.small(), rows: new Map() });
+    }
+    for (const [table, keys] of this.#missing) {
+      this.#keep(table, await table.load(sql, [...keys.values()]));
       const rows = this.#rows.get(table) as Map<string, Row | null>;
       for (const k of keys.keys()) if (!rows.has(k)) rows.set(k, null);
     }
+    this.#missing.clear();
   }
 
-  /** The fee settings and currencies after the page, for the next page's {@link prepare}. */
+  /** The fee settings and currencies after the page. */
   small(): SmallTables {
     const small: SmallTables = new Map();
-    for (const table of [things.settings, things.currencies]) {
+    for (const table of SMALL) {
       const rows = this.#rows.get(table) as Map<string, Row | null>;
       small.set(
         table,
@@ -400,6 +424,16 @@ export class PageProjection {
       );
     }
     return small;
+  }
+
+  /**
+   * Every row the page read or changed, as the page left it, for the next page's {@link plan}; but not the works,
+   * whose metadata columns the metadata fetcher also writes: the next page reads those again.
+   */
+  carried(): Carried {
+    const rows = new Map(this.#rows);
+    for (const table of [...SMALL, things.works]) rows.delete(table);
+    return { small: this.small(), rows };
   }
 
   #keep(table: ThingTable, rows: readonly Row[]): void {
@@ -932,10 +966,11 @@ export class PageProjection {
   }
 
   /**
-   * Writes the page: facts appended, changed rows upserted or deleted, and (for a page that is not final) their
-   * pre-images recorded under `undoPage`.
+   * The statements that write the page: facts appended, changed rows inserted, replaced or deleted, and (for a page
+   * that is not final) their pre-images recorded under `undoPage`. Built apart from running them, so that the next
+   * page can be projected while the database writes this one.
    */
-  async write(sql: Sql, undoPage: bigint | null): Promise<void> {
+  statements(undoPage: bigint | null): Statement[] {
     const txs = new Map<string, Row>();
     for (const e of this.#events) {
       const key = `${e.block}|${e.txIndex}`;
@@ -950,8 +985,8 @@ export class PageProjection {
         });
       }
     }
-    await facts.transactions.write(sql, [...txs.values()]);
-    for (const [table, rows] of this.#facts) await table.write(sql, rows);
+    const statements = [facts.transactions.insert([...txs.values()])];
+    for (const [table, rows] of this.#facts) statements.push(table.insert(rows));
     const undo: Row[] = [];
     for (const [table, before] of this.#before) {
       const rows = this.#rows.get(table) as Map<string, Row | null>;
@@ -968,11 +1003,10 @@ export class PageProjection {
           undo.push({ chain_id: this.#chain, page_to: undoPage, tbl: table.name, key, row: old });
         }
       }
-      await table.write(sql, inserts);
-      await table.write(sql, upserts, true);
-      await table.remove(sql, deletes);
+      statements.push(table.insert(inserts), table.insert(upserts, true), table.delete(deletes));
     }
-    await undoTable.write(sql, undo);
+    statements.push(undoTable.insert(undo));
+    return statements.filter((s): s is Statement => s !== null);
   }
 }
 

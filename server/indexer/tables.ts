@@ -7,6 +7,14 @@ import type { Sql } from "../db/database.ts";
 export type ColumnType = "text" | "int" | "bigint" | "numeric" | "bool" | "time" | "jsonb";
 export type Row = Record<string, unknown>;
 
+/** One SQL statement and its parameters. */
+export type Statement = { text: string; params: readonly unknown[] };
+
+/** Runs the statement, if any. */
+export async function run(sql: Sql, statement: Statement | null): Promise<void> {
+  if (statement) await sql.query(statement.text, statement.params);
+}
+
 const ARRAY_TYPE: Record<ColumnType, string> = {
   text: "text[]",
   int: "integer[]",
@@ -75,7 +83,17 @@ export class Table {
 
   /** Inserts rows; with `upsert`, rows whose key exists replace it. */
   async write(sql: Sql, rows: readonly Row[], upsert = false): Promise<void> {
-    if (rows.length === 0) return;
+    await run(sql, this.insert(rows, upsert));
+  }
+
+  /** Deletes the rows with the given keys. */
+  async remove(sql: Sql, keys: readonly Row[]): Promise<void> {
+    await run(sql, this.delete(keys));
+  }
+
+  /** The statement {@link write} runs (null for no rows). */
+  insert(rows: readonly Row[], upsert = false): Statement | null {
+    if (rows.length === 0) return null;
     const names = this.columns.map(([c]) => c);
     const params = this.columns.map(([c, t]) =>
       arrayLiteral(
@@ -93,12 +111,12 @@ export class Table {
         ` on conflict (${this.key.map(quote).join(", ")}) do update set ` +
         rest.map((n) => `${quote(n)} = excluded.${quote(n)}`).join(", ");
     }
-    await sql.query(text, params);
+    return { text, params };
   }
 
-  /** Deletes the rows with the given keys. */
-  async remove(sql: Sql, keys: readonly Row[]): Promise<void> {
-    if (keys.length === 0) return;
+  /** The statement {@link remove} runs (null for no keys). */
+  delete(keys: readonly Row[]): Statement | null {
+    if (keys.length === 0) return null;
     const params = this.key.map((k) =>
       arrayLiteral(
         keys.map((r) => r[k]),
@@ -106,11 +124,12 @@ export class Table {
       ),
     );
     const on = this.key.map((k) => `t.${quote(k)} = k.${quote(k)}`).join(" and ");
-    await sql.query(
-      `delete from ${this.name} t using (select * from unnest(${this.#unnestArgs(this.key, 1)}) as ` +
+    return {
+      text:
+        `delete from ${this.name} t using (select * from unnest(${this.#unnestArgs(this.key, 1)}) as ` +
         `k(${this.key.map(quote).join(", ")})) k where ${on}`,
       params,
-    );
+    };
   }
 
   #type(column: string): ColumnType {
