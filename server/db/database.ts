@@ -15,10 +15,24 @@ export interface Sql {
   exec(text: string): Promise<void>;
 }
 
+/** One SQL statement and its parameters. */
+export type Statement = { text: string; params: readonly unknown[] };
+
+/**
+ * Transactions sent one after another without waiting for each to commit. Each `send` runs its statements in one
+ * transaction, after every earlier send of the pipeline has committed; once one fails, every later one fails with it,
+ * unrun. It resolves when its transaction has committed.
+ */
+export interface Pipeline {
+  send(statements: readonly Statement[]): Promise<void>;
+}
+
 export interface Database extends Sql {
   readonly kind: "pglite" | "postgres";
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** A new pipeline of transactions (see {@link Pipeline}). */
+  pipeline(): Pipeline;
   close(): Promise<void>;
 }
 
@@ -45,6 +59,7 @@ class PgliteDatabase implements Database {
   readonly #worker: Worker;
   readonly #waiting = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
   #nextId = 1;
+  #nextPipeline = 1;
   /** Settles when the statement or transaction that holds the connection is done. */
   #turn: Promise<unknown> = Promise.resolve();
   #stopped: Error | null = null;
@@ -106,6 +121,24 @@ class PgliteDatabase implements Database {
         throw error;
       }
     });
+  }
+
+  pipeline(): Pipeline {
+    const pipeline = this.#nextPipeline++;
+    // The worker runs a batch whole, in arrival order, and fails the pipeline's later batches after a failure: the
+    // turn is held only to post it, so the next batch is on its way while this one runs.
+    return {
+      send: async (statements) => {
+        const posted = await this.#exclusive(async () => ({
+          answer: this.#call({
+            op: "batch",
+            pipeline,
+            statements: statements.map((st) => ({ text: st.text, params: [...st.params] })),
+          }),
+        }));
+        await posted.answer;
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -196,6 +229,23 @@ class PostgresDatabase implements Database {
     } finally {
       client.release();
     }
+  }
+
+  pipeline(): Pipeline {
+    // Each transaction starts once the one before has committed (a server's connection cannot promise that a queued
+    // transaction is dropped when the one before it fails); the statements of each are sent at once.
+    let last: Promise<void> = Promise.resolve();
+    return {
+      send: (statements) => {
+        const run = last.then(() =>
+          this.transaction(async (tx) => {
+            await Promise.all(statements.map((st) => tx.query(st.text, st.params)));
+          }),
+        );
+        last = run;
+        return run;
+      },
+    };
   }
 
   async close(): Promise<void> {

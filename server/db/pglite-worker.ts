@@ -13,6 +13,7 @@ import { pgliteOptions } from "./pglite-template.ts";
 export type WorkerRequest =
   | { id: number; op: "query"; text: string; params: unknown[] }
   | { id: number; op: "exec"; text: string }
+  | { id: number; op: "batch"; pipeline: number; statements: { text: string; params: unknown[] }[] }
   | { id: number; op: "close" };
 
 /** What the worker answers: the rows of a query, or the error with PostgreSQL's fields. */
@@ -39,12 +40,27 @@ if (parentPort) {
     throw error;
   }
   let queue = Promise.resolve();
+  /** Pipelines one of whose batches failed: their later batches fail unrun. */
+  const failed = new Map<number, string>();
   port.on("message", (request: WorkerRequest) => {
     queue = queue.then(async () => {
       try {
         if (request.op === "query") {
           const result = await db.query(request.text, request.params);
           port.postMessage({ id: request.id, rows: result.rows } satisfies WorkerReply);
+        } else if (request.op === "batch") {
+          const earlier = failed.get(request.pipeline);
+          if (earlier !== undefined) throw new Error(`an earlier transaction of the pipeline failed: ${earlier}`);
+          await db.exec("begin");
+          try {
+            for (const st of request.statements) await db.query(st.text, st.params);
+            await db.exec("commit");
+          } catch (error) {
+            await db.exec("rollback").catch(() => undefined);
+            failed.set(request.pipeline, error instanceof Error ? error.message : String(error));
+            throw error;
+          }
+          port.postMessage({ id: request.id } satisfies WorkerReply);
         } else if (request.op === "exec") {
           await db.exec(request.text);
           port.postMessage({ id: request.id } satisfies WorkerReply);

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { Database, Sql } from "../db/database.ts";
+import type { Database, Statement } from "../db/database.ts";
 import { deferIndexes, hasDeferredIndexes, restoreIndexes } from "../db/indexes.ts";
 import { type ChainEvent, decodeLog, type Source } from "./decode.ts";
 import type { Heads } from "./heads.ts";
@@ -7,7 +7,7 @@ import { type FetchLogsOptions, fetchLogs, type LogPage } from "./logs.ts";
 import { pause } from "./pause.ts";
 import { type Carried, facts, factTables, PageProjection, things, undoTable } from "./projection.ts";
 import type { RpcClient } from "./rpc.ts";
-import type { Row, Statement } from "./tables.ts";
+import type { Row } from "./tables.ts";
 
 export type IndexerOptions = {
   db: Database;
@@ -207,7 +207,12 @@ export class Indexer {
         return decodeLog(source, log);
       }),
     });
-    let committing: Promise<void> | null = null;
+    // Pages sent to the database and not yet committed (at most two: the database's next page is always there).
+    const inFlight: Promise<void>[] = [];
+    const settle = async () => {
+      for (const commit of inFlight.splice(0)) await commit;
+    };
+    const pipeline = this.#db.pipeline();
     let carried = this.#carried;
     this.#carried = null; // until the span's last page has committed
     try {
@@ -216,19 +221,16 @@ export class Indexer {
         let hashes: Map<bigint, string> | null = null;
         if (!final) {
           if (this.#hasPages === null) {
-            await committing;
-            this.#hasPages =
-              (await this.#db.query("select 1 from indexer_pages where chain_id = $1 limit 1", [this.#chainId]))
-                .length > 0;
+            await settle();
+            const rows = await this.#db.query("select 1 from indexer_pages where chain_id = $1 limit 1", [
+              this.#chainId,
+            ]);
+            this.#hasPages = rows.length > 0;
           }
           hashes = await this.#hashesFor(page, events, !this.#hasPages);
         }
         const projection = new PageProjection(this.#chainId, events);
         const undoPage = final ? null : page.to;
-        const inMemory = !projection.plan(carried);
-        if (inMemory) projection.apply();
-        const statements = inMemory ? projection.statements(undoPage) : [];
-        await committing;
         const toHash = hashes?.get(page.to) ?? null;
         const tail = [
           ...(hashes ? this.#pageStatements(page, toHash as string, hashes.get(page.from - 1n)) : []),
@@ -240,28 +242,35 @@ export class Indexer {
             params: [this.#chainId, page.to.toString(), toHash],
           },
         ];
-        committing = this.#db
-          .transaction(async (tx) => {
-            if (!inMemory) {
-              await projection.load(tx);
-              projection.apply();
-              statements.push(...projection.statements(undoPage));
-            }
+        const committed = () => {
+          applied += events.length;
+          this.#synced = page.to;
+        };
+        if (!projection.plan(carried)) {
+          // Every row it needs is in memory: projected and sent while earlier pages commit.
+          projection.apply();
+          if (inFlight.length >= 2) await inFlight.shift();
+          const commit = pipeline.send([...projection.statements(undoPage), ...tail]).then(committed);
+          commit.catch(() => undefined); // awaited in turn, or when the span stops
+          inFlight.push(commit);
+        } else {
+          // It reads rows from the database: once every earlier page has committed, in its own transaction.
+          await settle();
+          await this.#db.transaction(async (tx) => {
+            await projection.load(tx);
+            projection.apply();
+            const statements = [...projection.statements(undoPage), ...tail];
             // Sent at once: the database runs them in order, without a round trip between them.
-            await Promise.all([...statements, ...tail].map((st) => tx.query(st.text, st.params)));
-          })
-          .then(() => {
-            applied += events.length;
-            this.#synced = page.to;
+            await Promise.all(statements.map((st) => tx.query(st.text, st.params)));
           });
-        committing.catch(() => undefined); // awaited before the next page, or below
+          committed();
+        }
         if (hashes) this.#hasPages = true; // once this page commits (a failure makes it unknown again)
-        if (!inMemory) await committing; // its rows are known once it has applied
         carried = projection.carried();
       }
-      await committing;
+      await settle();
     } catch (error) {
-      await committing?.catch(() => undefined);
+      await Promise.allSettled(inFlight);
       this.#hasPages = null;
       throw error;
     }

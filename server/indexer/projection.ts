@@ -1,9 +1,9 @@
 import { CID } from "multiformats/cid";
 import { create as createDigest } from "multiformats/hashes/digest";
 import { hexToBytes } from "viem";
-import type { Sql } from "../db/database.ts";
+import type { Sql, Statement } from "../db/database.ts";
 import { argsJson, type ChainEvent } from "./decode.ts";
-import { type Row, type Statement, Table } from "./tables.ts";
+import { type Row, Table } from "./tables.ts";
 
 /**
  * How the ledger's events become rows. Tables of things (works, offers, grants, listings, balances...) hold the current

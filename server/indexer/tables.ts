@@ -1,4 +1,4 @@
-import type { Sql } from "../db/database.ts";
+import type { Sql, Statement } from "../db/database.ts";
 
 /**
  * Column types as the indexer holds values in memory: `int` a number, `bigint` and `numeric` decimal strings,
@@ -6,9 +6,6 @@ import type { Sql } from "../db/database.ts";
  */
 export type ColumnType = "text" | "int" | "bigint" | "numeric" | "bool" | "time" | "jsonb";
 export type Row = Record<string, unknown>;
-
-/** One SQL statement and its parameters. */
-export type Statement = { text: string; params: readonly unknown[] };
 
 /** Runs the statement, if any. */
 export async function run(sql: Sql, statement: Statement | null): Promise<void> {
