@@ -233,13 +233,13 @@ class PostgresDatabase implements Database {
 
   pipeline(): Pipeline {
     // Each transaction starts once the one before has committed (a server's connection cannot promise that a queued
-    // transaction is dropped when the one before it fails); the statements of each are sent at once.
+    // transaction is dropped when the one before it fails).
     let last: Promise<void> = Promise.resolve();
     return {
       send: (statements) => {
         const run = last.then(() =>
           this.transaction(async (tx) => {
-            await Promise.all(statements.map((st) => tx.query(st.text, st.params)));
+            for (const st of statements) await tx.query(st.text, st.params);
           }),
         );
         last = run;

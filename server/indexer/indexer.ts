@@ -259,9 +259,7 @@ export class Indexer {
           await this.#db.transaction(async (tx) => {
             await projection.load(tx);
             projection.apply();
-            const statements = [...projection.statements(undoPage), ...tail];
-            // Sent at once: the database runs them in order, without a round trip between them.
-            await Promise.all(statements.map((st) => tx.query(st.text, st.params)));
+            for (const st of [...projection.statements(undoPage), ...tail]) await tx.query(st.text, st.params);
           });
           committed();
         }

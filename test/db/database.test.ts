@@ -138,6 +138,34 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(await hasDeferredIndexes(db)).to.equal(false);
     });
 
+    it("runs a pipeline's transactions in order, and none after one that fails", async () => {
+      const insert = (block: number) => ({
+        text: "insert into indexer_pages values (8, $1, $1, '0x')",
+        params: [block],
+      });
+      const pipeline = db.pipeline();
+      const sent = [
+        pipeline.send([insert(1), insert(2)]),
+        pipeline.send([insert(3), insert(2)]), // duplicate key: rolled back whole
+        pipeline.send([insert(4)]),
+      ];
+      const outcomes = await Promise.allSettled(sent);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(["fulfilled", "rejected", "rejected"]);
+      for (const outcome of outcomes.slice(1)) {
+        const error = (outcome as PromiseRejectedResult).reason as Error & { code?: string };
+        expect(error.message).to.match(/duplicate key/);
+      }
+      expect(((outcomes[1] as PromiseRejectedResult).reason as { code?: string }).code).to.equal("23505");
+      const rows = await db.query<{ block: number }>(
+        "select to_block::int as block from indexer_pages where chain_id = 8 order by to_block",
+      );
+      expect(rows.map((r) => r.block)).to.deep.equal([1, 2]);
+      // A new pipeline starts clean.
+      await db.pipeline().send([insert(5)]);
+      const after = await db.query("select 1 from indexer_pages where chain_id = 8");
+      expect(after).to.have.length(3);
+    });
+
     it("finds Chinese and English text by trigram similarity", async () => {
       const works = [
         ["1", "羌绣 云纹 Qiang embroidery cloud pattern"],

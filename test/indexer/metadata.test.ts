@@ -861,5 +861,37 @@ for (const make of [pgliteBackend, postgresBackend]) {
       await expectDenormalised(w.workId, w.cid, w.metadata);
       expect((await search({ q: "孤块" })).hits).to.deep.equal([]);
     });
+
+    it("keeps a work's fetched metadata when a later page changes the work on chain", async () => {
+      // A new work, so that the page that registers it is the last the indexer synced (and it remembers that page's
+      // rows); then the fetcher writes its metadata.
+      const f = FIXTURES[0] as Fixture;
+      const metadata = buildWorkMetadata({ ...f.metadata, content: await addWorkFile() });
+      const creator = accounts[f.creator] as Address;
+      const workId = await register(creator, metadata.content.sha256, await storeWorkMetadata(store, metadata));
+      await sync();
+      expect(await drain(new MetadataFetcher({ db, store, chainId: CHAIN_ID }))).to.deep.equal({
+        ok: 1,
+        invalid: 0,
+        unavailable: 0,
+      });
+      const fetched = await rowOf(workId);
+      expect(fetched.metadata_status).to.equal("ok");
+      // Assigned away and back: each a page that rewrites the work's row, after the fetcher wrote its metadata.
+      const other = accounts[9] as Address;
+      for (const [from, to] of [
+        [creator, other],
+        [other, creator],
+      ] as const) {
+        await send(from, "assign", [to, workId, `0x${"ab".repeat(32)}`, "0x"]);
+        await sync();
+        const [{ owner }] = (await db.query<{ owner: string }>(
+          "select owner from works where chain_id = $1 and work_id = $2",
+          [CHAIN_ID, workId.toString()],
+        )) as [{ owner: string }];
+        expect(owner).to.equal(to.toLowerCase());
+        expect(await rowOf(workId)).to.deep.equal(fetched);
+      }
+    });
   });
 }
