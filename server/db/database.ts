@@ -83,10 +83,9 @@ class PgliteDatabase implements Database {
   /** Opens the database in `dir` (in memory when undefined); a new one starts from the snapshot of a fresh cluster. */
   static async open(dir: string | undefined): Promise<PgliteDatabase> {
     const exists = dir !== undefined && existsSync(join(dir, "PG_VERSION"));
-    const snapshot = exists ? undefined : new Uint8Array(await (await pgliteTemplate(pgliteOptions)).arrayBuffer());
+    const snapshot = exists ? undefined : await pgliteTemplate(pgliteOptions);
     const worker = new Worker(new URL("./pglite-worker.ts", import.meta.url), {
       workerData: { dataDir: dir, snapshot } satisfies WorkerStart,
-      transferList: snapshot ? [snapshot.buffer as ArrayBuffer] : [],
     });
     const db = new PgliteDatabase(worker);
     try {

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
-import { pgliteOptions } from "./pglite-template.ts";
+import { pgliteOptions, readTemplate } from "./pglite-template.ts";
 
 /** What the main thread sends: a statement (with parameters), several statements, or the request to close. */
 export type WorkerRequest =
@@ -21,8 +21,11 @@ export type WorkerReply = { id: number; rows?: unknown[]; error?: SerialisedErro
 
 export type SerialisedError = { message: string; fields: Record<string, unknown> };
 
-/** How the worker starts: its data directory (in memory when absent) and the snapshot a new database starts from. */
-export type WorkerStart = { dataDir?: string | undefined; snapshot?: Uint8Array | undefined };
+/**
+ * How the worker starts: its data directory (in memory when absent) and the path of the snapshot a new database starts
+ * from (read here, so that the main thread never holds it).
+ */
+export type WorkerStart = { dataDir?: string | undefined; snapshot?: string | undefined };
 
 if (parentPort) {
   const port = parentPort;
@@ -32,7 +35,7 @@ if (parentPort) {
     db = await PGlite.create({
       ...pgliteOptions,
       ...(dataDir === undefined ? {} : { dataDir }),
-      ...(snapshot === undefined ? {} : { loadDataDir: new Blob([snapshot]) }),
+      ...(snapshot === undefined ? {} : { loadDataDir: await readTemplate(snapshot) }),
     });
     port.postMessage({ id: 0 } satisfies WorkerReply);
   } catch (error) {
