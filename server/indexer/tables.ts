@@ -12,6 +12,16 @@ export async function run(sql: Sql, statement: Statement | null): Promise<void> 
   if (statement) await sql.query(statement.text, statement.params);
 }
 
+const SCALAR_TYPE: Record<ColumnType, string> = {
+  text: "text",
+  int: "integer",
+  bigint: "bigint",
+  numeric: "numeric",
+  bool: "boolean",
+  time: "float8",
+  jsonb: "jsonb",
+};
+
 const ARRAY_TYPE: Record<ColumnType, string> = {
   text: "text[]",
   int: "integer[]",
@@ -92,16 +102,28 @@ export class Table {
   insert(rows: readonly Row[], upsert = false): Statement | null {
     if (rows.length === 0) return null;
     const names = this.columns.map(([c]) => c);
-    const params = this.columns.map(([c, t]) =>
-      arrayLiteral(
-        rows.map((r) => r[c]),
-        t,
-      ),
-    );
-    const select = this.columns.map(([c, t]) => (t === "time" ? `to_timestamp(${quote(c)})` : quote(c))).join(", ");
+    // A column with one value for every row (the chain id, always) is one parameter, not an array to unnest.
+    const constant = this.columns.map(([c, t]) => t !== "jsonb" && rows.every((r) => same(r[c], rows[0]?.[c])));
+    if (constant.every(Boolean)) constant[0] = false;
+    const params: unknown[] = [];
+    const unnested: string[] = [];
+    const select = this.columns.map(([c, t], i) => {
+      const values = rows.map((r) => r[c]);
+      let expr: string;
+      if (constant[i]) {
+        params.push(scalarOf(values[0], t));
+        expr = `$${params.length}::${SCALAR_TYPE[t]}`;
+      } else {
+        params.push(arrayLiteral(values, t));
+        unnested.push(`$${params.length}::${ARRAY_TYPE[t]}`);
+        expr = `v.${quote(c)}`;
+      }
+      return t === "time" ? `to_timestamp(${expr})` : expr;
+    });
+    const unnestedNames = this.columns.filter((_, i) => !constant[i]).map(([c]) => quote(c));
     let text =
-      `insert into ${this.name} (${names.map(quote).join(", ")}) select ${select} from ` +
-      `unnest(${this.#unnestArgs(names, 1)}) as v(${names.map(quote).join(", ")})`;
+      `insert into ${this.name} (${names.map(quote).join(", ")}) select ${select.join(", ")} from ` +
+      `unnest(${unnested.join(", ")}) as v(${unnestedNames.join(", ")})`;
     if (upsert) {
       const rest = names.filter((n) => !this.key.includes(n));
       text +=
@@ -153,6 +175,20 @@ function selectOf(expr: string, type: ColumnType): string {
   if (type === "bigint" || type === "numeric") return `${expr}::text`;
   if (type === "time") return `extract(epoch from ${expr})::float8`;
   return expr;
+}
+
+/** One value as a text parameter (cast in SQL to its column's type). */
+function scalarOf(value: unknown, type: ColumnType): string | null {
+  if (value === null || value === undefined) return null;
+  if (type === "bool") return value ? "t" : "f";
+  if (type === "jsonb") return JSON.stringify(value);
+  return String(value);
+}
+
+/** Whether two in-memory values are the same column value (a chain id as a number or as a string, say). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
+  return a === b || String(a) === String(b);
 }
 
 /**

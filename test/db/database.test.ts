@@ -118,6 +118,12 @@ for (const make of [pgliteBackend, postgresBackend]) {
       await table.write(db, rows);
       const back = await db.query("select id, t, j, n::text as n, b from literal_probe order by id");
       expect(back).to.deep.equal(rows);
+      // Columns with one value for every row (sent as one parameter), a NULL one among them, and a single row.
+      const constant = [100, 101, 102].map((id) => ({ id, t: 'one "value"', j: { id }, n: "7", b: null }));
+      await table.write(db, constant);
+      await table.write(db, [{ id: 103, t: "alone", j: [], n: null, b: false }]);
+      const more = await db.query("select id, t, j, n::text as n, b from literal_probe where id >= 100 order by id");
+      expect(more).to.deep.equal([...constant, { id: 103, t: "alone", j: [], n: null, b: false }]);
       await db.exec("drop table literal_probe");
     });
 
