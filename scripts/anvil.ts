@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** A real anvil chain, started from the npm package's binary (so it can be stopped by PID). */
 export type Anvil = { url: string; wsUrl: string; port: number; process: ChildProcess; stop: () => Promise<void> };
@@ -20,7 +23,14 @@ export async function freePort(): Promise<number> {
 export async function startAnvil(args: readonly string[] = []): Promise<Anvil> {
   const port = await freePort();
   const binary = new URL("../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil", import.meta.url).pathname;
-  const child = spawn(binary, ["--port", String(port), "--silent", ...args], { stdio: "ignore" });
+  // Anvil writes the states it evicts from memory to disk (gigabytes for a long chain) and deletes them only on a
+  // graceful exit: they go to a directory of ours, removed when the chain stops however it stops.
+  const cache = await mkdtemp(join(tmpdir(), "titlechain-anvil-"));
+  const child = spawn(binary, ["--port", String(port), "--silent", "--cache-path", cache, ...args], {
+    stdio: "ignore",
+  });
+  const removeCache = () => rm(cache, { recursive: true, force: true });
+  child.once("exit", () => void removeCache());
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -40,11 +50,14 @@ export async function startAnvil(args: readonly string[] = []): Promise<Anvil> {
     wsUrl: `ws://127.0.0.1:${port}`,
     port,
     process: child,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGKILL");
-      }),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once("exit", () => resolve());
+          child.kill("SIGKILL");
+        });
+      }
+      await removeCache();
+    },
   };
 }
