@@ -66,6 +66,8 @@ export class Indexer {
   #synced: bigint | null = null;
   /** What the last committed page left (null: read it from the database). */
   #carried: Carried | null = null;
+  /** Whether secondary indexes are set aside for a backfill (null: ask the database). */
+  #deferred: boolean | null = null;
   /** Whether some unfinal page is recorded (null: ask the database). */
   #hasPages: boolean | null = null;
   #head: bigint | null = null;
@@ -151,7 +153,11 @@ export class Indexer {
     let applied = 0;
     await this.#followReorg();
     const from = (await this.syncedBlock()) + 1n;
-    if (from > target) return 0;
+    if (from > target) {
+      // Nothing to sync, but a run killed after its last page and before building the indexes left them deferred.
+      await this.#restoreIndexes();
+      return 0;
+    }
     // Final blocks first, in pages that need no block hashes and no undo; then the unfinal tail, recorded for reorgs.
     const finalBelow = target - BigInt(this.#finalityDepth);
     const addresses = [...this.#sources.keys()];
@@ -171,8 +177,15 @@ export class Indexer {
     for (const [fromBlock, toBlock] of spans) {
       applied += await this.#syncSpan({ ...this.#ranges, addresses, fromBlock, toBlock }, finalBelow);
     }
-    if (deferred) await restoreIndexes(this.#db);
+    if (deferred) await this.#restoreIndexes();
     return applied;
+  }
+
+  /** Builds the deferred indexes, if some are. */
+  async #restoreIndexes(): Promise<void> {
+    this.#deferred ??= await hasDeferredIndexes(this.#db);
+    if (this.#deferred) await restoreIndexes(this.#db);
+    this.#deferred = false;
   }
 
   /**
@@ -181,14 +194,16 @@ export class Indexer {
    * RPC failure) goes on without them and builds them when it reaches the target. Returns whether they are deferred.
    */
   async #deferIndexes(from: bigint, finalBelow: bigint): Promise<boolean> {
-    if (await hasDeferredIndexes(this.#db)) return true;
+    this.#deferred ??= await hasDeferredIndexes(this.#db);
+    if (this.#deferred) return true;
     if (from !== this.#startBlock || from > finalBelow) return false;
-    return this.#db.transaction(async (tx) => {
+    this.#deferred = await this.#db.transaction(async (tx) => {
       const [any] = await tx.query(`select 1 from ${facts.events.name} limit 1`);
       if (any) return false;
       const mirror = [...Object.values(things), ...factTables].map((t) => t.name);
       return (await deferIndexes(tx, mirror)).length > 0;
     });
+    return this.#deferred;
   }
 
   /**

@@ -3,6 +3,7 @@ import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHe
 import { foundry } from "viem/chains";
 import { cidFromHex } from "../../core/cid.ts";
 import type { Database } from "../../server/db/database.ts";
+import { deferIndexes, hasDeferredIndexes } from "../../server/db/indexes.ts";
 import { migrate } from "../../server/db/migrate.ts";
 import { Indexer } from "../../server/indexer/indexer.ts";
 import type { RpcLog } from "../../server/indexer/logs.ts";
@@ -202,6 +203,25 @@ for (const make of [pgliteBackend, postgresBackend]) {
       );
       expect(keys.map((r) => r.k)).to.deep.equal(logs.map((l) => `${BigInt(l.blockNumber)}:${BigInt(l.logIndex)}`));
       await expectMirrorEqualsChain(db, anvil.url, registry, 24);
+    });
+
+    it("builds indexes a backfill left deferred even when there is nothing left to sync", async () => {
+      // As after a run killed between committing its last page and building the indexes.
+      const indexes = () =>
+        db.query<{ indexname: string }>(
+          "select indexname from pg_indexes where schemaname = current_schema() order by indexname",
+        );
+      const all = await indexes();
+      const rpc = new RpcClient({ urls: [anvil.url] });
+      const head = await latest(rpc);
+      const synced = new Indexer({ db, rpc, chainId: 31337, registry, startBlock: 0n });
+      expect(await synced.syncTo(head)).to.equal(0);
+      await db.transaction((tx) => deferIndexes(tx, ["works", "chain_transactions"]));
+      expect((await indexes()).length).to.be.lessThan(all.length);
+      const restarted = new Indexer({ db, rpc, chainId: 31337, registry, startBlock: 0n });
+      expect(await restarted.syncTo(head)).to.equal(0);
+      expect(await indexes()).to.deep.equal(all);
+      expect(await hasDeferredIndexes(db)).to.equal(false);
     });
 
     for (const depth of [1, 7, 64]) {
