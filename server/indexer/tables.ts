@@ -8,7 +8,7 @@ export type ColumnType = "text" | "int" | "bigint" | "numeric" | "bool" | "time"
 export type Row = Record<string, unknown>;
 
 /** Runs the statement, if any. */
-export async function run(sql: Sql, statement: Statement | null): Promise<void> {
+async function run(sql: Sql, statement: Statement | null): Promise<void> {
   if (statement) await sql.query(statement.text, statement.params);
 }
 
