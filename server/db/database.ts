@@ -190,15 +190,33 @@ function errorOf(serialised: SerialisedError): Error {
 class PostgresDatabase implements Database {
   readonly kind = "postgres" as const;
   readonly #pool: pg.Pool;
+  /** The connections the pool has open, until each has really closed (`pool.end()` returns before they have). */
+  readonly #connections = new Set<pg.PoolClient>();
+  #allClosed: (() => void) | undefined;
 
   private constructor(pool: pg.Pool) {
     this.#pool = pool;
+    pool.on("connect", (client) => this.#connections.add(client));
+    pool.on("remove", (client) => {
+      this.#connections.delete(client);
+      if (this.#connections.size === 0) this.#allClosed?.();
+    });
+    // An idle connection's error (the server restarted or terminated it) has already removed it from the pool, and the
+    // next query opens a new one and reports any error that persists. Without a listener, the pool would rethrow it as
+    // an uncaught exception and end the process.
+    pool.on("error", () => undefined);
   }
 
   static async open(url: string): Promise<PostgresDatabase> {
     const pool = new pg.Pool({ connectionString: url, max: 8 });
-    await pool.query("select 1"); // fails fast with the server's error when the URL is wrong
-    return new PostgresDatabase(pool);
+    const db = new PostgresDatabase(pool);
+    try {
+      await pool.query("select 1"); // fails fast with the server's error when the URL is wrong
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return db;
   }
 
   async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -247,7 +265,12 @@ class PostgresDatabase implements Database {
     };
   }
 
+  /** Resolves once every connection has closed, so the database can be dropped or the server stopped at once. */
   async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => {
+      this.#allClosed = resolve;
+    });
     await this.#pool.end();
+    if (this.#connections.size > 0) await closed;
   }
 }

@@ -10,10 +10,23 @@ import { type Database, openDatabase } from "../../server/db/database.ts";
  * machine's PostgreSQL (`TEST_DATABASE_URL`, by default the local server), where each run creates and drops its own
  * database.
  */
-const serverUrl = process.env["TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const adminUrl = process.env["TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** Runs one statement on the PostgreSQL server as its administrator, outside any test's database. */
+export async function adminQuery<T extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
 
 export type Backend = {
   name: string;
+  /** The PostgreSQL database's name; undefined for PGlite. */
+  database?: string;
   open: () => Promise<Database>;
   /** What another process passes to `openDatabase`: the PGlite data directory or the PostgreSQL URL. */
   target: () => Promise<string>;
@@ -22,20 +35,17 @@ export type Backend = {
 
 export function postgresBackend(): Backend {
   const name = `titlechain_test_${randomBytes(6).toString("hex")}`;
-  const admin = () => new pg.Client({ connectionString: serverUrl });
   let created = false;
-  const url = new URL(serverUrl);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const create = async () => {
     if (created) return;
-    const client = admin();
-    await client.connect();
-    await client.query(`create database ${name}`);
-    await client.end();
+    await adminQuery(`create database ${name}`);
     created = true;
   };
   return {
     name: "PostgreSQL",
+    database: name,
     async open() {
       await create();
       return openDatabase({ databaseUrl: url.toString() });
@@ -46,10 +56,7 @@ export function postgresBackend(): Backend {
     },
     async cleanup() {
       if (!created) return;
-      const client = admin();
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
+      await adminQuery(`drop database if exists ${name} with (force)`);
       created = false;
     },
   };

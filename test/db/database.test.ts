@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect } from "chai";
+import pg from "pg";
 import { type Database, openDatabase } from "../../server/db/database.ts";
 import { deferIndexes, hasDeferredIndexes, restoreIndexes } from "../../server/db/indexes.ts";
 import { loadMigrations, migrate } from "../../server/db/migrate.ts";
 import { Table } from "../../server/indexer/tables.ts";
-import { pgliteBackend, postgresBackend } from "./backends.ts";
+import { adminQuery, adminUrl, pgliteBackend, postgresBackend } from "./backends.ts";
 
 /** The database layer on both backends (see ./backends.ts). */
 
@@ -202,6 +203,57 @@ for (const make of [pgliteBackend, postgresBackend]) {
     });
   });
 }
+
+describe("PostgreSQL connections", function () {
+  this.timeout(60_000);
+  const backend = postgresBackend();
+  const database = backend.database as string;
+  const backends = async () =>
+    (
+      await adminQuery<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = $1", [database])
+    )[0]?.n;
+
+  after(async () => {
+    await backend.cleanup();
+  });
+
+  it("takes the server terminating its idle connections in its stride, and opens new ones", async () => {
+    const db = await backend.open();
+    try {
+      await Promise.all([1, 2, 3].map((i) => db.query("select pg_sleep(0.05), $1::int as i", [i])));
+      expect(await backends()).to.be.greaterThan(0);
+      await adminQuery("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1", [database]);
+      // Each idle connection receives the server's FATAL error before its backend exits; without a listener for it,
+      // the pool would rethrow it as an uncaught exception, which fails this test.
+      while ((await backends()) !== 0) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await db.query<{ n: number }>("select 7 as n")).to.deep.equal([{ n: 7 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("has closed every connection when close() returns", async () => {
+    // An administrator's connection opened beforehand asks the server at once, with no connection set-up in between.
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      for (let round = 0; round < 10; round++) {
+        const db = await backend.open();
+        await Promise.all([1, 2, 3, 4].map((i) => db.query("select pg_sleep(0.02), $1::int as i", [i])));
+        await db.close();
+        const [row] = (
+          await admin.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = $1", [
+            database,
+          ])
+        ).rows;
+        expect(row?.n, `round ${round}`).to.equal(0);
+      }
+    } finally {
+      await admin.end();
+    }
+  });
+});
 
 describe("migrations on disk", () => {
   let dir: string;
