@@ -12,17 +12,24 @@ import { type Anvil, marketActivity, startAnvil } from "./chain.ts";
 const child = new URL("./sync-child.ts", import.meta.url).pathname;
 const KILLS = 20;
 
-/** Runs the indexer in its own process; kills it with SIGKILL `killAfterMs` after it is ready (never, if undefined). */
-function runIndexer(url: string, database: string, d: Deployment, killAfterMs?: number): Promise<"done" | "killed"> {
+/** Where to kill the indexer: `delayMs` after it reports having synced to `block` or beyond. */
+type KillPoint = { block: bigint; delayMs: number };
+
+/** Runs the indexer in its own process; kills it with SIGKILL at `kill` (never, if undefined). */
+function runIndexer(url: string, database: string, d: Deployment, kill?: KillPoint): Promise<"done" | "killed"> {
   return new Promise((resolve, reject) => {
     const args = [child, url, database, d.registry, d.ledger, d.exchange, d.startBlock.toString()];
     const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
+    let armed = false;
     proc.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      if (killAfterMs !== undefined && out.includes("ready") && !proc.killed) {
-        setTimeout(() => proc.kill("SIGKILL"), killAfterMs);
+      if (kill === undefined || armed) return;
+      const synced = [...out.matchAll(/^synced (\d+)$/gm)].map((m) => BigInt(m[1] as string));
+      if (synced.some((block) => block >= kill.block)) {
+        armed = true;
+        setTimeout(() => proc.kill("SIGKILL"), kill.delayMs);
       }
     });
     proc.stderr.on("data", (chunk: Buffer) => {
@@ -109,18 +116,26 @@ for (const make of [pgliteBackend, postgresBackend]) {
         seed = (seed * 1103515245 + 12345) % 2 ** 31;
         return seed / 2 ** 31;
       };
+      // Kill points spread over the whole chain: a block drawn from it (one the last run already passed kills the next
+      // as soon as it has read its checkpoint), then 0-30 ms on, which lands inside a page, between pages, or
+      // after the last one, while the deferred indexes are being built.
+      const rpc = new RpcClient({ urls: [anvil.url] });
+      const head = BigInt(await rpc.request<string>("eth_blockNumber"));
+      const span = Number(head - deployment.startBlock) + 1;
       const outcomes: string[] = [];
-      for (let i = 0; i < KILLS; i++)
-        outcomes.push(await runIndexer(anvil.url, target, deployment, Math.floor(random() * 150)));
-      expect(outcomes.filter((o) => o === "killed").length).to.be.greaterThan(KILLS / 2);
+      for (let i = 0; i < KILLS; i++) {
+        const block = deployment.startBlock + BigInt(Math.floor(random() * span));
+        outcomes.push(await runIndexer(anvil.url, target, deployment, { block, delayMs: Math.floor(random() * 30) }));
+      }
+      const killed = outcomes.filter((o) => o === "killed").length;
+      console.log(`      ${killed} of ${KILLS} runs killed, over blocks ${deployment.startBlock}-${head}`);
+      expect(killed).to.be.greaterThan(KILLS / 2);
       expect(await runIndexer(anvil.url, target, deployment)).to.equal("done");
 
       const crashed = await backend.open();
       const afterCrashes = await snapshotOf(crashed);
       await crashed.close();
 
-      const rpc = new RpcClient({ urls: [anvil.url] });
-      const head = BigInt(await rpc.request<string>("eth_blockNumber"));
       const { registry, ledger, exchange, startBlock } = deployment;
       const logs = await rpc.request<RpcLog[]>("eth_getLogs", [
         { address: [registry, ledger, exchange], fromBlock: "0x0", toBlock: `0x${head.toString(16)}` },

@@ -1,6 +1,6 @@
 /**
  * The indexer as a separate process, for the crash tests: syncs to the chain head in small pages until it is done or
- * killed. Arguments: RPC URL, PGlite data directory or PostgreSQL URL, registry address, then optionally the ledger and
+ * killed, printing `ready` once its database is open and `synced N` as it reaches block N. Arguments: RPC URL, PGlite data directory or PostgreSQL URL, registry address, then optionally the ledger and
  * exchange addresses and the start block.
  */
 import { openDatabase } from "../../server/db/database.ts";
@@ -24,6 +24,16 @@ const indexer = new Indexer({
   startBlock: BigInt(startBlock ?? 0),
   ranges: { initialRange: 2n, maxRange: 2n, batchSize: 1 },
 });
+// Reports each block it has synced to as it commits, so that the test can kill it at a chosen point of the chain.
+let reported: string | null = (await indexer.syncedBlock()).toString();
+process.stdout.write(`synced ${reported}\n`);
+const progress = setInterval(() => {
+  const { syncedBlock } = indexer.status();
+  if (syncedBlock === reported) return;
+  reported = syncedBlock;
+  if (syncedBlock !== null) process.stdout.write(`synced ${syncedBlock}\n`);
+}, 1);
 await indexer.syncTo(BigInt(await rpc.request<string>("eth_blockNumber")));
+clearInterval(progress);
 await db.close();
 process.stdout.write("done\n");
