@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import pg from "pg";
-import { pgliteOptions, pgliteTemplate } from "./pglite-template.ts";
+import { createFromTemplate } from "./pglite-template.ts";
 import type { SerialisedError, WorkerReply, WorkerRequest, WorkerStart } from "./pglite-worker.ts";
 
 export type Row = Record<string, unknown>;
@@ -38,7 +40,7 @@ export interface Database extends Sql {
 
 /** The database's part of the configuration (read and validated at the entry point). */
 export type DatabaseConfig = {
-  /** PGlite keeps its files in `<dataDir>/db`; omit for an in-memory database (tests). */
+  /** PGlite keeps its files in `<dataDir>/db`; omit for a temporary database, removed when it is closed (tests). */
   dataDir?: string | undefined;
   /** A PostgreSQL connection string (`DATABASE_URL`): when set, PostgreSQL is used instead of PGlite. */
   databaseUrl?: string | undefined;
@@ -47,7 +49,14 @@ export type DatabaseConfig = {
 /** Opens PostgreSQL when `databaseUrl` is set, else the embedded PGlite in the data directory. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.databaseUrl) return PostgresDatabase.open(config.databaseUrl);
-  return PgliteDatabase.open(config.dataDir === undefined ? undefined : `${config.dataDir}/db`);
+  if (config.dataDir !== undefined) return PgliteDatabase.open(`${config.dataDir}/db`);
+  const temporary = await mkdtemp(join(tmpdir(), "titlechain-db-"));
+  try {
+    return await PgliteDatabase.open(join(temporary, "db"), temporary);
+  } catch (error) {
+    await rm(temporary, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /**
@@ -63,9 +72,12 @@ class PgliteDatabase implements Database {
   /** Settles when the statement or transaction that holds the connection is done. */
   #turn: Promise<unknown> = Promise.resolve();
   #stopped: Error | null = null;
+  /** A temporary database's directory, removed on close. */
+  readonly #temporary: string | undefined;
 
-  private constructor(worker: Worker) {
+  private constructor(worker: Worker, temporary: string | undefined) {
     this.#worker = worker;
+    this.#temporary = temporary;
     worker.on("message", (reply: WorkerReply) => {
       const waiting = this.#waiting.get(reply.id);
       this.#waiting.delete(reply.id);
@@ -80,14 +92,16 @@ class PgliteDatabase implements Database {
     worker.on("exit", (code) => stop(new Error(`the PGlite worker stopped (exit code ${code})`)));
   }
 
-  /** Opens the database in `dir` (in memory when undefined); a new one starts from the snapshot of a fresh cluster. */
-  static async open(dir: string | undefined): Promise<PgliteDatabase> {
-    const exists = dir !== undefined && existsSync(join(dir, "PG_VERSION"));
-    const snapshot = exists ? undefined : await pgliteTemplate(pgliteOptions);
+  /**
+   * Opens the database in `dir`; a new one starts as a copy of a fresh cluster (./pglite-template.ts). `temporary`, a
+   * directory that holds `dir`, is removed on close.
+   */
+  static async open(dir: string, temporary?: string): Promise<PgliteDatabase> {
+    if (!existsSync(join(dir, "PG_VERSION"))) await createFromTemplate(dir);
     const worker = new Worker(new URL("./pglite-worker.ts", import.meta.url), {
-      workerData: { dataDir: dir, snapshot } satisfies WorkerStart,
+      workerData: { dataDir: dir } satisfies WorkerStart,
     });
-    const db = new PgliteDatabase(worker);
+    const db = new PgliteDatabase(worker, temporary);
     try {
       await db.#answer(0);
     } catch (error) {
@@ -141,9 +155,11 @@ class PgliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    if (this.#stopped) return;
-    await this.#exclusive(() => this.#call({ op: "close" }));
-    await this.#worker.terminate();
+    if (!this.#stopped) {
+      await this.#exclusive(() => this.#call({ op: "close" }));
+      await this.#worker.terminate();
+    }
+    if (this.#temporary) await rm(this.#temporary, { recursive: true, force: true });
   }
 
   /** Runs `fn` once every statement or transaction before it is done. */

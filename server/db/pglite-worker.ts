@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
-import { pgliteOptions, readTemplate } from "./pglite-template.ts";
+import { pgliteOptions } from "./pglite-template.ts";
 
 /** What the main thread sends: a statement (with parameters), several statements, or the request to close. */
 export type WorkerRequest =
@@ -21,22 +21,15 @@ export type WorkerReply = { id: number; rows?: unknown[]; error?: SerialisedErro
 
 export type SerialisedError = { message: string; fields: Record<string, unknown> };
 
-/**
- * How the worker starts: its data directory (in memory when absent) and the path of the snapshot a new database starts
- * from (read here, so that the main thread never holds it).
- */
-export type WorkerStart = { dataDir?: string | undefined; snapshot?: string | undefined };
+/** How the worker starts: its data directory, which holds a database cluster (./pglite-template.ts makes new ones). */
+export type WorkerStart = { dataDir: string };
 
 if (parentPort) {
   const port = parentPort;
-  const { dataDir, snapshot } = workerData as WorkerStart;
+  const { dataDir } = workerData as WorkerStart;
   let db: PGlite;
   try {
-    db = await PGlite.create({
-      ...pgliteOptions,
-      ...(dataDir === undefined ? {} : { dataDir }),
-      ...(snapshot === undefined ? {} : { loadDataDir: await readTemplate(snapshot) }),
-    });
+    db = await PGlite.create({ ...pgliteOptions, dataDir });
     port.postMessage({ id: 0 } satisfies WorkerReply);
   } catch (error) {
     port.postMessage({ id: 0, error: serialise(error) } satisfies WorkerReply);

@@ -26,13 +26,6 @@ import {
   upscaleNearest,
 } from "./images.ts";
 
-/** The pHash of a file, through the store's own decoders. */
-function hashOf(file: ImageFile): string {
-  const hash = imageHashOf(file.bytes, file.mediaType);
-  if (hash === null) throw new Error(`${file.mediaType} was not hashed`);
-  return hash;
-}
-
 /** The fingerprint (pHash and crop variants) the store keeps of a file, through its own decoders. */
 function fingerprintOf(file: ImageFile): ImageFingerprint {
   const fingerprint = imageFingerprintOf(file.bytes, file.mediaType);

@@ -1,12 +1,14 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect } from "chai";
 import pg from "pg";
 import { type Database, openDatabase } from "../../server/db/database.ts";
 import { deferIndexes, hasDeferredIndexes, restoreIndexes } from "../../server/db/indexes.ts";
 import { loadMigrations, migrate } from "../../server/db/migrate.ts";
+import { pgliteOptions, pgliteTemplate } from "../../server/db/pglite-template.ts";
 import { Table } from "../../server/indexer/tables.ts";
 import { adminQuery, adminUrl, pgliteBackend, postgresBackend } from "./backends.ts";
 
@@ -252,6 +254,76 @@ describe("PostgreSQL connections", function () {
     } finally {
       await admin.end();
     }
+  });
+});
+
+describe("new PGlite databases", function () {
+  this.timeout(120_000);
+  let dir: string;
+  let savedTmpdir: string | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "titlechain-new-db-"));
+    // Templates of our own: the machine's shared one is not damaged on purpose.
+    savedTmpdir = process.env["TMPDIR"];
+    process.env["TMPDIR"] = dir;
+  });
+  afterEach(async () => {
+    if (savedTmpdir === undefined) delete process.env["TMPDIR"];
+    else process.env["TMPDIR"] = savedTmpdir;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Opens the database in `data`, stores `value`, and reads back everything stored. */
+  const storeIn = async (data: string, value: string) => {
+    const db = await openDatabase({ dataDir: data });
+    try {
+      await db.exec("create table if not exists notes (v text)");
+      await db.query("insert into notes values ($1)", [value]);
+      return (await db.query<{ v: string }>("select v from notes order by v")).map((r) => r.v);
+    } finally {
+      await db.close();
+    }
+  };
+
+  it("each start as a copy of one template, which is made again when its files were removed", async () => {
+    expect(await storeIn(join(dir, "a"), "first")).to.deep.equal(["first"]);
+    const template = await pgliteTemplate(pgliteOptions);
+    expect(template.startsWith(dir)).to.equal(true);
+    const manifest = JSON.parse(await readFile(join(template, "titlechain-template.json"), "utf8")) as {
+      files: { path: string }[];
+    };
+    expect(manifest.files.map((f) => f.path)).to.include("PG_VERSION");
+    // A temporary-file cleaner took some of the template's files.
+    await rm(join(template, "global"), { recursive: true });
+    expect(await storeIn(join(dir, "b"), "second")).to.deep.equal(["second"]);
+    expect(existsSync(join(template, "global", "pg_control"))).to.equal(true);
+    // The databases are independent of each other and of the template.
+    expect(await storeIn(join(dir, "a"), "third")).to.deep.equal(["first", "third"]);
+    expect(await readdir(dir)).to.have.members(["a", "b", basename(template)]);
+  });
+
+  it("refuses a database directory that holds something else, and leaves it as it was", async () => {
+    await mkdir(join(dir, "c", "db"), { recursive: true });
+    await writeFile(join(dir, "c", "db", "notes.txt"), "mine");
+    try {
+      await openDatabase({ dataDir: join(dir, "c") });
+      expect.fail("opened a directory that is not a database");
+    } catch (error) {
+      expect((error as Error).message).to.equal(
+        `${join(dir, "c", "db")} exists and is not a PGlite database (no PG_VERSION); move it away to start afresh`,
+      );
+    }
+    expect(await readdir(join(dir, "c"))).to.deep.equal(["db"]);
+    expect(await readdir(join(dir, "c", "db"))).to.deep.equal(["notes.txt"]);
+  });
+
+  it("removes a temporary database's files when it is closed", async () => {
+    const db = await openDatabase({});
+    const made = (await readdir(dir)).filter((name) => name.startsWith("titlechain-db-"));
+    expect(made).to.have.length(1);
+    await db.query("select 1");
+    await db.close();
+    expect((await readdir(dir)).filter((name) => name.startsWith("titlechain-db-"))).to.deep.equal([]);
   });
 });
 
