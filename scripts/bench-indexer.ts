@@ -35,8 +35,15 @@ const DENSE_EVENTS = 100_000;
 const PRICE = 1_000n;
 
 let peakRss = 0;
+/** What the benchmark is doing, and what it was doing when its memory peaked. */
+let phase = "starting";
+let peakPhase = phase;
 const sampleRss = () => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const rss = process.memoryUsage().rss;
+  if (rss > peakRss) {
+    peakRss = rss;
+    peakPhase = phase;
+  }
 };
 const sampler = setInterval(sampleRss, 20);
 
@@ -237,6 +244,7 @@ try {
     ) as { sparse: Workload; dense: Workload };
     ({ sparse, dense } = saved);
   } else {
+    phase = "building the workloads";
     console.log("building the sparse workload (one transaction per block)...");
     sparse = await build(anvil, "sparse", 2, SPARSE_EVENTS);
     console.log("building the dense workload...");
@@ -257,10 +265,13 @@ try {
   const backends = [pglite, ...(process.env["DATABASE_URL"] ? [postgres(process.env["DATABASE_URL"])] : [])];
   const results: Record<string, Record<string, number>> = {};
   for (const backend of backends) {
+    phase = `${backend.name} sparse backfill`;
     const sparseRate = await backfill(backend, anvil, sparse);
     console.log(`${backend.name}: sparse backfill ${sparseRate} events/s`);
+    phase = `${backend.name} dense backfill`;
     const denseRate = await backfill(backend, anvil, dense);
     console.log(`${backend.name}: dense backfill ${denseRate} events/s`);
+    phase = `${backend.name} realtime`;
     const lag = await realtime(backend, anvil, 300);
     console.log(`${backend.name}: realtime lag p50 ${lag.p50} ms, p99 ${lag.p99} ms`);
     results[backend.name] = {
@@ -280,6 +291,7 @@ try {
     denseEventsPerBlock: Math.round(dense.events / dense.blocks),
     ...(results["PostgreSQL"] ? { postgres: results["PostgreSQL"] } : {}),
   };
+  console.log(`peak RSS ${report.peakRssMB} MB, during: ${peakPhase}`);
   console.log(JSON.stringify(report, null, 2));
   if (jsonFile) await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
 } finally {
