@@ -38,6 +38,9 @@ export type IndexerStatus = {
   rpc: ReturnType<RpcClient["status"]>;
 };
 
+/** The blocks `[from, to]` of a page. */
+type BlockRange = { from: bigint; to: bigint };
+
 type PageRecord = { from_block: string; to_block: string; to_hash: string };
 
 /** The chain changed under a page while it was fetched: the sync starts over from the reorg check. */
@@ -214,8 +217,9 @@ export class Indexer {
   async #syncSpan(range: FetchLogsOptions, finalBelow: bigint): Promise<number> {
     let applied = 0;
     // Pages are decoded as they arrive, while earlier pages are being written.
+    // Only the page's range is kept with its events: the raw logs are garbage once decoded.
     const decode = (page: LogPage) => ({
-      page,
+      page: { from: page.from, to: page.to },
       events: page.logs.map((log) => {
         const source = this.#sources.get(log.address.toLowerCase());
         if (!source) throw new Error(`log from unexpected address ${log.address} in block ${page.from}-${page.to}`);
@@ -257,8 +261,9 @@ export class Indexer {
             params: [this.#chainId, page.to.toString(), toHash],
           },
         ];
+        const count = events.length; // the events themselves are garbage once their statements are sent
         const committed = () => {
-          applied += events.length;
+          applied += count;
           this.#synced = page.to;
         };
         if (!projection.plan(carried)) {
@@ -296,7 +301,7 @@ export class Indexer {
    * not the chain's any more means the chain moved while the page was fetched. The first page recorded (`anchor`) also
    * fetches the hash of the block before it, as the anchor below which reorgs are refused.
    */
-  async #hashesFor(page: LogPage, events: readonly ChainEvent[], anchor: boolean): Promise<Map<bigint, string>> {
+  async #hashesFor(page: BlockRange, events: readonly ChainEvent[], anchor: boolean): Promise<Map<bigint, string>> {
     const blocks = new Set<bigint>([page.to, ...events.map((e) => e.block)]);
     if (anchor && page.from > this.#startBlock) blocks.add(page.from - 1n);
     const numbers = [...blocks];
@@ -316,7 +321,7 @@ export class Indexer {
   }
 
   /** Records an unfinal page (and the anchor before the first one) and forgets pages that became final. */
-  #pageStatements(page: LogPage, toHash: string, anchorHash: string | undefined): Statement[] {
+  #pageStatements(page: BlockRange, toHash: string, anchorHash: string | undefined): Statement[] {
     const chain = this.#chainId;
     const statements: Statement[] = [];
     if (anchorHash !== undefined) {

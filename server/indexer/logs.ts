@@ -67,7 +67,8 @@ export async function* fetchLogs<P>(
   let width = 1;
   let next = options.fromBlock;
   const address = options.addresses.map((a) => a.toLowerCase());
-  const inFlight: Promise<{ pages: LogPage[]; prepared: (P | LogPage)[] }>[] = [];
+  // What a batch brought: its pages, prepared, and its density (the raw logs are not kept once prepared).
+  const inFlight: Promise<{ logs: number; blocks: bigint; prepared: (P | LogPage)[] }>[] = [];
 
   const plan = () => {
     while (inFlight.length < width && next <= options.toBlock) {
@@ -77,10 +78,15 @@ export async function* fetchLogs<P>(
         ranges.push({ from: next, to });
         next = to + 1n;
       }
-      const request = fetchBatch(rpc, address, ranges).then((pages) => ({
-        pages,
-        prepared: prepare ? pages.map(prepare) : pages,
-      }));
+      const request = fetchBatch(rpc, address, ranges).then((pages) => {
+        let logs = 0;
+        let blocks = 0n;
+        for (const page of pages) {
+          logs += page.logs.length;
+          blocks += page.to - page.from + 1n;
+        }
+        return { logs, blocks, prepared: prepare ? pages.map(prepare) : pages };
+      });
       request.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
       inFlight.push(request);
     }
@@ -88,13 +94,7 @@ export async function* fetchLogs<P>(
 
   plan();
   while (inFlight.length > 0) {
-    const { pages, prepared } = await (inFlight.shift() as (typeof inFlight)[number]);
-    let logs = 0;
-    let blocks = 0n;
-    for (const page of pages) {
-      logs += page.logs.length;
-      blocks += page.to - page.from + 1n;
-    }
+    const { logs, blocks, prepared } = await (inFlight.shift() as (typeof inFlight)[number]);
     // Size the next ranges from this answer's density.
     const perBlock = logs / Number(blocks);
     const sized = perBlock > 0 ? BigInt(Math.max(1, Math.floor(targetLogs / perBlock))) : range * 2n;
