@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import pg from "pg";
+import type { SerialisedError, WorkerReply, WorkerRequest, WorkerStart } from "./pglite-protocol.ts";
 import { createFromTemplate } from "./pglite-template.ts";
-import type { SerialisedError, WorkerReply, WorkerRequest, WorkerStart } from "./pglite-worker.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -60,7 +60,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
 }
 
 /**
- * PGlite, run in a worker thread (./pglite-worker.ts). Statements go to the worker one at a time; a transaction holds
+ * PGlite, run in a worker thread (./pglite-worker.js). Statements go to the worker one at a time; a transaction holds
  * the connection from its `begin` to its `commit` or `rollback`, and statements outside it wait their turn.
  */
 class PgliteDatabase implements Database {
@@ -98,7 +98,7 @@ class PgliteDatabase implements Database {
    */
   static async open(dir: string, temporary?: string): Promise<PgliteDatabase> {
     if (!existsSync(join(dir, "PG_VERSION"))) await createFromTemplate(dir);
-    const worker = new Worker(new URL("./pglite-worker.ts", import.meta.url), {
+    const worker = new Worker(new URL("./pglite-worker.js", import.meta.url), {
       workerData: { dataDir: dir } satisfies WorkerStart,
     });
     const db = new PgliteDatabase(worker, temporary);

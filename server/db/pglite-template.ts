@@ -18,18 +18,8 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-
-/**
- * PGlite's settings. PostgreSQL's default 128 MB of shared buffers is sized for a server that owns its machine; the
- * embedded database shares a process with the API and the indexer, and the indexer's writes are the same speed with
- * 16 MB (measured with `npm run bench:indexer`), so the smaller pool leaves the memory to the rest of the process.
- */
-const PGLITE_SETTINGS = "shared_buffers = 16MB\nwal_buffers = 1MB";
-
-/** The options every PGlite database is created with. */
-export const pgliteOptions: PGliteOptions = { extensions: { pg_trgm }, postgresqlconf: PGLITE_SETTINGS };
+import type { PGliteOptions } from "@electric-sql/pglite";
+import { pgliteOptions } from "./pglite-options.js";
 
 const MANIFEST = "titlechain-template.json";
 
@@ -131,6 +121,7 @@ function makeInChild(path: string): Promise<void> {
 async function make(path: string): Promise<void> {
   const staging = `${path}.${process.pid}.tmp`;
   await rm(staging, { recursive: true, force: true });
+  const { PGlite } = await import("@electric-sql/pglite"); // only the short-lived maker loads it on this thread
   const db = await PGlite.create({ ...pgliteOptions, dataDir: staging });
   await db.close();
   const manifest: Manifest = { directories: [], files: [] };

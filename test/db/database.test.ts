@@ -8,7 +8,8 @@ import pg from "pg";
 import { type Database, openDatabase } from "../../server/db/database.ts";
 import { deferIndexes, hasDeferredIndexes, restoreIndexes } from "../../server/db/indexes.ts";
 import { loadMigrations, migrate } from "../../server/db/migrate.ts";
-import { pgliteOptions, pgliteTemplate } from "../../server/db/pglite-template.ts";
+import { pgliteOptions } from "../../server/db/pglite-options.js";
+import { pgliteTemplate } from "../../server/db/pglite-template.ts";
 import { Table } from "../../server/indexer/tables.ts";
 import { adminQuery, adminUrl, pgliteBackend, postgresBackend } from "./backends.ts";
 

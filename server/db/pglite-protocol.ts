@@ -1,0 +1,16 @@
+/** The messages between the main thread's PGlite database (./database.ts) and its worker (./pglite-worker.js). */
+
+/** What the main thread sends: a statement (with parameters), several statements, or the request to close. */
+export type WorkerRequest =
+  | { id: number; op: "query"; text: string; params: unknown[] }
+  | { id: number; op: "exec"; text: string }
+  | { id: number; op: "batch"; pipeline: number; statements: { text: string; params: unknown[] }[] }
+  | { id: number; op: "close" };
+
+/** What the worker answers: the rows of a query, or the error with PostgreSQL's fields. */
+export type WorkerReply = { id: number; rows?: unknown[]; error?: SerialisedError };
+
+export type SerialisedError = { message: string; fields: Record<string, unknown> };
+
+/** How the worker starts: its data directory, which holds a database cluster (./pglite-template.ts makes new ones). */
+export type WorkerStart = { dataDir: string };
