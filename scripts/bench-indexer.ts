@@ -7,6 +7,9 @@
  * set), then measures realtime lag on a live chain: a transaction's receipt to its work being visible to a database
  * query, with the indexer following new heads over WebSocket. Peak RSS is the whole run's (this process: the indexer,
  * its database and the workload's clients; anvil is a separate process).
+ *
+ * `npm run bench:indexer` runs it with the memory settings the server's processes run with (package.json's `config`:
+ * Node's flags and the C allocator's tunables); the report names them.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -289,6 +292,7 @@ try {
     sparseEvents: sparse.events,
     denseEvents: dense.events,
     denseEventsPerBlock: Math.round(dense.events / dense.blocks),
+    runtime: { nodeFlags: process.execArgv.join(" "), glibcTunables: process.env["GLIBC_TUNABLES"] ?? "" },
     ...(results["PostgreSQL"] ? { postgres: results["PostgreSQL"] } : {}),
   };
   console.log(`peak RSS ${report.peakRssMB} MB, during: ${peakPhase}`);
