@@ -22,7 +22,7 @@ import { migrate } from "../server/db/migrate.ts";
 import { Heads } from "../server/indexer/heads.ts";
 import { Indexer } from "../server/indexer/indexer.ts";
 import { RpcClient } from "../server/indexer/rpc.ts";
-import { bulkActorAbi } from "../types/abi/index.ts";
+import { bulkActorAbi } from "../types/abi/index.js";
 import { type Anvil, startAnvil } from "./anvil.ts";
 import { type Deployment, deployBulkActor, deployTitlechainViem } from "./deploy/viem.ts";
 

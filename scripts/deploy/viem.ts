@@ -16,7 +16,7 @@ import {
   provenanceRegistryAbi,
   revenueSplitsAbi,
   sublicensingAbi,
-} from "../../types/abi/index.ts";
+} from "../../types/abi/index.js";
 import { defaultLicenceUri } from "./titlechain.ts";
 
 type Artifact = { bytecode: Hex; linkReferences: Record<string, Record<string, { start: number; length: number }[]>> };

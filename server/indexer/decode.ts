@@ -1,5 +1,5 @@
 import { type AbiEvent, type AbiParameter, toEventSelector } from "viem";
-import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 import type { RpcLog } from "./logs.ts";
 
 /** Which of the Titlechain contracts emitted an event. */

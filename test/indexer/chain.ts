@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from "viem";
 import { foundry } from "viem/chains";
 import { type Deployment, deployBulkActor } from "../../scripts/deploy/viem.ts";
-import { bulkActorAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { bulkActorAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 
 export { type Anvil, freePort, startAnvil } from "../../scripts/anvil.ts";
 

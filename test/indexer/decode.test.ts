@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { type AbiEvent, type AbiParameter, decodeAbiParameters, encodeAbiParameters, type Hex } from "viem";
 import { decodeAbi } from "../../server/indexer/decode.ts";
-import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 
 /**
  * The indexer's own ABI decoder against viem's, on every event of our contracts whose data is more than words (structs,

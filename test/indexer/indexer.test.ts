@@ -8,7 +8,7 @@ import { migrate } from "../../server/db/migrate.ts";
 import { Indexer } from "../../server/indexer/indexer.ts";
 import type { RpcLog } from "../../server/indexer/logs.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
-import { provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { provenanceRegistryAbi } from "../../types/abi/index.js";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
 import { type Anvil, registryWithWorks, rpcCall, startAnvil } from "./chain.ts";
 

@@ -31,7 +31,7 @@ import { cidFromHex } from "../../core/cid.ts";
 import { territoryOf } from "../../core/licence.ts";
 import type { Deployment } from "../../scripts/deploy/viem.ts";
 import type { Database } from "../../server/db/database.ts";
-import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 import { rpcCall, seeded } from "./chain.ts";
 
 export type { Deployment } from "../../scripts/deploy/viem.ts";

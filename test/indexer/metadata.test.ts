@@ -15,7 +15,7 @@ import type { Indexer } from "../../server/indexer/indexer.ts";
 import { type FetchRound, MetadataFetcher } from "../../server/indexer/metadata.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { searchWorks, type WorkHit, type WorkSearch } from "../../server/indexer/search.ts";
-import { provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { provenanceRegistryAbi } from "../../types/abi/index.js";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
 import { type Anvil, rpcCall, seeded, startAnvil } from "./chain.ts";
 import { CHAIN_ID, deploymentIndexer } from "./mirror.ts";

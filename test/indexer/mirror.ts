@@ -21,7 +21,7 @@ import { migrate } from "../../server/db/migrate.ts";
 import { Indexer, type IndexerOptions } from "../../server/indexer/indexer.ts";
 import type { RpcLog } from "../../server/indexer/logs.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
-import { bulkActorAbi, exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { bulkActorAbi, exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 import type { Backend } from "../db/backends.ts";
 import { rpcCall } from "./chain.ts";
 

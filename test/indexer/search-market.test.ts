@@ -29,7 +29,7 @@ import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { SearchError, searchWorks, type WorkSearch } from "../../server/indexer/search.ts";
-import { licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
 import { type Anvil, rpcCall, startAnvil } from "./chain.ts";
 import { CHAIN_ID, deploymentIndexer } from "./mirror.ts";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { decodeEventLog, type Hex, parseEventLogs } from "viem";
 import { termsHashOf } from "../../core/licence.ts";
-import { licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.ts";
+import { licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 import { createOffer, deployMarket, licenceTerms, networkHelpers, registerWork } from "./fixture.ts";
 
 /** The ABIs generated from the build artifacts (`npm run build`) decode the contracts' real logs with viem. */
