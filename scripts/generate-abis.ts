@@ -30,7 +30,9 @@ function literalType(value: unknown, indent = ""): string {
     return `readonly [\n${value.map((v) => `${inner}${literalType(v, inner)}`).join(",\n")}\n${indent}]`;
   }
   if (value !== null && typeof value === "object") {
-    const fields = Object.entries(value).map(([k, v]) => `${inner}readonly ${JSON.stringify(k)}: ${literalType(v, inner)}`);
+    const fields = Object.entries(value).map(
+      ([k, v]) => `${inner}readonly ${JSON.stringify(k)}: ${literalType(v, inner)}`,
+    );
     return fields.length === 0 ? "{}" : `{\n${fields.join(";\n")};\n${indent}}`;
   }
   return JSON.stringify(value);
