@@ -41,12 +41,21 @@ let peakRss = 0;
 /** What the benchmark is doing, and what it was doing when its memory peaked. */
 let phase = "starting";
 let peakPhase = phase;
+/** Each phase's RSS when it began and its peak, in MB: where the whole run's memory builds up. */
+const phases: { phase: string; startMB: number; peakMB: number }[] = [];
+const enter = (next: string) => {
+  phase = next;
+  phases.push({ phase: next, startMB: Math.round(process.memoryUsage().rss / 1e6), peakMB: 0 });
+};
+enter("starting anvil");
 const sampleRss = () => {
   const rss = process.memoryUsage().rss;
   if (rss > peakRss) {
     peakRss = rss;
     peakPhase = phase;
   }
+  const current = phases.at(-1);
+  if (current) current.peakMB = Math.max(current.peakMB, Math.round(rss / 1e6));
 };
 const sampler = setInterval(sampleRss, 20);
 
@@ -247,7 +256,7 @@ try {
     ) as { sparse: Workload; dense: Workload };
     ({ sparse, dense } = saved);
   } else {
-    phase = "building the workloads";
+    enter("building the workloads");
     console.log("building the sparse workload (one transaction per block)...");
     sparse = await build(anvil, "sparse", 2, SPARSE_EVENTS);
     console.log("building the dense workload...");
@@ -268,13 +277,13 @@ try {
   const backends = [pglite, ...(process.env["DATABASE_URL"] ? [postgres(process.env["DATABASE_URL"])] : [])];
   const results: Record<string, Record<string, number>> = {};
   for (const backend of backends) {
-    phase = `${backend.name} sparse backfill`;
+    enter(`${backend.name} sparse backfill`);
     const sparseRate = await backfill(backend, anvil, sparse);
     console.log(`${backend.name}: sparse backfill ${sparseRate} events/s`);
-    phase = `${backend.name} dense backfill`;
+    enter(`${backend.name} dense backfill`);
     const denseRate = await backfill(backend, anvil, dense);
     console.log(`${backend.name}: dense backfill ${denseRate} events/s`);
-    phase = `${backend.name} realtime`;
+    enter(`${backend.name} realtime`);
     const lag = await realtime(backend, anvil, 300);
     console.log(`${backend.name}: realtime lag p50 ${lag.p50} ms, p99 ${lag.p99} ms`);
     results[backend.name] = {
@@ -296,6 +305,7 @@ try {
     ...(results["PostgreSQL"] ? { postgres: results["PostgreSQL"] } : {}),
   };
   console.log(`peak RSS ${report.peakRssMB} MB, during: ${peakPhase}`);
+  for (const p of phases) console.log(`  ${p.phase}: ${p.startMB} MB at its start, ${p.peakMB} MB at its peak`);
   console.log(JSON.stringify(report, null, 2));
   if (jsonFile) await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
 } finally {
