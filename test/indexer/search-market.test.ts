@@ -86,7 +86,31 @@ for (const make of [pgliteBackend, postgresBackend]) {
       const wallet = createWalletClient({ chain: foundry, transport: http(anvil.url), account });
       const hash = await wallet.writeContract({ address, abi, functionName, args, value } as never);
       const receipt = await client().waitForTransactionReceipt({ hash });
-      if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+      if (receipt.status !== "success") {
+        // Why: the same call simulated on the state it ran on, and the gas it had.
+        const why = await client()
+          .simulateContract({
+            address,
+            abi,
+            functionName,
+            args,
+            value,
+            account,
+            blockNumber: receipt.blockNumber - 1n,
+          } as never)
+          .then(
+            () => "(it succeeds when simulated: out of gas?)",
+            (error: Error) => {
+              const reverted =
+                error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+              if (!(reverted instanceof ContractFunctionRevertedError)) return error.message.split("\n")[0];
+              return `${reverted.data?.errorName ?? reverted.reason}(${(reverted.data?.args ?? []).join(", ")})`;
+            },
+          );
+        throw new Error(
+          `${functionName} reverted in block ${receipt.blockNumber}, gas used ${receipt.gasUsed}: ${why}`,
+        );
+      }
     };
     const registry = (account: Address, functionName: string, args: readonly unknown[]) =>
       send(account, d.registry, provenanceRegistryAbi, functionName, args);
