@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -99,7 +99,7 @@ class PgliteDatabase implements Database {
   static async open(dir: string, temporary?: string): Promise<PgliteDatabase> {
     if (!existsSync(join(dir, "PG_VERSION"))) await createFromTemplate(dir);
     const worker = new Worker(new URL("./pglite-worker.js", import.meta.url), {
-      workerData: { dataDir: dir } satisfies WorkerStart,
+      workerData: { dataDir: dir, wasmModule: await pgliteModule() } satisfies WorkerStart,
     });
     const db = new PgliteDatabase(worker, temporary);
     try {
@@ -194,6 +194,22 @@ class PgliteDatabase implements Database {
       });
     });
   }
+}
+
+/**
+ * PGlite's WebAssembly module, compiled once per process and shared by every database's worker: V8 compiles each
+ * function of Postgres on its first call into the module, so a database opened after another reuses that code instead
+ * of compiling (and holding) its own copy.
+ */
+let compiled: Promise<WebAssembly.Module> | undefined;
+function pgliteModule(): Promise<WebAssembly.Module> {
+  compiled ??= readFile(new URL("pglite.wasm", import.meta.resolve("@electric-sql/pglite"))).then((bytes) =>
+    WebAssembly.compile(bytes),
+  );
+  compiled.catch(() => {
+    compiled = undefined; // tried again by the next open
+  });
+  return compiled;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -12,5 +12,8 @@ export type WorkerReply = { id: number; rows?: unknown[]; error?: SerialisedErro
 
 export type SerialisedError = { message: string; fields: Record<string, unknown> };
 
-/** How the worker starts: its data directory, which holds a database cluster (./pglite-template.ts makes new ones). */
-export type WorkerStart = { dataDir: string };
+/**
+ * How the worker starts: its data directory, which holds a database cluster (./pglite-template.ts makes new ones), and
+ * PGlite's WebAssembly module, compiled once per process.
+ */
+export type WorkerStart = { dataDir: string; wasmModule: WebAssembly.Module };

@@ -22,13 +22,13 @@ import { pgliteOptions } from "./pglite-options.js";
 
 if (parentPort) {
   const port = parentPort;
-  const { dataDir } = /** @type {WorkerStart} */ (workerData);
+  const { dataDir, wasmModule } = /** @type {WorkerStart} */ (workerData);
   /** @param {WorkerReply} reply */
   const reply = (reply) => port.postMessage(reply);
   /** @type {PGlite} */
   let db;
   try {
-    db = await PGlite.create({ ...pgliteOptions, dataDir });
+    db = await PGlite.create({ ...pgliteOptions, dataDir, pgliteWasmModule: wasmModule });
     reply({ id: 0 });
   } catch (error) {
     reply({ id: 0, error: serialise(error) });
