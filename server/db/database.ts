@@ -203,12 +203,13 @@ class PgliteDatabase implements Database {
  */
 let compiled: Promise<WebAssembly.Module> | undefined;
 function pgliteModule(): Promise<WebAssembly.Module> {
-  compiled ??= readFile(new URL("pglite.wasm", import.meta.resolve("@electric-sql/pglite"))).then((bytes) =>
-    WebAssembly.compile(bytes),
-  );
-  compiled.catch(() => {
-    compiled = undefined; // tried again by the next open
-  });
+  if (!compiled) {
+    const wasm = new URL("pglite.wasm", import.meta.resolve("@electric-sql/pglite"));
+    compiled = readFile(wasm).then((bytes) => WebAssembly.compile(bytes));
+    compiled.catch(() => {
+      compiled = undefined; // tried again by the next open
+    });
+  }
   return compiled;
 }
 

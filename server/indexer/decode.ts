@@ -112,15 +112,10 @@ function wordReader(type: string): (hex: string) => unknown {
 }
 
 /**
- * Decodes ABI-encoded data (hex without `0x`) as `params`, with viem's types: integers of up to 48 bits as numbers and
- * wider ones as bigints, bytes as lower-case 0x-hex, structs as objects by field name; addresses lower-case. Data
- * shorter than its encoding says is an error. Compile the readers once with {@link abiReader} to decode many.
+ * A reader of ABI-encoded data (hex without `0x`) laid out as `params`, built once: values with viem's types, integers
+ * of up to 48 bits as numbers and wider ones as bigints, bytes as lower-case 0x-hex, structs as objects by field name,
+ * addresses lower-case. Data shorter than its encoding says is an error.
  */
-export function decodeAbi(params: readonly AbiParameter[], hex: string): unknown[] {
-  return abiReader(params)(hex);
-}
-
-/** A reader of data encoded as `params`, built once: see {@link decodeAbi}. */
 export function abiReader(params: readonly AbiParameter[]): AbiRead {
   const sequence = sequenceReader(params.map(readerOf));
   return (hex) => sequence(hex, 0);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { type AbiEvent, type AbiParameter, decodeAbiParameters, encodeAbiParameters, type Hex } from "viem";
-import { decodeAbi } from "../../server/indexer/decode.ts";
+import { abiReader } from "../../server/indexer/decode.ts";
 import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 
 /**
@@ -82,7 +82,7 @@ describe("indexer: decoding event data", () => {
         const values = data.map(randomValue);
         const encoded = encodeAbiParameters(data, values);
         const expected = decodeAbiParameters(data, encoded).map((v, j) => normalised(data[j] as AbiParameter, v));
-        expect(decodeAbi(data, encoded.slice(2))).to.deep.equal(expected);
+        expect(abiReader(data)(encoded.slice(2))).to.deep.equal(expected);
       }
     });
   }
@@ -91,11 +91,11 @@ describe("indexer: decoding event data", () => {
     const offer = events.find((e) => e.name === "OfferCreated");
     if (!offer) throw new Error("no OfferCreated event");
     const encoded = encodeAbiParameters(offer.data, offer.data.map(randomValue)).slice(2);
-    expect(() => decodeAbi(offer.data, encoded.slice(0, encoded.length - 64))).to.throw(/event data ends inside/);
-    expect(() => decodeAbi(offer.data, encoded.slice(0, 64 * 3))).to.throw(/event data ends inside/);
+    expect(() => abiReader(offer.data)(encoded.slice(0, encoded.length - 64))).to.throw(/event data ends inside/);
+    expect(() => abiReader(offer.data)(encoded.slice(0, 64 * 3))).to.throw(/event data ends inside/);
     const words = [{ type: "uint256[]", name: "ids" }] as const;
     // An array that claims more elements than the data holds.
     const claim = `${(32).toString(16).padStart(64, "0")}${(1000).toString(16).padStart(64, "0")}`;
-    expect(() => decodeAbi(words, claim as Hex)).to.throw("event data ends inside a uint256[] of 1000");
+    expect(() => abiReader(words)(claim as Hex)).to.throw("event data ends inside a uint256[] of 1000");
   });
 });
