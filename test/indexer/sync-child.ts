@@ -1,7 +1,8 @@
 /**
  * The indexer as a separate process, for the crash tests: syncs to the chain head in small pages until it is done or
- * killed, printing `ready` once its database is open and `synced N` as it reaches block N. Arguments: RPC URL, PGlite data directory or PostgreSQL URL, registry address, then optionally the ledger and
- * exchange addresses and the start block.
+ * killed, printing `ready` once its database is open and `synced N` as it reaches block N. Arguments: RPC URL, PGlite
+ * data directory or PostgreSQL URL, registry address, then optionally the ledger and exchange addresses and the start
+ * block.
  */
 import { openDatabase } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
