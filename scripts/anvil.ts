@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** A real anvil chain, started from the npm package's binary (so it can be stopped by PID). */
 export type Anvil = { url: string; wsUrl: string; port: number; process: ChildProcess; stop: () => Promise<void> };
@@ -22,7 +23,11 @@ export async function freePort(): Promise<number> {
 /** Starts anvil on a free port with extra arguments (a state file, a gas limit...) and waits until it answers. */
 export async function startAnvil(args: readonly string[] = []): Promise<Anvil> {
   const port = await freePort();
-  const binary = new URL("../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil", import.meta.url).pathname;
+  // Resolved like a module, so that the compiled copy of this script (dist/) finds it too.
+  const binary = join(
+    dirname(createRequire(import.meta.url).resolve("@foundry-rs/anvil-linux-amd64/package.json")),
+    "bin/anvil",
+  );
   // Anvil writes the states it evicts from memory to disk (gigabytes for a long chain) and deletes them only on a
   // graceful exit: they go to a directory of ours, removed when the chain stops however it stops.
   const cache = await mkdtemp(join(tmpdir(), "titlechain-anvil-"));

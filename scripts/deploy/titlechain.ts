@@ -1,5 +1,6 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Exchange, LicenceLedger, ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
+import { defaultLicenceUri } from "./defaults.ts";
 
 /** The deployed Titlechain contracts. */
 export type Titlechain = {
@@ -7,9 +8,6 @@ export type Titlechain = {
   ledger: LicenceLedger;
   exchange: Exchange;
 };
-
-/** Default ERC-1155 metadata URI template of licence tokens (the API serves it). */
-export const defaultLicenceUri = "http://localhost:8787/v1/licences/{id}.json";
 
 /**
  * Deploys the registry, the licence ledger (with its two linked libraries) and the exchange, with `admin` holding

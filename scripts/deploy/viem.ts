@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import {
   type Abi,
   createPublicClient,
@@ -10,6 +9,15 @@ import {
 } from "viem";
 import { foundry } from "viem/chains";
 import {
+  type Bytecode,
+  bulkActorBytecode,
+  exchangeBytecode,
+  licenceLedgerBytecode,
+  provenanceRegistryBytecode,
+  revenueSplitsBytecode,
+  sublicensingBytecode,
+} from "../../types/abi/bytecode.js";
+import {
   bulkActorAbi,
   exchangeAbi,
   licenceLedgerAbi,
@@ -17,23 +25,18 @@ import {
   revenueSplitsAbi,
   sublicensingAbi,
 } from "../../types/abi/index.js";
-import { defaultLicenceUri } from "./titlechain.ts";
-
-type Artifact = { bytecode: Hex; linkReferences: Record<string, Record<string, { start: number; length: number }[]>> };
+import { defaultLicenceUri } from "./defaults.ts";
 
 /** The addresses of a deployment and the block the registry was deployed in (the indexer's start block). */
 export type Deployment = { registry: Hex; ledger: Hex; exchange: Hex; startBlock: bigint; admin: Hex };
 
-/** A contract's bytecode from the build artifacts, with its libraries' addresses linked in. */
-export async function bytecodeOf(path: string, libraries: Record<string, Hex> = {}): Promise<Hex> {
-  const artifact = JSON.parse(
-    await readFile(new URL(`../../artifacts/contracts/${path}`, import.meta.url), "utf8"),
-  ) as Artifact;
+/** A contract's creation bytecode (generated from the build artifacts) with its libraries' addresses linked in. */
+export function bytecodeOf(artifact: Bytecode, libraries: Record<string, Hex> = {}): Hex {
   let code = artifact.bytecode.slice(2);
   for (const refs of Object.values(artifact.linkReferences)) {
     for (const [name, positions] of Object.entries(refs)) {
       const address = libraries[name];
-      if (!address) throw new Error(`${path} needs library ${name}`);
+      if (!address) throw new Error(`the bytecode needs library ${name}`);
       for (const { start, length } of positions) {
         code = code.slice(0, start * 2) + address.slice(2).toLowerCase() + code.slice((start + length) * 2);
       }
@@ -71,23 +74,16 @@ export async function deployTitlechainViem(url: string, transport: Transport = h
     wallet,
     admin,
     provenanceRegistryAbi,
-    await bytecodeOf("ProvenanceRegistry.sol/ProvenanceRegistry.json"),
+    bytecodeOf(provenanceRegistryBytecode),
     [admin],
   );
-  const sublicensing = await deploy(
-    publicClient,
-    wallet,
-    admin,
-    sublicensingAbi,
-    await bytecodeOf("libraries/Sublicensing.sol/Sublicensing.json"),
-    [],
-  );
+  const sublicensing = await deploy(publicClient, wallet, admin, sublicensingAbi, bytecodeOf(sublicensingBytecode), []);
   const revenueSplits = await deploy(
     publicClient,
     wallet,
     admin,
     revenueSplitsAbi,
-    await bytecodeOf("libraries/RevenueSplits.sol/RevenueSplits.json"),
+    bytecodeOf(revenueSplitsBytecode),
     [],
   );
   const ledger = await deploy(
@@ -95,20 +91,16 @@ export async function deployTitlechainViem(url: string, transport: Transport = h
     wallet,
     admin,
     licenceLedgerAbi,
-    await bytecodeOf("LicenceLedger.sol/LicenceLedger.json", {
+    bytecodeOf(licenceLedgerBytecode, {
       Sublicensing: sublicensing.address,
       RevenueSplits: revenueSplits.address,
     }),
     [registry.address, admin, defaultLicenceUri],
   );
-  const exchange = await deploy(
-    publicClient,
-    wallet,
+  const exchange = await deploy(publicClient, wallet, admin, exchangeAbi, bytecodeOf(exchangeBytecode), [
+    registry.address,
     admin,
-    exchangeAbi,
-    await bytecodeOf("Exchange.sol/Exchange.json"),
-    [registry.address, admin],
-  );
+  ]);
   const hash = await wallet.writeContract({
     address: registry.address,
     abi: provenanceRegistryAbi,
@@ -132,13 +124,9 @@ export async function deployBulkActor(url: string, deployment: Deployment): Prom
   const transport = http(url);
   const publicClient = createPublicClient({ chain: foundry, transport }) as PublicClient;
   const wallet = createWalletClient({ chain: foundry, transport });
-  const actor = await deploy(
-    publicClient,
-    wallet,
-    deployment.admin,
-    bulkActorAbi,
-    await bytecodeOf("test/BulkActor.sol/BulkActor.json"),
-    [deployment.registry, deployment.ledger],
-  );
+  const actor = await deploy(publicClient, wallet, deployment.admin, bulkActorAbi, bytecodeOf(bulkActorBytecode), [
+    deployment.registry,
+    deployment.ledger,
+  ]);
   return actor.address;
 }

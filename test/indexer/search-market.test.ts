@@ -9,7 +9,6 @@ import {
   type Hex,
   http,
   keccak256,
-  parseAbi,
   parseEther,
   toHex,
   zeroAddress,
@@ -29,17 +28,13 @@ import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { SearchError, searchWorks, type WorkSearch } from "../../server/indexer/search.ts";
-import { licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
+import { testTokenBytecode } from "../../types/abi/bytecode.js";
+import { licenceLedgerAbi, provenanceRegistryAbi, testTokenAbi } from "../../types/abi/index.js";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
 import { type Anvil, rpcCall, startAnvil } from "./chain.ts";
 import { CHAIN_ID, deploymentIndexer } from "./mirror.ts";
 
 const YEAR = 365 * 86_400;
-const testTokenAbi = parseAbi([
-  "constructor(string name, string symbol, uint8 decimals)",
-  "function mint(address to, uint256 amount)",
-  "function approve(address spender, uint256 amount) returns (bool)",
-]);
 
 /** An offer as the test made it: the terms (for the terms hash a buyer passes) and where it lives. */
 type MadeOffer = { workId: bigint; index: number; terms: LicenceTerms };
@@ -283,7 +278,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
       const wallet = createWalletClient({ chain: foundry, transport: http(anvil.url), account: admin });
       const hash = await wallet.deployContract({
         abi: testTokenAbi,
-        bytecode: await bytecodeOf("test/TestToken.sol/TestToken.json"),
+        bytecode: bytecodeOf(testTokenBytecode),
         args: ["Yuan Stable", "CNYS", 18],
       });
       const receipt = await client().waitForTransactionReceipt({ hash });

@@ -16,7 +16,7 @@ import {
   usesOf,
 } from "../../core/licence.ts";
 import { workIdOf } from "../../core/registration.ts";
-import { defaultLicenceUri } from "../../scripts/deploy/titlechain.ts";
+import { defaultLicenceUri } from "../../scripts/deploy/defaults.ts";
 import { newWork } from "../registry/fixture.ts";
 import {
   buyLicence,
