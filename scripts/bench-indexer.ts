@@ -11,7 +11,7 @@
  * `npm run bench:indexer` runs it with the memory settings the server's processes run with (package.json's `config`:
  * Node's flags and the C allocator's tunables); the report names them.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,11 +41,45 @@ let peakRss = 0;
 /** What the benchmark is doing, and what it was doing when its memory peaked. */
 let phase = "starting";
 let peakPhase = phase;
-/** Each phase's RSS when it began and its peak, in MB: where the whole run's memory builds up. */
-const phases: { phase: string; startMB: number; peakMB: number }[] = [];
+/**
+ * Each phase's RSS when it began and its peak, in MB (where the whole run's memory builds up), and the CPU time this
+ * process and anvil used in it, in seconds (on a 2-core machine the three busy threads, main, database and anvil,
+ * share two cores: a slow phase shows whether the CPU was ours, anvil's or taken by the machine).
+ */
+const phases: { phase: string; startMB: number; peakMB: number; wallS: number; cpuS: number; anvilCpuS: number }[] = [];
+let anvilPid: number | undefined;
+let phaseStart = { wall: performance.now(), cpu: process.cpuUsage(), anvil: 0 };
+/** anvil's CPU time so far, in seconds (0 before it runs or once it has stopped). */
+function anvilCpu(): number {
+  try {
+    const stat = readFileSync(`/proc/${anvilPid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return 0;
+  }
+}
+const closePhase = () => {
+  const current = phases.at(-1);
+  if (!current) return;
+  const cpu = process.cpuUsage(phaseStart.cpu);
+  current.wallS = round((performance.now() - phaseStart.wall) / 1000);
+  current.cpuS = round((cpu.user + cpu.system) / 1e6);
+  current.anvilCpuS = round(anvilCpu() - phaseStart.anvil);
+};
+const round = (x: number) => Math.round(x * 10) / 10;
 const enter = (next: string) => {
+  closePhase();
   phase = next;
-  phases.push({ phase: next, startMB: Math.round(process.memoryUsage().rss / 1e6), peakMB: 0 });
+  phaseStart = { wall: performance.now(), cpu: process.cpuUsage(), anvil: anvilCpu() };
+  phases.push({
+    phase: next,
+    startMB: Math.round(process.memoryUsage().rss / 1e6),
+    peakMB: 0,
+    wallS: 0,
+    cpuS: 0,
+    anvilCpuS: 0,
+  });
 };
 enter("starting anvil");
 const sampleRss = () => {
@@ -247,6 +281,7 @@ const anvil = await startAnvil([
   "100000000",
   ...(chainFile ? ["--state", chainFile, "--state-interval", "10"] : []),
 ]);
+anvilPid = anvil.process.pid;
 try {
   let sparse: Workload;
   let dense: Workload;
@@ -304,8 +339,14 @@ try {
     runtime: { nodeFlags: process.execArgv.join(" "), glibcTunables: process.env["GLIBC_TUNABLES"] ?? "" },
     ...(results["PostgreSQL"] ? { postgres: results["PostgreSQL"] } : {}),
   };
+  closePhase();
   console.log(`peak RSS ${report.peakRssMB} MB, during: ${peakPhase}`);
-  for (const p of phases) console.log(`  ${p.phase}: ${p.startMB} MB at its start, ${p.peakMB} MB at its peak`);
+  for (const p of phases) {
+    console.log(
+      `  ${p.phase}: ${p.startMB} MB at its start, ${p.peakMB} MB at its peak; ${p.wallS} s, ` +
+        `CPU ${p.cpuS} s here and ${p.anvilCpuS} s in anvil`,
+    );
+  }
   console.log(JSON.stringify(report, null, 2));
   if (jsonFile) await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
 } finally {
