@@ -47,6 +47,7 @@ let codeJs = header;
 let codeDts = `${header}
 /** A contract's creation bytecode and, per library source and name, the byte ranges where its address goes. */
 export type Bytecode = {
+  readonly contractName: string;
   readonly bytecode: \`0x\${string}\`;
   readonly linkReferences: Readonly<Record<string, Readonly<Record<string, readonly { start: number; length: number }[]>>>>;
 };
@@ -59,7 +60,7 @@ for (const [name, constant, dir = ""] of contracts) {
   dts += `\nexport declare const ${constant}: ${literalType(artifact.abi)};\n`;
   const code = constant.replace(/Abi$/, "Bytecode");
   const { bytecode, linkReferences } = artifact;
-  codeJs += `\nexport const ${code} = ${JSON.stringify({ bytecode, linkReferences })};\n`;
+  codeJs += `\nexport const ${code} = ${JSON.stringify({ contractName: name, bytecode, linkReferences })};\n`;
   codeDts += `\nexport declare const ${code}: Bytecode;\n`;
 }
 await mkdir(new URL("types/abi/", root), { recursive: true });

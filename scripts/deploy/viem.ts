@@ -36,7 +36,7 @@ export function bytecodeOf(artifact: Bytecode, libraries: Record<string, Hex> = 
   for (const refs of Object.values(artifact.linkReferences)) {
     for (const [name, positions] of Object.entries(refs)) {
       const address = libraries[name];
-      if (!address) throw new Error(`the bytecode needs library ${name}`);
+      if (!address) throw new Error(`${artifact.contractName} needs library ${name}`);
       for (const { start, length } of positions) {
         code = code.slice(0, start * 2) + address.slice(2).toLowerCase() + code.slice((start + length) * 2);
       }
