@@ -610,6 +610,7 @@ export class PageProjection {
       case "WorkRegistered": {
         const owner = mints.get(String(a["workId"]));
         if (!owner) throw new Error(`WorkRegistered ${a["workId"]} without its mint in block ${e.block}`);
+        const metadataCid = cidOf(Number(a["metadataCodec"]), String(a["metadataDigest"]));
         this.#set(things.works, {
           ...workKey,
           content_hash: `0x${(a["workId"] as bigint).toString(16).padStart(64, "0")}`,
@@ -619,8 +620,8 @@ export class PageProjection {
           royalty_receiver: a["royaltyReceiver"],
           royalty_bps: Number(a["royaltyBps"]),
           parents: parents.get(String(a["workId"])) ?? [],
-          metadata_cid: cidOf(Number(a["metadataCodec"]), String(a["metadataDigest"])),
-          registered_metadata_cid: cidOf(Number(a["metadataCodec"]), String(a["metadataDigest"])),
+          metadata_cid: metadataCid,
+          registered_metadata_cid: metadataCid,
           pledged: false,
           pledgee: null,
           pledge_maturity: null,
@@ -1023,7 +1024,6 @@ export const undoTable = new Table(
 );
 
 /** The base32 CIDv1 of the (codec, sha2-256 digest) pair the registry's events carry. */
-
 export function cidOf(codec: number, digest: string): string {
   return CID.create(1, codec, createDigest(0x12, hexToBytes(digest as `0x${string}`))).toString();
 }
