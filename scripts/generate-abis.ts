@@ -19,7 +19,7 @@ const contracts = [
   ["Exchange", "exchangeAbi"],
   ["Sublicensing", "sublicensingAbi", "libraries/"],
   ["RevenueSplits", "revenueSplitsAbi", "libraries/"],
-  // Test helpers: drives the contracts in bulk for the indexer benchmark and tests; a plain ERC-20.
+  // Test helpers: BulkActor drives the contracts in bulk for the indexer benchmark and tests; TestToken is a plain ERC-20.
   ["BulkActor", "bulkActorAbi", "test/"],
   ["TestToken", "testTokenAbi", "test/"],
 ] as const;
