@@ -50,8 +50,8 @@ class ChainMovedError extends Error {}
  * Mirrors the registry, the licence ledger and the exchange into the database.
  *
  * Each page of logs, its rows and the new checkpoint are committed in one transaction, so a crash at any point resumes
- * from the last whole page with nothing lost and nothing applied twice (an event applied twice would violate the event
- * log's primary key and roll the page back).
+ * from the last whole page with nothing lost and nothing applied twice (a transaction applied twice would violate the
+ * event log's primary key and roll the page back).
  *
  * Reorgs: pages within `finalityDepth` blocks of the head are recorded with the hash of their last block and the
  * pre-images of the rows they changed. Before each sync the indexer checks the newest page's hash; when the chain no
@@ -201,7 +201,7 @@ export class Indexer {
     if (this.#deferred) return true;
     if (from !== this.#startBlock || from > finalBelow) return false;
     this.#deferred = await this.#db.transaction(async (tx) => {
-      const [any] = await tx.query(`select 1 from ${facts.events.name} limit 1`);
+      const [any] = await tx.query(`select 1 from ${facts.transactions.name} limit 1`);
       if (any) return false;
       const mirror = [...Object.values(things), ...factTables].map((t) => t.name);
       return (await deferIndexes(tx, mirror)).length > 0;

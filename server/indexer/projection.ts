@@ -195,19 +195,11 @@ export const facts = {
       ["tx_hash", "text"],
       ["block_hash", "text"],
       ["timestamp", "time"],
-    ],
-  ),
-  events: new Table(
-    "chain_events",
-    ["chain_id", "block_number", "log_index"],
-    [
-      ["chain_id", "bigint"],
-      ["block_number", "bigint"],
-      ["log_index", "int"],
-      ["tx_index", "int"],
-      ["contract", "text"],
-      ["name", "text"],
-      ["args", "jsonb"],
+      // The event log: the transaction's events in log order (the view chain_events has one row for each).
+      ["log_indexes", "int[]"],
+      ["contracts", "text[]"],
+      ["names", "text[]"],
+      ["args", "jsonb[]"],
     ],
   ),
   titleTransfers: new Table(
@@ -591,15 +583,6 @@ export class PageProjection {
     const a = e.args;
     const chain = String(this.#chain);
     const time = this.#times.get(e.txHash) ?? null;
-    this.#fact(facts.events, {
-      chain_id: chain,
-      block_number: e.block,
-      log_index: e.logIndex,
-      tx_index: e.txIndex,
-      contract: e.contract,
-      name: e.name,
-      args: CARRIED.has(e.name) ? null : argsJson(a),
-    });
     const workKey = { chain_id: chain, work_id: String(a["workId"]) };
     const grantKey = { chain_id: chain, grant_id: String(a["grantId"]) };
     const offerKey = { chain_id: chain, work_id: String(a["workId"]), offer_index: Number(a["offerIndex"]) };
@@ -972,21 +955,33 @@ export class PageProjection {
    * page can be projected while the database writes this one.
    */
   statements(undoPage: bigint | null): Statement[] {
-    const txs = new Map<string, Row>();
+    // Each transaction with its events, which come in log order.
+    const txs: Row[] = [];
+    let tx: Row | undefined;
+    let last: ChainEvent | undefined;
     for (const e of this.#events) {
-      const key = `${e.block}|${e.txIndex}`;
-      if (!txs.has(key)) {
-        txs.set(key, {
+      if (!tx || e.block !== last?.block || e.txIndex !== last.txIndex) {
+        tx = {
           chain_id: this.#chain,
           block_number: e.block,
           tx_index: e.txIndex,
           tx_hash: e.txHash,
           block_hash: e.blockHash,
           timestamp: this.#times.get(e.txHash) ?? null,
-        });
+          log_indexes: [],
+          contracts: [],
+          names: [],
+          args: [],
+        };
+        txs.push(tx);
       }
+      (tx["log_indexes"] as number[]).push(e.logIndex);
+      (tx["contracts"] as string[]).push(e.contract);
+      (tx["names"] as string[]).push(e.name);
+      (tx["args"] as (string | null)[]).push(CARRIED.has(e.name) ? null : argsJson(e.args));
+      last = e;
     }
-    const statements = [facts.transactions.insert([...txs.values()])];
+    const statements = [facts.transactions.insert(txs)];
     for (const [table, rows] of this.#facts) statements.push(table.insert(rows));
     const undo: Row[] = [];
     for (const [table, before] of this.#before) {

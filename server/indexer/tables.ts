@@ -3,8 +3,12 @@ import type { Sql, Statement } from "../db/database.ts";
 /**
  * Column types as the indexer holds values in memory: `int` a number, `bigint` and `numeric` decimal strings,
  * `bool` a boolean, `text` a string, `time` Unix seconds (a number) stored as timestamptz, `jsonb` any JSON value.
+ * The list types hold an array: `int[]` of numbers, `text[]` of strings, `jsonb[]` of JSON texts (already serialised)
+ * or nulls.
  */
-export type ColumnType = "text" | "int" | "bigint" | "numeric" | "bool" | "time" | "jsonb";
+export type ColumnType = ScalarType | ListType;
+type ScalarType = "text" | "int" | "bigint" | "numeric" | "bool" | "time" | "jsonb";
+type ListType = "int[]" | "text[]" | "jsonb[]";
 export type Row = Record<string, unknown>;
 
 /** Runs the statement, if any. */
@@ -20,8 +24,16 @@ const SCALAR_TYPE: Record<ColumnType, string> = {
   bool: "boolean",
   time: "float8",
   jsonb: "jsonb",
+  "int[]": "integer[]",
+  "text[]": "text[]",
+  "jsonb[]": "jsonb[]",
 };
 
+/**
+ * The SQL array type a column's values of many rows are sent as. A list column's values are sent as a text array of
+ * their own array literals (PostgreSQL arrays are rectangular: a ragged array of arrays cannot be unnested row by row),
+ * each cast to the column's type in SQL.
+ */
 const ARRAY_TYPE: Record<ColumnType, string> = {
   text: "text[]",
   int: "integer[]",
@@ -30,7 +42,21 @@ const ARRAY_TYPE: Record<ColumnType, string> = {
   bool: "boolean[]",
   time: "float8[]",
   jsonb: "jsonb[]",
+  "int[]": "text[]",
+  "text[]": "text[]",
+  "jsonb[]": "text[]",
 };
+
+/** The element type of each list type. */
+const ELEMENT_TYPE: Record<ListType, "int" | "text" | "jsonText"> = {
+  "int[]": "int",
+  "text[]": "text",
+  "jsonb[]": "jsonText",
+};
+
+function isList(type: ColumnType): type is ListType {
+  return type.endsWith("[]");
+}
 
 /**
  * One mirrored table and its bulk operations: every read and write of a page is one statement per table, whatever the
@@ -103,7 +129,9 @@ export class Table {
     if (rows.length === 0) return null;
     const names = this.columns.map(([c]) => c);
     // A column with one value for every row (the chain id, always) is one parameter, not an array to unnest.
-    const constant = this.columns.map(([c, t]) => t !== "jsonb" && rows.every((r) => same(r[c], rows[0]?.[c])));
+    const constant = this.columns.map(
+      ([c, t]) => t !== "jsonb" && !isList(t) && rows.every((r) => same(r[c], rows[0]?.[c])),
+    );
     if (constant.every(Boolean)) constant[0] = false;
     const params: unknown[] = [];
     const unnested: string[] = [];
@@ -116,7 +144,7 @@ export class Table {
       } else {
         params.push(arrayLiteral(values, t));
         unnested.push(`$${params.length}::${ARRAY_TYPE[t]}`);
-        expr = `v.${quote(c)}`;
+        expr = isList(t) ? `v.${quote(c)}::${SCALAR_TYPE[t]}` : `v.${quote(c)}`;
       }
       return t === "time" ? `to_timestamp(${expr})` : expr;
     });
@@ -197,7 +225,7 @@ function same(a: unknown, b: unknown): boolean {
  * and escape every element with regular expressions): numbers and booleans need no quoting, nor do the hex strings,
  * CIDs and names that make up most text columns.
  */
-export function arrayLiteral(values: readonly unknown[], type: ColumnType): string {
+export function arrayLiteral(values: readonly unknown[], type: ColumnType | "jsonText"): string {
   let out = "{";
   for (let i = 0; i < values.length; i++) {
     if (i > 0) out += ",";
@@ -205,14 +233,23 @@ export function arrayLiteral(values: readonly unknown[], type: ColumnType): stri
     if (v === null || v === undefined) out += "NULL";
     else if (type === "bool") out += v ? "t" : "f";
     else if (type === "jsonb") out += quoteElement(JSON.stringify(v));
-    else if (type === "text") out += BARE.test(v as string) ? v : quoteElement(String(v));
+    else if (type === "jsonText") out += quoteElement(v as string);
+    else if (type === "text") out += bare(v as string) ? v : quoteElement(String(v));
+    else if (isList(type)) out += quoteElement(arrayLiteral(v as unknown[], ELEMENT_TYPE[type]));
     else out += String(v);
   }
   return `${out}}`;
 }
 
-/** Text that needs no quotes in an array literal (and is not the bare word NULL, which has no digit or 0x). */
-const BARE = /^(?:0x[0-9a-fA-F]*|[0-9A-Za-z_.:+-]*[0-9][0-9A-Za-z_.:+-]*)$/;
+/**
+ * Whether text needs no quotes in an array literal: PostgreSQL reads an element bare unless it is empty, holds a
+ * delimiter, brace, quote, backslash or space, or is the word NULL. Hex strings, CIDs and event names are bare.
+ */
+function bare(text: string): boolean {
+  return BARE.test(text) && (text.length !== 4 || text.toUpperCase() !== "NULL");
+}
+
+const BARE = /^[0-9A-Za-z_.:+-]+$/;
 
 function quoteElement(text: string): string {
   return `"${text.replace(/["\\]/g, "\\$&")}"`;

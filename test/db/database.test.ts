@@ -131,6 +131,36 @@ for (const make of [pgliteBackend, postgresBackend]) {
       await db.exec("drop table literal_probe");
     });
 
+    it("writes and reads back list columns of many rows, each its own array literal", async () => {
+      await db.exec("create table list_probe (id integer primary key, i integer[], t text[], j jsonb[])");
+      const table = new Table(
+        "list_probe",
+        ["id"],
+        [
+          ["id", "int"],
+          ["i", "int[]"],
+          ["t", "text[]"],
+          ["j", "jsonb[]"],
+        ],
+      );
+      const texts = ["Transfer", "NULL", "null", "", 'a "quoted" {word}', "back\\slash", "羌绣, 云纹", "0xAbC"];
+      const rows = [
+        { id: 1, i: [3, 1, 2], t: texts, j: ['{"a":"1","b":[null,"x \\"y\\""]}', null, "[]"] },
+        { id: 2, i: [], t: [], j: [] },
+        { id: 3, i: [7], t: ["one"], j: [null] },
+      ];
+      await table.write(db, rows);
+      const back = await db.query<{ id: number; i: number[]; t: string[]; j: unknown[] }>(
+        "select id, i, t, array_to_json(j) as j from list_probe order by id",
+      );
+      expect(back.map((r) => r.id)).to.deep.equal([1, 2, 3]);
+      expect(back.map((r) => r.i)).to.deep.equal(rows.map((r) => r.i));
+      expect(back.map((r) => r.t)).to.deep.equal(rows.map((r) => r.t));
+      // JSON texts are stored as JSON values, not as strings holding JSON.
+      expect(back.map((r) => r.j)).to.deep.equal([[{ a: "1", b: [null, 'x "y"'] }, null, []], [], [null]]);
+      await db.exec("drop table list_probe");
+    });
+
     it("sets secondary indexes aside and builds them again from their definitions", async () => {
       const indexes = () =>
         db.query<{ indexname: string; indexdef: string }>(
@@ -371,6 +401,66 @@ describe("migrations on disk", () => {
       );
       expect(left.map((i) => i.indexname)).to.deep.equal(["works_by_creator"]);
       expect(await hasDeferredIndexes(db)).to.equal(false);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("moves an event log of one row per event into its transactions, as JSON objects (5)", async () => {
+    const db = await openDatabase({});
+    try {
+      const migrations = await loadMigrations();
+      await migrate(
+        db,
+        migrations.filter((m) => m.version < 5),
+      );
+      await db.exec(
+        "insert into chain_transactions (chain_id, block_number, tx_index, tx_hash, block_hash) values " +
+          "(1, 10, 0, '0xt0', '0xb10'), (1, 10, 2, '0xt2', '0xb10'), (1, 11, 0, '0xt3', '0xb11');" +
+          "insert into chain_events (chain_id, block_number, log_index, tx_index, contract, name, args) values " +
+          "(1, 10, 1, 0, '0xr', 'WorkRegistered', null), (1, 10, 0, 0, '0xr', 'Transfer', null), " +
+          `(1, 10, 5, 2, '0xl', 'RoleGranted', to_jsonb('{"role":"0x01","account":"0xa"}'::text)), ` +
+          `(1, 11, 0, 0, '0xr', 'Committed', '{"commitment":"0x02"}');`,
+      );
+      expect(await migrate(db, migrations)).to.deep.equal(
+        migrations.filter((m) => m.version >= 5).map((m) => m.version),
+      );
+      const txs = await db.query(
+        "select block_number::int as block, tx_index, log_indexes, names from chain_transactions order by 1, 2",
+      );
+      expect(txs).to.deep.equal([
+        { block: 10, tx_index: 0, log_indexes: [0, 1], names: ["Transfer", "WorkRegistered"] },
+        { block: 10, tx_index: 2, log_indexes: [5], names: ["RoleGranted"] },
+        { block: 11, tx_index: 0, log_indexes: [0], names: ["Committed"] },
+      ]);
+      const events = await db.query(
+        "select block_number::int as block, log_index, tx_index, contract, name, args, tx_hash from chain_event_log " +
+          "order by block_number, log_index",
+      );
+      expect(events).to.deep.equal([
+        { block: 10, log_index: 0, tx_index: 0, contract: "0xr", name: "Transfer", args: null, tx_hash: "0xt0" },
+        { block: 10, log_index: 1, tx_index: 0, contract: "0xr", name: "WorkRegistered", args: null, tx_hash: "0xt0" },
+        {
+          block: 10,
+          log_index: 5,
+          tx_index: 2,
+          contract: "0xl",
+          name: "RoleGranted",
+          args: { role: "0x01", account: "0xa" },
+          tx_hash: "0xt2",
+        },
+        {
+          block: 11,
+          log_index: 0,
+          tx_index: 0,
+          contract: "0xr",
+          name: "Committed",
+          args: { commitment: "0x02" },
+          tx_hash: "0xt3",
+        },
+      ]);
+      const [count] = await db.query<{ n: number }>("select count(*)::int as n from chain_events");
+      expect(count?.n).to.equal(4);
     } finally {
       await db.close();
     }

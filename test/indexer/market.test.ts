@@ -175,19 +175,14 @@ for (const make of [pgliteBackend, postgresBackend]) {
           undo: () => db.query(`update ${table} set ${undo} ${where}`),
         };
       };
-      const [last] = await db.query<{
-        chain_id: string;
-        block_number: string;
-        log_index: number;
-        tx_index: number;
-        contract: string;
-        name: string;
-        args: unknown;
-      }>(
-        "select chain_id::text as chain_id, block_number::text as block_number, log_index, tx_index, contract, name, " +
-          "args from chain_events order by chain_events.block_number desc, chain_events.log_index desc limit 1",
+      // The newest transaction's last event, to take out of the event log and put back.
+      const [last] = await db.query<{ block_number: string; tx_index: number; event: string }>(
+        "select block_number::text as block_number, tx_index, json_build_array(log_indexes[cardinality(log_indexes)], " +
+          "contracts[cardinality(log_indexes)], names[cardinality(log_indexes)], args[cardinality(log_indexes)])::text " +
+          "as event from chain_transactions order by block_number desc, tx_index desc limit 1",
       );
       expect(last).to.not.equal(undefined);
+      const lastTx = `where (block_number, tx_index) = (${last?.block_number}, ${last?.tx_index})`;
       const changes: Change[] = [
         update("works", "work_id::text", "moves = moves + 1", "moves = moves - 1"),
         update("licence_offers", "work_id::text || ':' || offer_index", "sold = sold + 1", "sold = sold - 1"),
@@ -223,21 +218,15 @@ for (const make of [pgliteBackend, postgresBackend]) {
         {
           what: "chain_events: the last event missing",
           change:
-            "delete from chain_events where (block_number, log_index) = (select block_number, log_index from " +
-            "chain_events order by block_number desc, log_index desc limit 1) returning 1",
+            "update chain_transactions set log_indexes = trim_array(log_indexes, 1), contracts = " +
+            "trim_array(contracts, 1), names = trim_array(names, 1), args = trim_array(args, 1) " +
+            `${lastTx} returning 1`,
           undo: () =>
             db.query(
-              "insert into chain_events (chain_id, block_number, log_index, tx_index, contract, name, args) " +
-                "values ($1, $2, $3, $4, $5, $6, $7)",
-              [
-                last?.chain_id,
-                last?.block_number,
-                last?.log_index,
-                last?.tx_index,
-                last?.contract,
-                last?.name,
-                JSON.stringify(last?.args),
-              ],
+              "update chain_transactions set log_indexes = log_indexes || ($1::jsonb->>0)::integer, contracts = " +
+                "contracts || ($1::jsonb->>1), names = names || ($1::jsonb->>2), args = args || nullif($1::jsonb->3, 'null') " +
+                lastTx,
+              [last?.event],
             ),
         },
       ];
