@@ -88,7 +88,14 @@ export class Table {
 
   /** The in-memory key of a row (its key columns joined). */
   keyOf(row: Row): string {
-    return this.key.map((k) => String(row[k])).join("|");
+    const key = this.key;
+    // Most keys are two to four columns: built without an array.
+    if (key.length === 2) return `${row[key[0] as string]}|${row[key[1] as string]}`;
+    if (key.length === 3) return `${row[key[0] as string]}|${row[key[1] as string]}|${row[key[2] as string]}`;
+    if (key.length === 4) {
+      return `${row[key[0] as string]}|${row[key[1] as string]}|${row[key[2] as string]}|${row[key[3] as string]}`;
+    }
+    return key.map((k) => String(row[k])).join("|");
   }
 
   /**
@@ -226,19 +233,19 @@ function same(a: unknown, b: unknown): boolean {
  * CIDs and names that make up most text columns.
  */
 export function arrayLiteral(values: readonly unknown[], type: ColumnType | "jsonText"): string {
-  let out = "{";
+  // Joined once: appending element by element would make a rope of two string nodes per element.
+  const elements = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
-    if (i > 0) out += ",";
     const v = values[i];
-    if (v === null || v === undefined) out += "NULL";
-    else if (type === "bool") out += v ? "t" : "f";
-    else if (type === "jsonb") out += quoteElement(JSON.stringify(v));
-    else if (type === "jsonText") out += quoteElement(v as string);
-    else if (type === "text") out += bare(v as string) ? v : quoteElement(String(v));
-    else if (isList(type)) out += quoteElement(arrayLiteral(v as unknown[], ELEMENT_TYPE[type]));
-    else out += String(v);
+    if (v === null || v === undefined) elements[i] = "NULL";
+    else if (type === "bool") elements[i] = v ? "t" : "f";
+    else if (type === "jsonb") elements[i] = quoteElement(JSON.stringify(v));
+    else if (type === "jsonText") elements[i] = quoteElement(v as string);
+    else if (type === "text") elements[i] = bare(v as string) ? (v as string) : quoteElement(String(v));
+    else if (isList(type)) elements[i] = quoteElement(arrayLiteral(v as unknown[], ELEMENT_TYPE[type]));
+    else elements[i] = String(v);
   }
-  return `${out}}`;
+  return `{${elements.join(",")}}`;
 }
 
 /**
@@ -252,6 +259,8 @@ function bare(text: string): boolean {
 const BARE = /^[0-9A-Za-z_.:+-]+$/;
 
 function quoteElement(text: string): string {
+  // Most quoted elements (a list's own literal, JSON) hold no quote or backslash: no need to scan them with a regex.
+  if (!text.includes('"') && !text.includes("\\")) return `"${text}"`;
   return `"${text.replace(/["\\]/g, "\\$&")}"`;
 }
 
