@@ -195,11 +195,12 @@ export const facts = {
       ["tx_hash", "text"],
       ["block_hash", "text"],
       ["timestamp", "time"],
-      // The event log: the transaction's events in log order (the view chain_events has one row for each).
+      // The event log: the transaction's events in log order (the view chain_events has one row for each), their
+      // arguments one JSON array.
       ["log_indexes", "int[]"],
       ["contracts", "text[]"],
       ["names", "text[]"],
-      ["args", "jsonb[]"],
+      ["args", "jsonText"],
     ],
   ),
   titleTransfers: new Table(
@@ -957,10 +958,12 @@ export class PageProjection {
   statements(undoPage: bigint | null): Statement[] {
     // Each transaction with its events, which come in log order.
     const txs: Row[] = [];
+    const args: string[][] = [];
     let tx: Row | undefined;
     let last: ChainEvent | undefined;
     for (const e of this.#events) {
       if (!tx || e.block !== last?.block || e.txIndex !== last.txIndex) {
+        args.push([]);
         tx = {
           chain_id: this.#chain,
           block_number: e.block,
@@ -971,16 +974,16 @@ export class PageProjection {
           log_indexes: [],
           contracts: [],
           names: [],
-          args: [],
         };
         txs.push(tx);
       }
       (tx["log_indexes"] as number[]).push(e.logIndex);
       (tx["contracts"] as string[]).push(e.contract);
       (tx["names"] as string[]).push(e.name);
-      (tx["args"] as (string | null)[]).push(CARRIED.has(e.name) ? null : argsJson(e.args));
+      (args.at(-1) as string[]).push(CARRIED.has(e.name) ? "null" : argsJson(e.args));
       last = e;
     }
+    for (const [i, row] of txs.entries()) row["args"] = `[${(args[i] as string[]).join(",")}]`;
     const statements = [facts.transactions.insert(txs)];
     for (const [table, rows] of this.#facts) statements.push(table.insert(rows));
     const undo: Row[] = [];

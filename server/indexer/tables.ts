@@ -2,13 +2,13 @@ import type { Sql, Statement } from "../db/database.ts";
 
 /**
  * Column types as the indexer holds values in memory: `int` a number, `bigint` and `numeric` decimal strings,
- * `bool` a boolean, `text` a string, `time` Unix seconds (a number) stored as timestamptz, `jsonb` any JSON value.
- * The list types hold an array: `int[]` of numbers, `text[]` of strings, `jsonb[]` of JSON texts (already serialised)
- * or nulls.
+ * `bool` a boolean, `text` a string, `time` Unix seconds (a number) stored as timestamptz, `jsonb` any JSON value,
+ * `jsonText` JSON already serialised (a string) stored as jsonb. The list types hold an array: `int[]` of numbers,
+ * `text[]` of strings.
  */
 export type ColumnType = ScalarType | ListType;
-type ScalarType = "text" | "int" | "bigint" | "numeric" | "bool" | "time" | "jsonb";
-type ListType = "int[]" | "text[]" | "jsonb[]";
+type ScalarType = "text" | "int" | "bigint" | "numeric" | "bool" | "time" | "jsonb" | "jsonText";
+type ListType = "int[]" | "text[]";
 export type Row = Record<string, unknown>;
 
 /** Runs the statement, if any. */
@@ -24,9 +24,9 @@ const SCALAR_TYPE: Record<ColumnType, string> = {
   bool: "boolean",
   time: "float8",
   jsonb: "jsonb",
+  jsonText: "jsonb",
   "int[]": "integer[]",
   "text[]": "text[]",
-  "jsonb[]": "jsonb[]",
 };
 
 /**
@@ -42,16 +42,15 @@ const ARRAY_TYPE: Record<ColumnType, string> = {
   bool: "boolean[]",
   time: "float8[]",
   jsonb: "jsonb[]",
+  jsonText: "jsonb[]",
   "int[]": "text[]",
   "text[]": "text[]",
-  "jsonb[]": "text[]",
 };
 
 /** The element type of each list type. */
-const ELEMENT_TYPE: Record<ListType, "int" | "text" | "jsonText"> = {
+const ELEMENT_TYPE: Record<ListType, "int" | "text"> = {
   "int[]": "int",
   "text[]": "text",
-  "jsonb[]": "jsonText",
 };
 
 function isList(type: ColumnType): type is ListType {
@@ -137,7 +136,7 @@ export class Table {
     const names = this.columns.map(([c]) => c);
     // A column with one value for every row (the chain id, always) is one parameter, not an array to unnest.
     const constant = this.columns.map(
-      ([c, t]) => t !== "jsonb" && !isList(t) && rows.every((r) => same(r[c], rows[0]?.[c])),
+      ([c, t]) => t !== "jsonb" && t !== "jsonText" && !isList(t) && rows.every((r) => same(r[c], rows[0]?.[c])),
     );
     if (constant.every(Boolean)) constant[0] = false;
     const params: unknown[] = [];
@@ -232,7 +231,7 @@ function same(a: unknown, b: unknown): boolean {
  * and escape every element with regular expressions): numbers and booleans need no quoting, nor do the hex strings,
  * CIDs and names that make up most text columns.
  */
-export function arrayLiteral(values: readonly unknown[], type: ColumnType | "jsonText"): string {
+export function arrayLiteral(values: readonly unknown[], type: ColumnType): string {
   // Joined once: appending element by element would make a rope of two string nodes per element.
   const elements = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
