@@ -1,9 +1,9 @@
 -- The event log moves into its transactions. Each transaction row holds its events in log order: their log indexes,
 -- contracts and names as arrays, and their decoded arguments as one JSON array (null for the events a typed table
--- carries whole: one document parses faster than an array of documents). One row per transaction
--- instead of one per event: a backfill of a busy chain wrote a third of its rows, and spent a third of the database's
--- time, on the event log alone. `chain_events` stays, as a view with the same columns, so the audit trail reads as
--- before: every event exactly once, at its position in the chain.
+-- carries whole: one document parses faster than an array of documents). One row per transaction instead of one per
+-- event: a backfill of a busy chain wrote a third of its rows, and spent a third of the database's time, on the event
+-- log alone. `chain_events` stays, as a view with the same columns, so the audit trail reads as before: every event
+-- exactly once, at its position in the chain.
 --
 -- It also repairs the arguments, which were stored as a JSON string holding the JSON text instead of the JSON object.
 alter table chain_transactions
