@@ -467,6 +467,17 @@ describe("migrations on disk", () => {
       ]);
       const [count] = await db.query<{ n: number }>("select count(*)::int as n from chain_events");
       expect(count?.n).to.equal(4);
+      // A transaction whose event arrays disagree in length is refused, and nothing of it is stored.
+      const refused = await db
+        .query(
+          "insert into chain_transactions (chain_id, block_number, tx_index, tx_hash, block_hash, log_indexes, " +
+            "contracts, names, args) values (1, 12, 0, '0xt4', '0xb12', '{0,1}', '{0xr,0xr}', '{Transfer}', " +
+            "'[null,null]')",
+        )
+        .catch((error: unknown) => error);
+      expect(String(refused)).to.match(/chain_transactions_events_aligned/);
+      const [after] = await db.query<{ n: number }>("select count(*)::int as n from chain_transactions");
+      expect(after?.n).to.equal(3);
     } finally {
       await db.close();
     }
