@@ -225,6 +225,8 @@ class PostgresDatabase implements Database {
   readonly #pool: pg.Pool;
   /** The connections the pool has open, until each has really closed (`pool.end()` returns before they have). */
   readonly #connections = new Set<pg.PoolClient>();
+  /** The pipelines' prepared statements' names, by text. */
+  readonly #statements = new Map<string, string>();
   #allClosed: (() => void) | undefined;
 
   private constructor(pool: pg.Pool) {
@@ -261,8 +263,7 @@ class PostgresDatabase implements Database {
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
+    return this.#withClient(async (client) => {
       await client.query("begin");
       const result = await fn({
         query: async <R extends Row = Row>(text: string, params: readonly unknown[] = []) =>
@@ -273,12 +274,33 @@ class PostgresDatabase implements Database {
       });
       await client.query("commit");
       return result;
+    });
+  }
+
+  /** Runs `fn` on a connection of its own, rolling back what it left open when it throws. */
+  async #withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      return await fn(client);
     } catch (error) {
       await client.query("rollback").catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * The name of the prepared statement of a pipeline's text (the texts are few: one per table and shape of page); past
+   * a thousand texts, new ones go unnamed, parsed each time, so a long-lived pool cannot hoard statements.
+   */
+  #statementName(text: string): string | undefined {
+    let name = this.#statements.get(text);
+    if (name === undefined && this.#statements.size < 1000) {
+      name = `batch_${this.#statements.size}`;
+      this.#statements.set(text, name);
+    }
+    return name;
   }
 
   pipeline(): Pipeline {
@@ -288,8 +310,13 @@ class PostgresDatabase implements Database {
     return {
       send: (statements) => {
         const run = last.then(() =>
-          this.transaction(async (tx) => {
-            for (const st of statements) await tx.query(st.text, st.params);
+          this.#withClient(async (client) => {
+            await client.query("begin");
+            // Prepared statements, named by text: each connection parses and plans a text once.
+            for (const st of statements) {
+              await client.query({ name: this.#statementName(st.text), text: st.text, values: [...st.params] });
+            }
+            await client.query("commit");
           }),
         );
         last = run;

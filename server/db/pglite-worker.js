@@ -10,7 +10,7 @@
  * WebAssembly module) in its own thread, about 11 MB that the database's process would carry for nothing.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, protocol } from "@electric-sql/pglite";
 import { pgliteOptions } from "./pglite-options.js";
 
 /**
@@ -19,6 +19,108 @@ import { pgliteOptions } from "./pglite-options.js";
  * @typedef {import("./pglite-protocol.ts").WorkerStart} WorkerStart
  * @typedef {import("./pglite-protocol.ts").SerialisedError} SerialisedError
  */
+
+/**
+ * Runs batches of statements, each batch in one transaction and one call into Postgres: each statement is a named
+ * prepared statement (parsed and planned once per text, on its first use), bound and executed, and one Sync ends the
+ * batch, committing it, or rolling it back whole when a statement fails (Postgres skips the rest up to the Sync).
+ * Measured on the statements of a dense backfill: a quarter less of the database's time than a query per statement
+ * (each one parsed, described and planned again, each a round of calls into Postgres), between `begin` and `commit`.
+ */
+class Batches {
+  /** The prepared statements' names, by text. @type {Map<string, string>} */
+  #names = new Map();
+  #next = 0;
+  /** @type {PGlite} */
+  #db;
+
+  /** @param {PGlite} db */
+  constructor(db) {
+    this.#db = db;
+  }
+
+  /**
+   * Runs the statements in one transaction: all of them or, when one fails, none.
+   * @param {{ text: string, params: unknown[] }[]} statements
+   */
+  async run(statements) {
+    // The texts are few (one per table and shape of page); a process that somehow makes many starts again.
+    if (this.#names.size > MAX_PREPARED) await this.#forget([...this.#names.keys()]);
+    /** @type {string[]} */
+    const fresh = [];
+    /** @type {Uint8Array[]} */
+    const messages = [];
+    for (const { text, params } of statements) {
+      let name = this.#names.get(text);
+      if (name === undefined) {
+        name = `batch_${this.#next++}`;
+        this.#names.set(text, name);
+        fresh.push(text);
+        messages.push(serialize.parse({ name, text }));
+      }
+      messages.push(serialize.bind({ statement: name, values: params.map((p, i) => textOf(p, i, text)) }));
+      messages.push(serialize.execute({}));
+    }
+    messages.push(serialize.sync());
+    try {
+      await this.#db.execProtocol(concat(messages));
+    } catch (error) {
+      // The statements parsed before the failure exist, those after it do not: forget them all.
+      await this.#forget(fresh).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** @param {string[]} texts */
+  async #forget(texts) {
+    /** @type {Uint8Array[]} */
+    const messages = [];
+    for (const text of texts) {
+      const name = this.#names.get(text);
+      this.#names.delete(text);
+      // Closing a statement that does not exist is not an error.
+      if (name !== undefined) messages.push(serialize.close({ type: "S", name }));
+    }
+    messages.push(serialize.sync());
+    await this.#db.execProtocol(concat(messages));
+  }
+}
+
+const MAX_PREPARED = 1000;
+const { serialize } = protocol;
+
+/**
+ * A parameter in PostgreSQL's text format. Batches carry text, numbers, booleans and nulls (arrays come as literals).
+ * @param {unknown} value
+ * @param {number} index
+ * @param {string} text
+ * @returns {string | null}
+ */
+function textOf(value, index, text) {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  if (typeof value === "boolean") return value ? "t" : "f";
+  throw new TypeError(
+    `parameter $${index + 1} of a batch statement is a ${typeof value}, not text: ${text.slice(0, 80)}`,
+  );
+}
+
+/**
+ * The messages as one buffer.
+ * @param {Uint8Array[]} messages
+ */
+function concat(messages) {
+  let length = 0;
+  for (const m of messages) length += m.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const m of messages) {
+    out.set(m, at);
+    at += m.length;
+  }
+  return out;
+}
 
 if (parentPort) {
   const port = parentPort;
@@ -34,6 +136,7 @@ if (parentPort) {
     reply({ id: 0, error: serialise(error) });
     throw error;
   }
+  const batches = new Batches(db);
   let queue = Promise.resolve();
   /** Pipelines one of whose batches failed: their later batches fail unrun. @type {Map<number, string>} */
   const failed = new Map();
@@ -46,12 +149,9 @@ if (parentPort) {
         } else if (request.op === "batch") {
           const earlier = failed.get(request.pipeline);
           if (earlier !== undefined) throw new Error(`an earlier transaction of the pipeline failed: ${earlier}`);
-          await db.exec("begin");
           try {
-            for (const st of request.statements) await db.query(st.text, st.params);
-            await db.exec("commit");
+            await batches.run(request.statements);
           } catch (error) {
-            await db.exec("rollback").catch(() => undefined);
             failed.set(request.pipeline, error instanceof Error ? error.message : String(error));
             throw error;
           }
