@@ -195,11 +195,14 @@ export const facts = {
       ["tx_hash", "text"],
       ["block_hash", "text"],
       ["timestamp", "time"],
-      // The event log: the transaction's events in log order (the view chain_events has one row for each), their
-      // arguments one JSON array.
+      // The event log: the transaction's events in log order (the view chain_events has one row for each), each
+      // event's contract and name as its position (from 1) in the transaction's lists of distinct contracts and names,
+      // their arguments one JSON array.
       ["log_indexes", "int[]"],
       ["contracts", "text[]"],
+      ["event_contracts", "int[]"],
       ["names", "text[]"],
+      ["event_names", "int[]"],
       ["args", "jsonText"],
     ],
   ),
@@ -973,13 +976,15 @@ export class PageProjection {
           timestamp: this.#times.get(e.txHash) ?? null,
           log_indexes: [],
           contracts: [],
+          event_contracts: [],
           names: [],
+          event_names: [],
         };
         txs.push(tx);
       }
       (tx["log_indexes"] as number[]).push(e.logIndex);
-      (tx["contracts"] as string[]).push(e.contract);
-      (tx["names"] as string[]).push(e.name);
+      (tx["event_contracts"] as number[]).push(positionIn(tx["contracts"] as string[], e.contract));
+      (tx["event_names"] as number[]).push(positionIn(tx["names"] as string[], e.name));
       (args.at(-1) as string[]).push(CARRIED.has(e.name) ? "null" : argsJson(e.args));
       last = e;
     }
@@ -1024,4 +1029,10 @@ export const undoTable = new Table(
 /** The base32 CIDv1 of the (codec, sha2-256 digest) pair the registry's events carry. */
 export function cidOf(codec: number, digest: string): string {
   return CID.create(1, codec, createDigest(0x12, hexToBytes(digest as `0x${string}`))).toString();
+}
+
+/** The position (from 1) of `value` in a transaction's short list of distinct values, added at its end if new. */
+function positionIn(list: string[], value: string): number {
+  const at = list.indexOf(value);
+  return at >= 0 ? at + 1 : list.push(value);
 }

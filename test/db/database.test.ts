@@ -422,9 +422,12 @@ describe("migrations on disk", () => {
           `(1, 10, 5, 2, '0xl', 'RoleGranted', to_jsonb('{"role":"0x01","account":"0xa"}'::text)), ` +
           `(1, 11, 0, 0, '0xr', 'Committed', '{"commitment":"0x02"}');`,
       );
-      expect(await migrate(db, migrations)).to.deep.equal(
-        migrations.filter((m) => m.version >= 5).map((m) => m.version),
-      );
+      expect(
+        await migrate(
+          db,
+          migrations.filter((m) => m.version <= 5),
+        ),
+      ).to.deep.equal([5]);
       const txs = await db.query(
         "select block_number::int as block, tx_index, log_indexes, names, args from chain_transactions order by 1, 2",
       );
@@ -478,6 +481,66 @@ describe("migrations on disk", () => {
       expect(String(refused)).to.match(/chain_transactions_events_aligned/);
       const [after] = await db.query<{ n: number }>("select count(*)::int as n from chain_transactions");
       expect(after?.n).to.equal(3);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("names each event's contract and name by its position in the transaction's distinct lists (6)", async () => {
+    const db = await openDatabase({});
+    try {
+      const migrations = await loadMigrations();
+      await migrate(
+        db,
+        migrations.filter((m) => m.version <= 5),
+      );
+      await db.exec(
+        "insert into chain_transactions (chain_id, block_number, tx_index, tx_hash, block_hash, log_indexes, " +
+          "contracts, names, args) values " +
+          "(1, 10, 0, '0xt0', '0xb10', '{0,1,2,3}', '{0xr,0xr,0xl,0xr}', '{Transfer,WorkRegistered,OfferCreated,Transfer}', " +
+          `'[null,null,null,null]'), (1, 11, 0, '0xt1', '0xb11', '{4}', '{0xl}', '{RoleGranted}', '[{"role":"0x01"}]'), ` +
+          "(1, 12, 0, '0xt2', '0xb12', '{}', '{}', '{}', '[]')",
+      );
+      const before = await db.query("select * from chain_event_log order by block_number, log_index");
+      expect(before).to.have.length(5);
+      expect(await migrate(db, migrations)).to.deep.equal(
+        migrations.filter((m) => m.version >= 6).map((m) => m.version),
+      );
+      const txs = await db.query(
+        "select block_number::int as block, contracts, event_contracts, names, event_names from chain_transactions " +
+          "order by 1",
+      );
+      expect(txs).to.deep.equal([
+        {
+          block: 10,
+          contracts: ["0xr", "0xl"],
+          event_contracts: [1, 1, 2, 1],
+          names: ["Transfer", "WorkRegistered", "OfferCreated"],
+          event_names: [1, 2, 3, 1],
+        },
+        { block: 11, contracts: ["0xl"], event_contracts: [1], names: ["RoleGranted"], event_names: [1] },
+        { block: 12, contracts: [], event_contracts: [], names: [], event_names: [] },
+      ]);
+      // The event log reads exactly as before.
+      expect(await db.query("select * from chain_event_log order by block_number, log_index")).to.deep.equal(before);
+      // A position past its list, or events and positions of different lengths, are refused, and nothing is stored.
+      for (const [contracts, positions, names] of [
+        ["{0xr}", "{2}", "{1}"],
+        ["{0xr}", "{0}", "{1}"],
+        ["{0xr}", "{1,1}", "{1}"],
+      ]) {
+        const refused = await db
+          .query(
+            "insert into chain_transactions (chain_id, block_number, tx_index, tx_hash, block_hash, log_indexes, " +
+              "contracts, event_contracts, names, event_names, args) values (1, 13, 0, '0xt3', '0xb13', '{0}', $1, $2, " +
+              "'{Transfer}', $3, '[null]')",
+            [contracts, positions, names],
+          )
+          .catch((error: unknown) => error);
+        expect(String(refused), `${contracts} ${positions}`).to.match(/chain_transactions_events_aligned/);
+      }
+      const [count] = await db.query<{ n: number }>("select count(*)::int as n from chain_transactions");
+      expect(count?.n).to.equal(3);
     } finally {
       await db.close();
     }

@@ -178,7 +178,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
       // The newest transaction's last event, to take out of the event log and put back.
       const [last] = await db.query<{ block_number: string; tx_index: number; event: string }>(
         "select block_number::text as block_number, tx_index, json_build_array(log_indexes[cardinality(log_indexes)], " +
-          "contracts[cardinality(log_indexes)], names[cardinality(log_indexes)], args -> -1)::text " +
+          "event_contracts[cardinality(log_indexes)], event_names[cardinality(log_indexes)], args -> -1)::text " +
           "as event from chain_transactions order by block_number desc, tx_index desc limit 1",
       );
       expect(last).to.not.equal(undefined);
@@ -218,13 +218,14 @@ for (const make of [pgliteBackend, postgresBackend]) {
         {
           what: "chain_events: the last event missing",
           change:
-            "update chain_transactions set log_indexes = trim_array(log_indexes, 1), contracts = " +
-            "trim_array(contracts, 1), names = trim_array(names, 1), args = args - -1 " +
+            "update chain_transactions set log_indexes = trim_array(log_indexes, 1), event_contracts = " +
+            "trim_array(event_contracts, 1), event_names = trim_array(event_names, 1), args = args - -1 " +
             `${lastTx} returning 1`,
           undo: () =>
             db.query(
-              "update chain_transactions set log_indexes = log_indexes || ($1::jsonb->>0)::integer, contracts = " +
-                "contracts || ($1::jsonb->>1), names = names || ($1::jsonb->>2), args = args || jsonb_build_array($1::jsonb->3) " +
+              "update chain_transactions set log_indexes = log_indexes || ($1::jsonb->>0)::integer, event_contracts = " +
+                "event_contracts || ($1::jsonb->>1)::integer, event_names = event_names || ($1::jsonb->>2)::integer, " +
+                "args = args || jsonb_build_array($1::jsonb->3) " +
                 lastTx,
               [last?.event],
             ),
