@@ -206,6 +206,37 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(after).to.have.length(3);
     });
 
+    it("prepares a statement again after the batch that first used it failed, and stores nothing of that batch", async () => {
+      const row = (block: number, hash: string | null) => ({
+        text: "insert into indexer_pages (chain_id, from_block, to_block, to_hash) values (9, $1, $1, $2)",
+        params: [block, hash],
+      });
+      const other = (block: number) => ({
+        text: "insert into indexer_pages (chain_id, from_block, to_block, to_hash) values (9, $1, $1, '0xother')",
+        params: [block],
+      });
+      // The batch's first statement fails (a null hash), so Postgres never parses the new statement after it; the
+      // batch is rolled back whole.
+      const failed = await db
+        .pipeline()
+        .send([row(1, null), other(2)])
+        .catch((error: unknown) => error as Error & { code?: string });
+      expect((failed as { code?: string }).code).to.equal("23502");
+      expect(await db.query("select 1 from indexer_pages where chain_id = 9")).to.have.length(0);
+      // Both texts in a new pipeline, one twice in a batch, and again in the next batch.
+      const pipeline = db.pipeline();
+      await Promise.all([pipeline.send([other(2), row(1, "0xa"), other(3)]), pipeline.send([other(4)])]);
+      const rows = await db.query<{ block: number; to_hash: string }>(
+        "select to_block::int as block, to_hash from indexer_pages where chain_id = 9 order by to_block",
+      );
+      expect(rows).to.deep.equal([
+        { block: 1, to_hash: "0xa" },
+        { block: 2, to_hash: "0xother" },
+        { block: 3, to_hash: "0xother" },
+        { block: 4, to_hash: "0xother" },
+      ]);
+    });
+
     it("finds Chinese and English text by trigram similarity", async () => {
       const works = [
         ["1", "羌绣 云纹 Qiang embroidery cloud pattern"],
