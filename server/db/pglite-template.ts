@@ -16,7 +16,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PGliteOptions } from "@electric-sql/pglite";
 import { pgliteOptions } from "./pglite-options.js";
@@ -37,6 +37,7 @@ export async function createFromTemplate(dir: string): Promise<void> {
     }
     await rm(dir, { recursive: true });
   }
+  await removeStaleCopies(dir);
   for (let attempt = 0; ; attempt++) {
     const template = await pgliteTemplate(pgliteOptions, attempt > 0);
     const staging = `${dir}.new-${randomBytes(4).toString("hex")}`;
@@ -49,6 +50,16 @@ export async function createFromTemplate(dir: string): Promise<void> {
     }
     await rename(staging, dir);
     return;
+  }
+}
+
+/** Removes copies a process killed while copying left beside `dir` (`<dir>.new-<8 hex digits>`). */
+async function removeStaleCopies(dir: string): Promise<void> {
+  const parent = dirname(dir);
+  if (!existsSync(parent)) return;
+  const stale = new RegExp(`^${basename(dir).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.new-[0-9a-f]{8}$`);
+  for (const name of await readdir(parent)) {
+    if (stale.test(name)) await rm(join(parent, name), { recursive: true, force: true });
   }
 }
 

@@ -379,6 +379,14 @@ describe("new PGlite databases", function () {
     expect(await readdir(join(dir, "c", "db"))).to.deep.equal(["notes.txt"]);
   });
 
+  it("removes the partial copy a process killed while making the database left, and nothing else", async () => {
+    await mkdir(join(dir, "d", "db.new-0123abcd", "base"), { recursive: true });
+    await writeFile(join(dir, "d", "db.new-0123abcd", "base", "1"), "half a database");
+    await mkdir(join(dir, "d", "db.new-mine"));
+    expect(await storeIn(join(dir, "d"), "made")).to.deep.equal(["made"]);
+    expect((await readdir(join(dir, "d"))).sort()).to.deep.equal(["db", "db.new-mine"]);
+  });
+
   it("removes a temporary database's files when it is closed", async () => {
     const db = await openDatabase({});
     const made = (await readdir(dir)).filter((name) => name.startsWith("titlechain-db-"));
