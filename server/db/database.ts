@@ -60,36 +60,42 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
 }
 
 /**
+ * Stops a PGlite database's worker thread as a crash would (tests only: a fault the real worker does not produce on
+ * demand). The database starts a new worker for its next statement.
+ */
+export const crashWorkerForTests: unique symbol = Symbol("crash the PGlite worker (tests)");
+
+/**
  * PGlite, run in a worker thread (./pglite-worker.js). Statements go to the worker one at a time; a transaction holds
  * the connection from its `begin` to its `commit` or `rollback`, and statements outside it wait their turn.
+ *
+ * When the worker stops (a crash: an out-of-memory error, a WebAssembly trap), the statements waiting for it fail, and
+ * the next one starts a new worker on the same directory, where Postgres recovers to its last commit as after a
+ * `kill -9`. A transaction or pipeline that was under way fails as a whole: none of its later statements runs on the
+ * new worker, where its earlier ones no longer exist.
  */
 class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;
-  readonly #worker: Worker;
+  readonly #dir: string;
+  #worker: Worker;
+  /** Counts the workers started: a transaction or pipeline belongs to the worker it started on. */
+  #generation = 0;
+  /** Why the current worker stopped, until the next statement starts a new one. */
+  #stopped: Error | null = null;
+  #closed = false;
   readonly #waiting = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
   #nextId = 1;
   #nextPipeline = 1;
   /** Settles when the statement or transaction that holds the connection is done. */
   #turn: Promise<unknown> = Promise.resolve();
-  #stopped: Error | null = null;
   /** A temporary database's directory, removed on close. */
   readonly #temporary: string | undefined;
 
-  private constructor(worker: Worker, temporary: string | undefined) {
+  private constructor(dir: string, worker: Worker, temporary: string | undefined) {
+    this.#dir = dir;
     this.#worker = worker;
     this.#temporary = temporary;
-    worker.on("message", (reply: WorkerReply) => {
-      const waiting = this.#waiting.get(reply.id);
-      this.#waiting.delete(reply.id);
-      waiting?.resolve(reply);
-    });
-    const stop = (error: Error) => {
-      this.#stopped ??= error;
-      for (const waiting of this.#waiting.values()) waiting.reject(error);
-      this.#waiting.clear();
-    };
-    worker.on("error", (error) => stop(new Error(`the PGlite worker failed: ${error.message}`, { cause: error })));
-    worker.on("exit", (code) => stop(new Error(`the PGlite worker stopped (exit code ${code})`)));
+    this.#watch(worker);
   }
 
   /**
@@ -98,14 +104,11 @@ class PgliteDatabase implements Database {
    */
   static async open(dir: string, temporary?: string): Promise<PgliteDatabase> {
     if (!existsSync(join(dir, "PG_VERSION"))) await createFromTemplate(dir);
-    const worker = new Worker(new URL("./pglite-worker.js", import.meta.url), {
-      workerData: { dataDir: dir, wasmModule: await pgliteModule() } satisfies WorkerStart,
-    });
-    const db = new PgliteDatabase(worker, temporary);
+    const db = new PgliteDatabase(dir, await startWorker(dir), temporary);
     try {
       await db.#answer(0);
     } catch (error) {
-      await worker.terminate();
+      await db.#worker.terminate();
       throw error;
     }
     return db;
@@ -122,15 +125,17 @@ class PgliteDatabase implements Database {
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     return this.#exclusive(async () => {
       await this.#exec("begin");
+      const generation = this.#generation;
       try {
         const result = await fn({
-          query: <R extends Row = Row>(text: string, params: readonly unknown[] = []) => this.#query<R>(text, params),
-          exec: (text: string) => this.#exec(text),
+          query: <R extends Row = Row>(text: string, params: readonly unknown[] = []) =>
+            this.#query<R>(text, params, generation),
+          exec: (text: string) => this.#exec(text, generation),
         });
-        await this.#exec("commit");
+        await this.#exec("commit", generation);
         return result;
       } catch (error) {
-        await this.#exec("rollback").catch(() => undefined);
+        if (this.#generation === generation) await this.#exec("rollback").catch(() => undefined);
         throw error;
       }
     });
@@ -138,28 +143,46 @@ class PgliteDatabase implements Database {
 
   pipeline(): Pipeline {
     const pipeline = this.#nextPipeline++;
+    let generation: number | undefined;
+    /** A batch refused before it was posted: the worker does not know of it, so the later ones fail here. */
+    let refused: Error | undefined;
     // The worker runs a batch whole, in arrival order, and fails the pipeline's later batches after a failure: the
     // turn is held only to post it, so the next batch is on its way while this one runs.
     return {
       send: async (statements) => {
-        const posted = await this.#exclusive(async () => ({
-          answer: this.#call({
-            op: "batch",
-            pipeline,
-            statements: statements.map((st) => ({ text: st.text, params: [...st.params] })),
-          }),
-        }));
+        if (refused) throw refused;
+        let batch: { text: string; params: (string | null)[] }[];
+        try {
+          batch = statements.map((st) => ({ text: st.text, params: textParams(st) }));
+        } catch (error) {
+          refused = error as Error;
+          throw error;
+        }
+        const posted = await this.#exclusive(async () => {
+          generation ??= await this.#current();
+          return { answer: this.#call({ op: "batch", pipeline, statements: batch }, generation) };
+        });
         await posted.answer;
       },
     };
   }
 
   async close(): Promise<void> {
-    if (!this.#stopped) {
-      await this.#exclusive(() => this.#call({ op: "close" }));
+    if (!this.#closed) {
+      await this.#exclusive(async () => {
+        try {
+          if (!this.#stopped) await this.#call({ op: "close" });
+        } finally {
+          this.#closed = true;
+        }
+      });
       await this.#worker.terminate();
     }
     if (this.#temporary) await rm(this.#temporary, { recursive: true, force: true });
+  }
+
+  [crashWorkerForTests](): Promise<number> {
+    return this.#worker.terminate();
   }
 
   /** Runs `fn` once every statement or transaction before it is done. */
@@ -169,19 +192,67 @@ class PgliteDatabase implements Database {
     return run;
   }
 
-  async #query<T extends Row>(text: string, params: readonly unknown[]): Promise<T[]> {
-    return (await this.#call({ op: "query", text, params: [...params] })) as T[];
+  async #query<T extends Row>(text: string, params: readonly unknown[], generation?: number): Promise<T[]> {
+    return (await this.#call({ op: "query", text, params: [...params] }, generation)) as T[];
   }
 
-  async #exec(text: string): Promise<void> {
-    await this.#call({ op: "exec", text });
+  async #exec(text: string, generation?: number): Promise<void> {
+    await this.#call({ op: "exec", text }, generation);
   }
 
-  async #call(request: DistributiveOmit<WorkerRequest, "id">): Promise<unknown[] | undefined> {
+  /**
+   * Sends a request to the worker, starting a new one if the last stopped, unless the request belongs to a transaction
+   * or pipeline of an earlier worker (`generation`): that one fails, its earlier statements gone with their worker.
+   */
+  async #call(request: DistributiveOmit<WorkerRequest, "id">, generation?: number): Promise<unknown[] | undefined> {
+    if (this.#closed) throw new Error("the database is closed");
+    if (generation !== undefined && (this.#stopped !== null || generation !== this.#generation)) {
+      throw new Error(
+        "the PGlite worker stopped during this transaction; what it had not committed is gone and the rest is not run",
+      );
+    }
+    await this.#current();
     const id = this.#nextId++;
     const answer = this.#answer(id);
     this.#worker.postMessage({ ...request, id });
     return (await answer).rows;
+  }
+
+  /** The generation of the worker, started anew on the database's directory if the last one stopped. */
+  async #current(): Promise<number> {
+    if (this.#stopped) await this.#restart();
+    return this.#generation;
+  }
+
+  async #restart(): Promise<void> {
+    const worker = await startWorker(this.#dir);
+    this.#worker = worker;
+    this.#generation++;
+    this.#stopped = null;
+    this.#watch(worker);
+    try {
+      await this.#answer(0);
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    }
+  }
+
+  /** Fails what waits for `worker` when it stops, and has the next statement start a new one. */
+  #watch(worker: Worker): void {
+    worker.on("message", (reply: WorkerReply) => {
+      const waiting = this.#waiting.get(reply.id);
+      this.#waiting.delete(reply.id);
+      waiting?.resolve(reply);
+    });
+    const stop = (error: Error) => {
+      if (worker !== this.#worker || this.#stopped || this.#closed) return;
+      this.#stopped = error;
+      for (const waiting of this.#waiting.values()) waiting.reject(error);
+      this.#waiting.clear();
+    };
+    worker.on("error", (error) => stop(new Error(`the PGlite worker failed: ${error.message}`, { cause: error })));
+    worker.on("exit", (code) => stop(new Error(`the PGlite worker stopped (exit code ${code})`)));
   }
 
   /** The worker's answer to request `id` (0: its answer to starting, ready or why not). */
@@ -194,6 +265,12 @@ class PgliteDatabase implements Database {
       });
     });
   }
+}
+
+async function startWorker(dir: string): Promise<Worker> {
+  return new Worker(new URL("./pglite-worker.js", import.meta.url), {
+    workerData: { dataDir: dir, wasmModule: await pgliteModule() } satisfies WorkerStart,
+  });
 }
 
 /**
@@ -214,6 +291,24 @@ function pgliteModule(): Promise<WebAssembly.Module> {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * A pipeline statement's parameters in PostgreSQL's text format, the same for both backends. A pipeline carries text,
+ * numbers, booleans and nulls (arrays go as literals, see ../indexer/tables.ts); anything else is refused, naming the
+ * parameter, before any of its transaction runs.
+ */
+function textParams(statement: Statement): (string | null)[] {
+  return statement.params.map((value, index) => {
+    if (value === null || value === undefined) return null;
+    if (typeof value === "string") return value;
+    if (typeof value === "number" || typeof value === "bigint") return String(value);
+    if (typeof value === "boolean") return value ? "t" : "f";
+    throw new TypeError(
+      `parameter $${index + 1} of a pipeline statement is not text, a number, a boolean or null (${typeof value}): ` +
+        statement.text.slice(0, 80),
+    );
+  });
+}
 
 /** The worker's error as an Error again, with PostgreSQL's fields (code, detail, constraint...). */
 function errorOf(serialised: SerialisedError): Error {
@@ -314,7 +409,7 @@ class PostgresDatabase implements Database {
             await client.query("begin");
             // Prepared statements, named by text: each connection parses and plans a text once.
             for (const st of statements) {
-              await client.query({ name: this.#statementName(st.text), text: st.text, values: [...st.params] });
+              await client.query({ name: this.#statementName(st.text), text: st.text, values: textParams(st) });
             }
             await client.query("commit");
           }),

@@ -1,10 +1,13 @@
 /** The messages between the main thread's PGlite database (./database.ts) and its worker (./pglite-worker.js). */
 
-/** What the main thread sends: a statement (with parameters), several statements, or the request to close. */
+/**
+ * What the main thread sends: a statement (with parameters), several statements (their parameters in PostgreSQL's text
+ * format, see `textParam` in ./database.ts), or the request to close.
+ */
 export type WorkerRequest =
   | { id: number; op: "query"; text: string; params: unknown[] }
   | { id: number; op: "exec"; text: string }
-  | { id: number; op: "batch"; pipeline: number; statements: { text: string; params: unknown[] }[] }
+  | { id: number; op: "batch"; pipeline: number; statements: { text: string; params: (string | null)[] }[] }
   | { id: number; op: "close" };
 
 /** What the worker answers: the rows of a query, or the error with PostgreSQL's fields. */

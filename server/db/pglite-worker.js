@@ -41,7 +41,7 @@ class Batches {
 
   /**
    * Runs the statements in one transaction: all of them or, when one fails, none.
-   * @param {{ text: string, params: unknown[] }[]} statements
+   * @param {{ text: string, params: (string | null)[] }[]} statements
    */
   async run(statements) {
     // The texts are few (one per table and shape of page); a process that somehow makes many starts again.
@@ -58,7 +58,7 @@ class Batches {
         fresh.push(text);
         messages.push(serialize.parse({ name, text }));
       }
-      messages.push(serialize.bind({ statement: name, values: params.map((p, i) => textOf(p, i, text)) }));
+      messages.push(serialize.bind({ statement: name, values: params }));
       messages.push(serialize.execute({}));
     }
     messages.push(serialize.sync());
@@ -88,23 +88,6 @@ class Batches {
 
 const MAX_PREPARED = 1000;
 const { serialize } = protocol;
-
-/**
- * A parameter in PostgreSQL's text format. Batches carry text, numbers, booleans and nulls (arrays come as literals).
- * @param {unknown} value
- * @param {number} index
- * @param {string} text
- * @returns {string | null}
- */
-function textOf(value, index, text) {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint") return String(value);
-  if (typeof value === "boolean") return value ? "t" : "f";
-  throw new TypeError(
-    `parameter $${index + 1} of a batch statement is a ${typeof value}, not text: ${text.slice(0, 80)}`,
-  );
-}
 
 /**
  * The messages as one buffer.

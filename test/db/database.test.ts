@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect } from "chai";
 import pg from "pg";
-import { type Database, openDatabase } from "../../server/db/database.ts";
+import { crashWorkerForTests, type Database, openDatabase } from "../../server/db/database.ts";
 import { deferIndexes, hasDeferredIndexes, restoreIndexes } from "../../server/db/indexes.ts";
 import { loadMigrations, migrate } from "../../server/db/migrate.ts";
 import { pgliteOptions } from "../../server/db/pglite-options.js";
@@ -237,6 +237,25 @@ for (const make of [pgliteBackend, postgresBackend]) {
       ]);
     });
 
+    it("refuses a pipeline parameter that is not text, a number, a boolean or null, naming it, and runs nothing after", async () => {
+      const insert = (hash: unknown) => ({
+        text: "insert into indexer_pages (chain_id, from_block, to_block, to_hash) values (10, 1, 1, $1)",
+        params: [hash],
+      });
+      const pipeline = db.pipeline();
+      const outcomes = await Promise.allSettled([
+        pipeline.send([insert({ hash: "0xa" })]),
+        pipeline.send([insert("0xb")]),
+      ]);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(["rejected", "rejected"]);
+      for (const outcome of outcomes) {
+        expect(((outcome as PromiseRejectedResult).reason as Error).message).to.match(
+          /^parameter \$1 of a pipeline statement is not text, a number, a boolean or null \(object\): insert into indexer_pages/,
+        );
+      }
+      expect(await db.query("select 1 from indexer_pages where chain_id = 10")).to.have.length(0);
+    });
+
     it("finds Chinese and English text by trigram similarity", async () => {
       const works = [
         ["1", "羌绣 云纹 Qiang embroidery cloud pattern"],
@@ -394,6 +413,69 @@ describe("new PGlite databases", function () {
     await db.query("select 1");
     await db.close();
     expect((await readdir(dir)).filter((name) => name.startsWith("titlechain-db-"))).to.deep.equal([]);
+  });
+});
+
+describe("a PGlite worker that stops", function () {
+  this.timeout(120_000);
+  let dir: string;
+  let db: Database;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "titlechain-crash-"));
+    db = await openDatabase({ dataDir: dir });
+    await db.exec("create table notes (v text primary key)");
+    await db.query("insert into notes values ('committed')");
+  });
+  after(async () => {
+    await db?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const crash = () => (db as unknown as { [crashWorkerForTests]: () => Promise<number> })[crashWorkerForTests]();
+  const notes = async () => (await db.query<{ v: string }>("select v from notes order by v")).map((r) => r.v);
+
+  it("fails the statement it was running, and the next statement runs on a new worker with every commit kept", async () => {
+    const running = db.query("select count(*) from generate_series(1, 200000000)");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await crash();
+    const error = await running.then(
+      () => expect.fail("a statement outlived its worker"),
+      (e: unknown) => e as Error,
+    );
+    expect(error.message).to.equal("the PGlite worker stopped (exit code 1)");
+    expect(await notes()).to.deep.equal(["committed"]);
+  });
+
+  it("fails a transaction under way as a whole: nothing before the crash is kept, nothing after it runs", async () => {
+    let queued: Promise<unknown> | undefined;
+    const error = await db
+      .transaction(async (tx) => {
+        await tx.query("insert into notes values ('before the crash')");
+        queued = db.query("insert into notes values ('queued behind the transaction')");
+        await crash();
+        await tx.query("insert into notes values ('after the crash')");
+      })
+      .then(
+        () => expect.fail("the transaction went on after its worker stopped"),
+        (e: unknown) => e as Error,
+      );
+    expect(error.message).to.match(/^the PGlite worker stopped during this transaction/);
+    await queued;
+    expect(await notes()).to.deep.equal(["committed", "queued behind the transaction"]);
+  });
+
+  it("fails a pipeline's later transactions once the worker it started on has stopped; a new pipeline runs", async () => {
+    const insert = (v: string) => ({ text: "insert into notes values ($1)", params: [v] });
+    const pipeline = db.pipeline();
+    await pipeline.send([insert("pipeline 1")]);
+    await crash();
+    const error = await pipeline.send([insert("pipeline 2")]).then(
+      () => expect.fail("a pipeline went on across workers"),
+      (e: unknown) => e as Error,
+    );
+    expect(error.message).to.match(/^the PGlite worker stopped during this transaction/);
+    await db.pipeline().send([insert("pipeline 3")]);
+    expect(await notes()).to.deep.equal(["committed", "pipeline 1", "pipeline 3", "queued behind the transaction"]);
   });
 });
 

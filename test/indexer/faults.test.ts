@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { crashWorkerForTests, type Database } from "../../server/db/database.ts";
 import { Heads } from "../../server/indexer/heads.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
@@ -8,6 +9,45 @@ import { Databases, dump, expectMirrorMatchesContracts, freshSync, Workload } fr
 /** Retries generous enough to ride out a 20% fault rate; timeouts above the proxy's 300 ms delays. */
 const faultTolerantRpc = (url: string) =>
   new RpcClient({ urls: [url], timeoutMs: 3_000, maxAttempts: 40, baseDelayMs: 5, maxDelayMs: 100 });
+
+/**
+ * The database, whose worker stops during its `at`-th write: a transaction just before its commit, or a pipeline's
+ * transaction just sent.
+ */
+function crashingAt(db: Database, at: number): Database & { crashed: boolean } {
+  let writes = 0;
+  const crash = () => (db as unknown as { [crashWorkerForTests]: () => Promise<number> })[crashWorkerForTests]();
+  const crashing: Database & { crashed: boolean } = {
+    crashed: false,
+    kind: db.kind,
+    query: (text, params) => db.query(text, params),
+    exec: (text) => db.exec(text),
+    close: () => db.close(),
+    transaction: (fn) =>
+      db.transaction(async (tx) => {
+        const result = await fn(tx);
+        if (++writes === at) {
+          crashing.crashed = true;
+          await crash();
+        }
+        return result;
+      }),
+    pipeline: () => {
+      const pipeline = db.pipeline();
+      return {
+        send: (statements) => {
+          const sent = pipeline.send(statements);
+          if (++writes === at) {
+            crashing.crashed = true;
+            void crash();
+          }
+          return sent;
+        },
+      };
+    },
+  };
+  return crashing;
+}
 
 for (const make of [pgliteBackend, postgresBackend]) {
   const name = make().name;
@@ -96,5 +136,43 @@ for (const make of [pgliteBackend, postgresBackend]) {
         await proxy.close();
       }
     });
+
+    // PGlite's worker is a thread of this process, whose crash is injected here (a PostgreSQL server ending its
+    // connections is tested in test/db).
+    if (make === pgliteBackend) {
+      it("a sync under way fails, and the next resumes on a new worker from the last commit: equal to a fresh sync", async () => {
+        const head = await headOf(anvil.url);
+        const db = await databases.fresh();
+        try {
+          // Pages of two blocks: each round commits a few pages, then the worker stops under the next one.
+          const ranges = { initialRange: 2n, maxRange: 2n };
+          const rpc = new RpcClient({ urls: [anvil.url] });
+          let synced = await w.indexer(db, rpc).syncedBlock();
+          for (const at of [5, 6, 7]) {
+            const crashing = crashingAt(db, at);
+            const error = await w
+              .indexer(crashing, rpc, { ranges })
+              .syncTo(head)
+              .then(
+                () => expect.fail(`the sync went on after the worker stopped (write ${at})`),
+                (e: unknown) => e as Error,
+              );
+            expect(crashing.crashed).to.equal(true);
+            expect(error.message).to.match(/^the PGlite worker stopped/);
+            // What was committed before the crash stays; the sync is not over.
+            const now = await w.indexer(db, rpc).syncedBlock();
+            expect(now > synced && now < head, `synced ${synced} -> ${now} of ${head}`).to.equal(true);
+            synced = now;
+          }
+          const indexer = w.indexer(db, rpc, { ranges });
+          await indexer.syncTo(head);
+          expect(await indexer.syncedBlock()).to.equal(head);
+          expect(await dump(db)).to.deep.equal(await freshSync(make, w, head));
+          await expectMirrorMatchesContracts(db, w);
+        } finally {
+          await db.close();
+        }
+      });
+    }
   });
 }
