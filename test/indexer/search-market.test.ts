@@ -14,15 +14,7 @@ import {
   zeroAddress,
 } from "viem";
 import { foundry } from "viem/chains";
-import {
-  ALL_FIELDS,
-  FOREVER,
-  LicenceKind,
-  type LicenceTerms,
-  termsHashOf,
-  territoryOf,
-  usesOf,
-} from "../../core/licence.ts";
+import { FOREVER, LicenceKind, type LicenceTerms, termsHashOf, territoryOf } from "../../core/licence.ts";
 import { bytecodeOf, type Deployment, deployTitlechainViem } from "../../scripts/deploy/viem.ts";
 import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
@@ -31,10 +23,9 @@ import { SearchError, searchWorks, type WorkSearch } from "../../server/indexer/
 import { testTokenBytecode } from "../../types/abi/bytecode.js";
 import { licenceLedgerAbi, provenanceRegistryAbi, testTokenAbi } from "../../types/abi/index.js";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
+import { licenceTermsWith, YEAR } from "../market/terms.ts";
 import { type Anvil, rpcCall, startAnvil } from "./chain.ts";
 import { CHAIN_ID, deploymentIndexer } from "./mirror.ts";
-
-const YEAR = 365 * 86_400;
 
 /** An offer as the test made it: the terms (for the terms hash a buyer passes) and where it lives. */
 type MadeOffer = { workId: bigint; index: number; terms: LicenceTerms };
@@ -129,24 +120,11 @@ for (const make of [pgliteBackend, postgresBackend]) {
       return BigInt(contentHash);
     };
 
-    /** Terms like the market fixture's licenceTerms: non-exclusive, China, every field, a year, native coin. */
-    const licenceTerms = (overrides: Partial<LicenceTerms> = {}): LicenceTerms => ({
-      kind: LicenceKind.NonExclusive,
-      uses: usesOf(["reproduce", "distribute", "display", "commercial"]),
-      fields: ALL_FIELDS,
-      transferable: false,
-      worldwide: false,
-      territory: territoryOf(["CN"]),
-      start: 0,
-      end: 0,
-      duration: YEAR,
-      supply: 0,
-      derivativeRoyaltyBps: 0,
-      currency: zeroAddress,
-      textHash: keccak256(toHex(`legal text ${serial++}`)),
-      textCid: binaryCid(`legal text cid ${serial}`),
-      ...overrides,
-    });
+    const licenceTerms = (overrides: Partial<LicenceTerms> = {}): LicenceTerms =>
+      licenceTermsWith(
+        { textHash: keccak256(toHex(`legal text ${serial++}`)), textCid: binaryCid(`legal text cid ${serial}`) },
+        overrides,
+      );
 
     const createOffer = async (
       holder: Address,

@@ -4,7 +4,6 @@ import {
   ALL_FIELDS,
   type GrantRef,
   grantIdOf,
-  LicenceKind,
   type LicenceTerms,
   type SublicenceTerms,
   termsHashOf,
@@ -15,11 +14,11 @@ import { workIdOf } from "../../core/registration.ts";
 import { deployTitlechain } from "../../scripts/deploy/titlechain.ts";
 import type { Exchange, LicenceLedger, ProvenanceRegistry, TestToken } from "../../types/ethers-contracts/index.ts";
 import { ethers, metadataCid, networkHelpers, newWork, now, unique } from "../registry/fixture.ts";
+import { licenceTermsWith } from "./terms.ts";
 
 export { ethers, networkHelpers, nextBlockAt, now, unique } from "../registry/fixture.ts";
 
-export const DAY = 86_400;
-export const YEAR = 365 * DAY;
+export { DAY, YEAR } from "./terms.ts";
 /** The platform fee the fixture sets on both contracts: 2.5%. */
 export const FEE_BPS = 250n;
 
@@ -106,29 +105,9 @@ export function cid(): Hex {
   return metadataCid();
 }
 
-/**
- * Licence terms with overrides. The default is a non-exclusive, non-transferable licence to reproduce, distribute,
- * display and use commercially in China, every field, for a year from purchase, unlimited supply, paid in the native
- * coin.
- */
+/** Licence terms with overrides (see ./terms.ts), with a new legal text. */
 export function licenceTerms(overrides: Partial<LicenceTerms> = {}): LicenceTerms {
-  return {
-    kind: LicenceKind.NonExclusive,
-    uses: usesOf(["reproduce", "distribute", "display", "commercial"]),
-    fields: ALL_FIELDS,
-    transferable: false,
-    worldwide: false,
-    territory: territoryOf(["CN"]),
-    start: 0,
-    end: 0,
-    duration: YEAR,
-    supply: 0,
-    derivativeRoyaltyBps: 0,
-    currency: zeroAddress,
-    textHash: unique("legal-text"),
-    textCid: cid(),
-    ...overrides,
-  };
+  return licenceTermsWith({ textHash: unique("legal-text"), textCid: cid() }, overrides);
 }
 
 /** Sublicence terms with overrides: reproduce and display in China, every field, from now, perpetual. */
