@@ -7,7 +7,7 @@ import { type FetchLogsOptions, fetchLogs, type LogPage } from "./logs.ts";
 import { pause } from "./pause.ts";
 import { type Carried, facts, factTables, PageProjection, things, undoTable } from "./projection.ts";
 import type { RpcClient } from "./rpc.ts";
-import type { Row } from "./tables.ts";
+import { arrayLiteral, type Row } from "./tables.ts";
 
 export type IndexerOptions = {
   db: Database;
@@ -391,33 +391,25 @@ export class Indexer {
     const above = to.toString();
     const tables = new Map(Object.values(things).map((t) => [t.name, t]));
     await this.#db.transaction(async (tx) => {
-      const undo = await tx.query<{ page_to: string; tbl: string; key: Row; row: Row | null }>(
-        `select u.page_to::text as page_to, tbl, key, "row" from ${undoTable.name} u where chain_id = $1 and ` +
+      const undo = await tx.query<{ page_to: string; tbl: string; created: Row[]; prior: Row[] }>(
+        `select u.page_to::text as page_to, tbl, created, prior from ${undoTable.name} u where chain_id = $1 and ` +
           "u.page_to > $2 order by u.page_to desc",
         [chain, above],
       );
-      // Newest page first: where several pages changed a row, the oldest pre-image is put back last and stays.
-      const byPage = new Map<string, typeof undo>();
-      for (const u of undo) byPage.set(u.page_to, [...(byPage.get(u.page_to) ?? []), u]);
-      for (const entries of byPage.values()) {
-        for (const [name, table] of tables) {
-          const mine = entries.filter((u) => u.tbl === name);
-          await table.remove(
-            tx,
-            mine.map((u) => u.key),
-          );
-          await table.write(
-            tx,
-            mine.flatMap((u) => (u.row ? [u.row] : [])),
-          );
-        }
+      // Newest page first: where several pages changed a row, the oldest pre-image is put back last and stays. The rows
+      // a page created go; those it changed or deleted come back as they were.
+      for (const u of undo) {
+        const table = tables.get(u.tbl);
+        if (!table) throw new Error(`undo entry for an unknown table ${u.tbl}`);
+        await table.remove(tx, [...u.created, ...u.prior]);
+        await table.write(tx, u.prior);
       }
       // A work put back may have had its metadata fetched for a CID it no longer has: fetch it again.
+      const putBack = undo.flatMap((u) => (u.tbl === "works" ? u.prior.map((row) => row["work_id"]) : []));
       await tx.query(
         "update works set metadata_status = 'pending', metadata_retry_at = null where chain_id = $1 and " +
-          "metadata_status <> 'pending' and block_number <= $2 and work_id in (select (key->>'work_id')::numeric " +
-          `from ${undoTable.name} where chain_id = $1 and page_to > $2 and tbl = 'works')`,
-        [chain, above],
+          "metadata_status <> 'pending' and block_number <= $2 and work_id = any($3::numeric[])",
+        [chain, above, arrayLiteral(putBack, "numeric")],
       );
       for (const table of factTables) {
         await tx.query(`delete from ${table.name} where chain_id = $1 and block_number > $2`, [chain, above]);

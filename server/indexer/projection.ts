@@ -998,14 +998,19 @@ export class PageProjection {
       const inserts: Row[] = [];
       const upserts: Row[] = [];
       const deletes: Row[] = [];
+      // What undoes the page: the keys of the rows it created, and the rows it changed or deleted as they were.
+      const created: Row[] = [];
+      const prior: Row[] = [];
       for (const [k, old] of before) {
         const now = rows.get(k) ?? null;
         if (now) (old ? upserts : inserts).push(now);
         else if (old) deletes.push(old);
-        if (undoPage !== null) {
-          const key = Object.fromEntries(table.key.map((c) => [c, (now ?? old)?.[c]]));
-          undo.push({ chain_id: this.#chain, page_to: undoPage, tbl: table.name, key, row: old });
-        }
+        if (undoPage === null) continue;
+        if (old) prior.push(old);
+        else if (now) created.push(Object.fromEntries(table.key.map((c) => [c, now[c]])));
+      }
+      if (created.length > 0 || prior.length > 0) {
+        undo.push({ chain_id: this.#chain, page_to: undoPage, tbl: table.name, created, prior });
       }
       statements.push(table.insert(inserts), table.insert(upserts, true), table.delete(deletes));
     }
@@ -1014,15 +1019,19 @@ export class PageProjection {
   }
 }
 
+/**
+ * What undoes the unfinal pages (migration 0007): one entry per page and table, with the keys of the rows the page
+ * created (`created`) and the rows it changed or deleted as they were (`prior`).
+ */
 export const undoTable = new Table(
   "indexer_undo",
-  ["chain_id", "page_to", "tbl", "key"],
+  ["chain_id", "page_to", "tbl"],
   [
     ["chain_id", "bigint"],
     ["page_to", "bigint"],
     ["tbl", "text"],
-    ["key", "jsonb"],
-    ["row", "jsonb"],
+    ["created", "jsonb"],
+    ["prior", "jsonb"],
   ],
 );
 

@@ -607,6 +607,54 @@ describe("migrations on disk", () => {
     }
   });
 
+  it("gathers the undo rows of each page and table into one, with the keys it created and the rows as they were (7)", async () => {
+    const db = await openDatabase({});
+    try {
+      const migrations = await loadMigrations();
+      await migrate(
+        db,
+        migrations.filter((m) => m.version <= 6),
+      );
+      await db.exec(
+        `insert into indexer_undo (chain_id, page_to, tbl, key, "row") values ` +
+          `(1, 20, 'works', '{"chain_id":1,"work_id":"6"}', '{"chain_id":1,"work_id":"6","owner":"0xa"}'), ` +
+          `(1, 20, 'works', '{"chain_id":1,"work_id":"5"}', null), ` +
+          `(1, 20, 'licence_offers', '{"chain_id":1,"work_id":"5","offer_index":0}', null), ` +
+          `(1, 21, 'works', '{"chain_id":1,"work_id":"6"}', '{"chain_id":1,"work_id":"6","owner":"0xb"}')`,
+      );
+      expect(await migrate(db, migrations)).to.deep.equal(
+        migrations.filter((m) => m.version >= 7).map((m) => m.version),
+      );
+      const undo = await db.query(
+        "select chain_id::int as chain, page_to::int as page, tbl, created, prior from indexer_undo order by 2, 3",
+      );
+      expect(undo).to.deep.equal([
+        {
+          chain: 1,
+          page: 20,
+          tbl: "licence_offers",
+          created: [{ chain_id: 1, work_id: "5", offer_index: 0 }],
+          prior: [],
+        },
+        {
+          chain: 1,
+          page: 20,
+          tbl: "works",
+          created: [{ chain_id: 1, work_id: "5" }],
+          prior: [{ chain_id: 1, work_id: "6", owner: "0xa" }],
+        },
+        { chain: 1, page: 21, tbl: "works", created: [], prior: [{ chain_id: 1, work_id: "6", owner: "0xb" }] },
+      ]);
+      // One entry per page and table.
+      const error = await db
+        .query("insert into indexer_undo (chain_id, page_to, tbl, created, prior) values (1, 21, 'works', '[]', '[]')")
+        .catch((e: unknown) => e as Error & { code?: string });
+      expect((error as { code?: string }).code).to.equal("23505");
+    } finally {
+      await db.close();
+    }
+  });
+
   it("names each event's contract and name by its position in the transaction's distinct lists (6)", async () => {
     const db = await openDatabase({});
     try {
