@@ -1,7 +1,7 @@
 -- A page that is not final records what undoes it. Until now that was one row per row the page touched, with its key
 -- and its pre-image as two JSON documents; now it is one row per page and table: the keys of the rows the page created
--- (`created`) and the rows it changed or deleted as they were (`prior`), each a JSON array. On a busy chain a page
--- touches hundreds of rows, and writing an undo row for each took about a tenth of the dense backfill's time.
+-- (`created`) and the rows it changed or deleted as they were (`prior`), each a JSON array: a busy chain's page touches
+-- hundreds of rows, and each undo row is a tuple, an index entry and JSON documents to write.
 alter table indexer_undo add column created jsonb, add column prior jsonb, alter column key drop not null;
 
 insert into indexer_undo (chain_id, page_to, tbl, created, prior)
