@@ -480,6 +480,22 @@ describe("a PGlite worker that stops", function () {
 });
 
 describe("migrations on disk", () => {
+  /** A temporary database with the migrations up to `version` applied, and every migration (to apply the rest). */
+  const migratedTo = async (version: number) => {
+    const db = await openDatabase({});
+    try {
+      const migrations = await loadMigrations();
+      await migrate(
+        db,
+        migrations.filter((m) => m.version <= version),
+      );
+      return { db, migrations };
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  };
+
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "titlechain-migrations-"));
@@ -528,13 +544,8 @@ describe("migrations on disk", () => {
   });
 
   it("moves an event log of one row per event into its transactions, as JSON objects (5)", async () => {
-    const db = await openDatabase({});
+    const { db, migrations } = await migratedTo(4);
     try {
-      const migrations = await loadMigrations();
-      await migrate(
-        db,
-        migrations.filter((m) => m.version < 5),
-      );
       await db.exec(
         "insert into chain_transactions (chain_id, block_number, tx_index, tx_hash, block_hash) values " +
           "(1, 10, 0, '0xt0', '0xb10'), (1, 10, 2, '0xt2', '0xb10'), (1, 11, 0, '0xt3', '0xb11');" +
@@ -608,13 +619,8 @@ describe("migrations on disk", () => {
   });
 
   it("gathers the undo rows of each page and table into one, with the keys it created and the rows as they were (7)", async () => {
-    const db = await openDatabase({});
+    const { db, migrations } = await migratedTo(6);
     try {
-      const migrations = await loadMigrations();
-      await migrate(
-        db,
-        migrations.filter((m) => m.version <= 6),
-      );
       await db.exec(
         `insert into indexer_undo (chain_id, page_to, tbl, key, "row") values ` +
           `(1, 20, 'works', '{"chain_id":1,"work_id":"6"}', '{"chain_id":1,"work_id":"6","owner":"0xa"}'), ` +
@@ -656,13 +662,8 @@ describe("migrations on disk", () => {
   });
 
   it("names each event's contract and name by its position in the transaction's distinct lists (6)", async () => {
-    const db = await openDatabase({});
+    const { db, migrations } = await migratedTo(5);
     try {
-      const migrations = await loadMigrations();
-      await migrate(
-        db,
-        migrations.filter((m) => m.version <= 5),
-      );
       await db.exec(
         "insert into chain_transactions (chain_id, block_number, tx_index, tx_hash, block_hash, log_indexes, " +
           "contracts, names, args) values " +
