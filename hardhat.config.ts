@@ -1,3 +1,4 @@
+// Hardhat 3 configuration: the pinned wasm solc, via-IR, the test folder.
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { defineConfig } from "hardhat/config";

@@ -1,3 +1,4 @@
+// Binary CIDv1 (sha2-256) to and from the strings IPFS prints, as the registry stores metadata pointers.
 import { CID } from "multiformats/cid";
 import { bytesToHex, type Hex, hexToBytes } from "viem";
 

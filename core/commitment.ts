@@ -1,3 +1,4 @@
+// Private commitments and batch leaves, computed exactly as the registry computes them.
 import { type Address, encodeAbiParameters, type Hex, keccak256 } from "viem";
 
 const commitmentParameters = [{ type: "address" }, { type: "bytes32" }, { type: "bytes32" }] as const;

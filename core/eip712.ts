@@ -1,3 +1,4 @@
+// The EIP-712 typed data a creator signs for a gasless registration.
 import type { Address, Hex, TypedDataDomain } from "viem";
 import type { Registration } from "./registration.ts";
 

@@ -1,3 +1,4 @@
+// The licence model: uses, fields and territories in Chinese and English, terms hashes and grant ids.
 import { type Address, encodeAbiParameters, type Hex, keccak256, toHex } from "viem";
 
 /**

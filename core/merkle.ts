@@ -1,3 +1,4 @@
+// Merkle trees and proofs of batch commitments, with the registry's sorted-pair hashing.
 import { concat, type Hex, hexToBigInt, keccak256 } from "viem";
 
 /** A Merkle tree over batch leaves in OpenZeppelin's `StandardMerkleTree` layout (same root for the same leaves). */

@@ -1,3 +1,4 @@
+// Work metadata: build, validate against the JSON Schema and encode canonically.
 import { Ajv, type ErrorObject } from "ajv";
 import type { Address, Hex } from "viem";
 import schema from "./work-metadata.schema.json" with { type: "json" };

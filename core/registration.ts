@@ -1,3 +1,4 @@
+// A registration as the registry takes it, and the work id of a file.
 import type { Address, Hex } from "viem";
 
 /**

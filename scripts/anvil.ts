@@ -1,3 +1,4 @@
+// Starts anvil from its npm package for tests, benchmarks and the local stack, and stops it cleanly.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";

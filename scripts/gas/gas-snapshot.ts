@@ -1,3 +1,4 @@
+// Where the committed gas snapshot lives and how much a figure may grow over it.
 import { fileURLToPath } from "node:url";
 
 /** The committed gas snapshot; `npm run bench:gas -- --update-snapshot` rewrites it. */

@@ -1,3 +1,4 @@
+// The embedded content store: UnixFS blocks in pack files, verified reads, pins and garbage collection.
 import { randomBytes } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -1,3 +1,4 @@
+// Decodes PNG and JPEG uploads to luminance for the perceptual hash, refusing decompression bombs.
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { type ImageFingerprint, imageFingerprint, luminanceOf, perceptualHash } from "../../core/phash.ts";

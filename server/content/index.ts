@@ -1,3 +1,4 @@
+// Opens the content store the configuration names: embedded, or Kubo at IPFS_API_URL.
 import { join } from "node:path";
 import type { ContentStore } from "./content-store.ts";
 import { EmbeddedContentStore } from "./embedded-store.ts";

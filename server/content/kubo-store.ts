@@ -1,3 +1,4 @@
+// The content store backed by an external Kubo node through its RPC API.
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { create, type KuboRPCClient } from "kubo-rpc-client";

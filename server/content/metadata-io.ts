@@ -1,3 +1,4 @@
+// Reads and writes work metadata through the content store, validated both ways.
 import { encodeWorkMetadata, parseWorkMetadata, type WorkMetadata } from "../../core/metadata.ts";
 import type { ContentStore } from "./content-store.ts";
 import { ContentError } from "./errors.ts";

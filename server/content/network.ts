@@ -1,3 +1,4 @@
+// Joins the embedded store to IPFS peers over libp2p (TCP, Noise, Yamux, Bitswap) when asked.
 import { withBitswap } from "@helia/bitswap";
 import type { Helia } from "@helia/interface";
 import { type HeliaWithLibp2p, withLibp2pLight } from "@helia/libp2p";

@@ -1,3 +1,4 @@
+// A blockstore of pack files: one append-only pack and index per upload, written atomically.
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Blockstore, InputPair, Pair } from "interface-blockstore";

@@ -1,3 +1,4 @@
+// One pass over an upload: size limit, sha256, media type sniffing, feeding the chunker.
 import { createHash } from "node:crypto";
 import { exporter } from "ipfs-unixfs-exporter";
 import { CID } from "multiformats/cid";

@@ -1,3 +1,4 @@
+// The database layer: PGlite in a worker thread or PostgreSQL, one dialect, pipelines of transactions.
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -1,3 +1,4 @@
+// Secondary indexes set aside during a fresh backfill and built once at its end.
 import type { Database, Sql } from "./database.ts";
 
 /**

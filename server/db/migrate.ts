@@ -1,3 +1,4 @@
+// Applies the numbered SQL migrations, each in its own transaction under an advisory lock.
 import { readdir, readFile } from "node:fs/promises";
 import type { Database } from "./database.ts";
 import { restoreIndexes } from "./indexes.ts";

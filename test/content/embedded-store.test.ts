@@ -1,3 +1,4 @@
+// The embedded content store on disk: CIDs, verified reads, limits, crashes, pins and GC.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";

@@ -1,3 +1,4 @@
+// The Kubo backend against a real node at IPFS_API_URL (pending without one).
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

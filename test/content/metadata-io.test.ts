@@ -1,3 +1,4 @@
+// Work metadata written to and read from the content store, refused when invalid.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,3 +1,4 @@
+// Two embedded stores exchanging blocks over libp2p.
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

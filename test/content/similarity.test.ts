@@ -1,3 +1,4 @@
+// Prior-art similarity on generated textile designs and their re-encoded, cropped and recoloured copies.
 import { expect } from "chai";
 import {
   fingerprintDistance,

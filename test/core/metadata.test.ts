@@ -1,3 +1,4 @@
+// core/metadata: the schema, canonical encoding and every refusal naming its field.
 import { expect } from "chai";
 import fc from "fast-check";
 import { base58btc } from "multiformats/bases/base58";

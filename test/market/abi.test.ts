@@ -1,3 +1,4 @@
+// The generated viem ABIs match the compiled contracts.
 import { expect } from "chai";
 import { decodeEventLog, type Hex, parseEventLogs } from "viem";
 import { termsHashOf } from "../../core/licence.ts";

@@ -1,3 +1,4 @@
+// The market fixture: registry, ledger and exchange wired as in production, users funded.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { type Address, type Hex, zeroAddress } from "viem";
 import {

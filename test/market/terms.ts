@@ -1,3 +1,4 @@
+// Default licence terms for tests, shared by the contract and indexer tests (no network).
 import { type Hex, zeroAddress } from "viem";
 import { ALL_FIELDS, LicenceKind, type LicenceTerms, territoryOf, usesOf } from "../../core/licence.ts";
 

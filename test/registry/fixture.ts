@@ -1,3 +1,4 @@
+// The registry fixture and helpers shared by the registry tests.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 import { type Address, type Hex, keccak256, toHex, zeroAddress } from "viem";

@@ -1,3 +1,4 @@
+// Gasless registration by EIP-712 signature, EOA and ERC-1271.
 import { expect } from "chai";
 import type { Hex } from "viem";
 import { hashTypedData } from "viem";
