@@ -11,7 +11,10 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IDerivativeAuthority} from "./interfaces/IDerivativeAuthority.sol";
 import {ILicenceLedger} from "./interfaces/ILicenceLedger.sol";
 import {IProvenanceRegistry} from "./interfaces/IProvenanceRegistry.sol";
+import {TitleWord} from "./libraries/TitleWord.sol";
+import {DerivativeRoyalties} from "./libraries/DerivativeRoyalties.sol";
 import {LicenceStorage} from "./libraries/LicenceStorage.sol";
+import {OfferBook} from "./libraries/OfferBook.sol";
 import {RevenueSplits} from "./libraries/RevenueSplits.sol";
 import {Sublicensing} from "./libraries/Sublicensing.sol";
 import {Payments} from "./Payments.sol";
@@ -22,10 +25,11 @@ import {Payments} from "./Payments.sol";
  * {ILicenceLedger}.
  *
  * @dev Laid out for the cost of a purchase, which writes one fresh slot (the grant: holder, start, end, state and
- * transferability packed in one word) and updates three warm ones (the offer's sold count, the work's revenue pot for
- * the native coin, the treasury's fee). The licence token keeps no per-holder balance count: ERC-1155 has none, which
- * is why the ledger uses it rather than ERC-721. Offers are numbered per work, so a grant id is computed from its
- * coordinates and nothing maps ids back to offers.
+ * transferability packed in one word) and updates warm ones (the offer's sold count, the work's revenue pot for the
+ * native coin, the treasury's fee, the registry's count of encumbrances). The licence token keeps no per-holder balance
+ * count: ERC-1155 has none, which is why the ledger uses it rather than ERC-721. Offers are numbered per work, so a
+ * grant id is computed from its coordinates and nothing maps ids back to offers. Publication, sublicensing, splits
+ * and derivative royalties live in linked libraries that run in this storage, to keep the code under 24 KiB.
  */
 contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155MetadataURI, IERC1155Errors, Payments {
     uint8 public constant USE_REPRODUCE = 1;
@@ -37,6 +41,12 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
     uint8 public constant ALL_USES = 63;
     /// @notice Highest number of payees of a split.
     uint256 public constant MAX_PAYEES = RevenueSplits.MAX_PAYEES;
+    /// @notice Most offers of a work that may reserve scope at once (see {OfferBook}).
+    uint256 public constant MAX_RESERVING_OFFERS = LicenceStorage.MAX_RESERVING_OFFERS;
+    /// @notice Most levels a sublicence may sit below its root grant.
+    uint256 public constant MAX_SUBLICENCE_DEPTH = LicenceStorage.MAX_SUBLICENCE_DEPTH;
+    /// @notice Most royalty edges in the tree above a work (see {DerivativeRoyalties}).
+    uint256 public constant MAX_ROYALTY_EDGES = DerivativeRoyalties.MAX_ROYALTY_EDGES;
 
     LicenceStorage.Layout private _s;
     mapping(address holder => mapping(address operator => bool)) private _operatorApprovals;
@@ -59,39 +69,10 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         LicenceTerms calldata terms,
         uint256 price
     ) external returns (uint32 offerIndex) {
-        (, bool disputed, uint32 moves, ) = _requireWorkOwner(workId);
-        if (disputed) revert WorkDisputed(workId);
-        LicenceStorage.checkScope(terms.uses, terms.fields, terms.worldwide, terms.territory);
-        LicenceStorage.checkLegalText(terms.textHash, terms.textCid);
-        if (terms.derivativeRoyaltyBps > _BPS) revert DerivativeRoyaltyTooHigh(terms.derivativeRoyaltyBps);
-        if (terms.kind != LicenceKind.NonExclusive && terms.supply != 1) revert InvalidSupply(terms.kind, terms.supply);
-        uint40 start = terms.start < block.timestamp ? uint40(block.timestamp) : terms.start;
-        uint40 end = terms.end == 0 ? LicenceStorage.FOREVER : terms.end;
-        if (end <= start) revert InvalidTerm(terms.start, terms.end, terms.duration);
+        TitleWord title = _requireWorkOwner(workId);
+        if (title.disputed()) revert WorkDisputed(workId);
         uint8 currencyId = _allowedCurrencyId(terms.currency);
-
-        LicenceStorage.WorkState storage work = _s.works[workId];
-        offerIndex = work.offerCount;
-        _checkExclusivity(workId, offerIndex, moves, terms.kind != LicenceKind.NonExclusive, terms, start, end);
-        work.offerCount = offerIndex + 1;
-
-        bytes32 termsHash = keccak256(abi.encode(terms));
-        Offer storage offer = _s.offers[workId][offerIndex];
-        offer.kind = terms.kind;
-        offer.status = OfferStatus.Open;
-        offer.uses = terms.uses;
-        offer.fields = terms.fields;
-        offer.transferable = terms.transferable;
-        offer.supply = terms.supply;
-        offer.start = start;
-        offer.end = end;
-        offer.duration = terms.duration;
-        offer.currencyId = currencyId;
-        offer.moves = moves;
-        offer.termsHash = bytes20(termsHash);
-        offer.price = _toUint96(price);
-        LicenceStorage.storeTerritory(offer, terms.territory);
-        emit OfferCreated(workId, offerIndex, msg.sender, termsHash, terms, price, uint64(block.timestamp));
+        return OfferBook.create(_s, workId, terms, _toUint96(price), title.moves(), currencyId);
     }
 
     /// @inheritdoc ILicenceLedger
@@ -135,8 +116,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         LicenceStorage.StoredGrant storage grant = LicenceStorage.liveGrant(_s, grantId);
         uint256 parentGrantId = _s.parentGrants[grantId];
         if (parentGrantId == 0) {
-            (address owner, , , , ) = _titleOf(ref.workId);
-            if (owner != msg.sender) revert NotLicensor(grantId, msg.sender);
+            if (_titleOf(ref.workId).owner() != msg.sender) revert NotLicensor(grantId, msg.sender);
         } else if (_s.grants[parentGrantId].holder != msg.sender) {
             revert NotLicensor(grantId, msg.sender);
         }
@@ -146,8 +126,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
 
     /// @inheritdoc ILicenceLedger
     function setSplits(uint256 workId, Payee[] calldata payees) external {
-        (, , uint32 moves, ) = _requireWorkOwner(workId);
-        RevenueSplits.set(_s, workId, payees, moves);
+        RevenueSplits.set(_s, workId, payees, _requireWorkOwner(workId).moves());
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -178,7 +157,12 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         uint40 offerEnd = offer.end;
         if (block.timestamp >= offerEnd) revert OfferEnded(workId, offerIndex, offerEnd);
         if (licensee == address(0)) revert InvalidLicensee(licensee);
-        address owner = _checkSellable(workId, offerIndex, offer.moves);
+        uint8 currencyId = offer.currencyId;
+        _requireAllowed(currencyId);
+        // A new grant is an encumbrance the registry counts for bids and buyers of the work.
+        TitleWord title = registry.encumber(workId);
+        if (title.moves() != offer.moves) revert OfferVoid(workId, offerIndex);
+        LicenceStorage.checkLicensable(_s, registry, workId, title);
 
         uint40 start = offer.start;
         if (start < block.timestamp) start = uint40(block.timestamp);
@@ -191,11 +175,11 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         offer.sold = sold;
         grantId = LicenceStorage.grantIdOf(workId, offerIndex, sold);
         _s.grants[grantId] = LicenceStorage.StoredGrant(licensee, start, end, LicenceStorage.LIVE, offer.transferable);
-        if (offer.uses & USE_ADAPT != 0)
+        // Only the licensee's own purchase names its grant for derivatives: a purchase for another never moves it.
+        if (licensee == msg.sender && offer.uses & USE_ADAPT != 0)
             _s.derivativeGrants[licensee][workId] = LicenceStorage.packRef(offerIndex, sold);
 
-        uint8 currencyId = offer.currencyId;
-        (uint256 fee, uint32 version, address payee) = _distribute(workId, owner, offer.moves, currencyId, price);
+        Revenue memory revenue = _distribute(workId, title, currencyId, price);
         emit TransferSingle(msg.sender, address(0), licensee, grantId, 1);
         emit LicencePurchased(
             grantId,
@@ -207,9 +191,10 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
             end,
             _tokenOf(currencyId),
             price,
-            fee,
-            version,
-            payee,
+            revenue.fee,
+            revenue.royalty,
+            revenue.version,
+            revenue.payee,
             termsHash,
             uint64(block.timestamp)
         );
@@ -228,7 +213,12 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         if (status != OfferStatus.Open) revert OfferNotOpen(ref.workId, ref.offerIndex, status);
         uint256 price = offer.price;
         if (price != expectedPrice) revert PriceMismatch(price, expectedPrice);
-        address owner = _checkSellable(ref.workId, ref.offerIndex, offer.moves);
+        uint8 currencyId = offer.currencyId;
+        _requireAllowed(currencyId);
+        // A dispute or a pledge stops new sales, not the renewal of a grant already held; a new holder's renewals
+        // go through offers of its own.
+        TitleWord title = registry.titleWordOf(ref.workId);
+        if (title.moves() != offer.moves) revert OfferVoid(ref.workId, ref.offerIndex);
 
         // A renewal extends a running grant: a lapsed one stays a record of its term (buy a new licence instead), so
         // a grant never covers a stretch nobody paid for.
@@ -243,8 +233,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         if (end <= previousEnd) revert OfferEnded(ref.workId, ref.offerIndex, offerEnd);
         grant.end = uint40(end);
 
-        uint8 currencyId = offer.currencyId;
-        (uint256 fee, uint32 version, address payee) = _distribute(ref.workId, owner, offer.moves, currencyId, price);
+        Revenue memory revenue = _distribute(ref.workId, title, currencyId, price);
         emit LicenceRenewed(
             grantId,
             ref.workId,
@@ -253,9 +242,10 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
             uint40(end),
             _tokenOf(currencyId),
             price,
-            fee,
-            version,
-            payee,
+            revenue.fee,
+            revenue.royalty,
+            revenue.version,
+            revenue.payee,
             uint64(block.timestamp)
         );
         _collect(currencyId, price);
@@ -276,7 +266,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         address licensee,
         SublicenceTerms calldata terms
     ) external returns (GrantRef memory) {
-        return Sublicensing.issue(_s, parent, licensee, terms);
+        return Sublicensing.issue(_s, registry, parent, licensee, terms);
     }
 
     /// @inheritdoc ILicenceLedger
@@ -303,8 +293,25 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
     function setPledgeeConsent(uint256 workId, bool allowed) external {
         address pledgee = registry.pledgeOf(workId).pledgee;
         if (pledgee == address(0) || pledgee != msg.sender) revert NotPledgee(workId, msg.sender);
-        _s.pledgeeConsent[workId] = allowed ? pledgee : address(0);
-        emit PledgeeConsentSet(workId, pledgee, allowed, uint64(block.timestamp));
+        // Consent belongs to this pledge, numbered by the registry's count: a later pledge starts without it.
+        uint32 pledge = registry.titleWordOf(workId).pledges();
+        _s.pledgeConsent[workId] = allowed ? pledge : 0;
+        emit PledgeeConsentSet(workId, pledgee, pledge, allowed, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc ILicenceLedger
+    function payDerivativeRoyalty(
+        uint256 workId,
+        address currency,
+        uint256 earned
+    ) external payable nonReentrant returns (uint256 amount) {
+        uint8 currencyId = _allowedCurrencyId(currency);
+        amount = _royaltyOn(workId, earned);
+        if (amount != 0) {
+            emit RoyaltiesPaidIn(workId, msg.sender, currency, earned, amount, uint64(block.timestamp));
+            DerivativeRoyalties.pay(_s, _owed, registry, workId, currencyId, currency, amount);
+        }
+        _collect(currencyId, amount);
     }
 
     /// @notice Sets the ERC-1155 metadata URI template. Only the admin may.
@@ -323,6 +330,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         return grant.holder == account && grant.state == LicenceStorage.LIVE ? 1 : 0;
     }
 
+    /// @notice ERC-1155 balances, one per (account, id) pair; the loop runs once per pair the caller passes.
     function balanceOfBatch(
         address[] calldata accounts,
         uint256[] calldata ids
@@ -350,6 +358,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         ERC1155Utils.checkOnERC1155Received(msg.sender, from, to, id, value, data);
     }
 
+    /// @notice Moves several transferable licence tokens; the loop runs once per id the caller passes.
     function safeBatchTransferFrom(
         address from,
         address to,
@@ -384,12 +393,39 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
     // ------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IDerivativeAuthority
-    function derivativeGrantOf(address registrant, uint256 parentId) external view returns (uint256 grantId) {
-        uint64 packed = _s.derivativeGrants[registrant][parentId];
-        if (packed == 0) return 0;
-        GrantRef memory ref = GrantRef(parentId, uint32(packed >> 32), uint32(packed));
-        bool allowed = _permits(ref, registrant, USE_ADAPT, bytes2(0), 0, uint64(block.timestamp));
-        return allowed ? LicenceStorage.grantIdOf(ref.workId, ref.offerIndex, ref.serial) : 0;
+    function derivativeGrantOf(address registrant, uint256 parentId) external view returns (uint256) {
+        return DerivativeRoyalties.derivativeGrantOf(_s, registrant, parentId);
+    }
+
+    /// @inheritdoc IDerivativeAuthority
+    function authoriseDerivative(
+        address registrant,
+        uint256 workId,
+        uint256 parentId
+    ) external returns (uint256 grantId, uint16 royaltyBps) {
+        _requireRegistry();
+        return DerivativeRoyalties.authorise(_s, registrant, workId, parentId);
+    }
+
+    /// @inheritdoc IDerivativeAuthority
+    function clearDerivative(uint256 workId) external {
+        _requireRegistry();
+        DerivativeRoyalties.clear(_s, workId);
+    }
+
+    /// @inheritdoc ILicenceLedger
+    function pledgeConsentOf(uint256 workId) external view returns (uint32) {
+        return _s.pledgeConsent[workId];
+    }
+
+    /// @inheritdoc ILicenceLedger
+    function royaltyParentsOf(uint256 workId) external view returns (RoyaltyParent[] memory) {
+        return DerivativeRoyalties.parentsOf(_s, workId);
+    }
+
+    /// @inheritdoc ILicenceLedger
+    function derivativeRoyaltyOf(uint256 workId, uint256 earned) external view returns (uint256) {
+        return _royaltyOn(workId, earned);
     }
 
     /// @inheritdoc ILicenceLedger
@@ -405,7 +441,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
 
     /// @inheritdoc ILicenceLedger
     function offerCount(uint256 workId) external view returns (uint32) {
-        return _s.works[workId].offerCount;
+        return LicenceStorage.offerCount(_s, workId);
     }
 
     /// @inheritdoc ILicenceLedger
@@ -430,7 +466,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         uint64 time
     ) external view returns (bool) {
         LicenceStorage.countryBit(country);
-        return _permits(ref, account, use, country, field, time);
+        return LicenceStorage.permits(_s, ref, account, use, country, field, time);
     }
 
     /// @inheritdoc ILicenceLedger
@@ -443,14 +479,14 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         uint64 time
     ) external view returns (GrantRef memory ref) {
         LicenceStorage.countryBit(country);
-        uint32 count = _s.works[workId].offerCount;
+        uint32 count = LicenceStorage.offerCount(_s, workId);
         ref.workId = workId;
         for (uint32 i; i < count; ++i) {
             ref.offerIndex = i;
             uint24 sold = _s.offers[workId][i].sold;
             for (uint32 serial = 1; serial <= sold; ++serial) {
                 ref.serial = serial;
-                if (_permits(ref, account, use, country, field, time)) return ref;
+                if (LicenceStorage.permits(_s, ref, account, use, country, field, time)) return ref;
             }
         }
         ref.offerIndex = 0;
@@ -467,8 +503,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
     /// @inheritdoc ILicenceLedger
     function currentSplit(uint256 workId) external view returns (uint32 version, bool inForce) {
         LicenceStorage.WorkState memory work = _s.works[workId];
-        (, , , uint32 moves, ) = registry.titleOf(workId);
-        return (work.splitVersion, work.splitActive && work.splitMoves == moves);
+        return (work.splitVersion, work.splitActive && work.splitMoves == registry.titleWordOf(workId).moves());
     }
 
     /// @inheritdoc ILicenceLedger
@@ -487,40 +522,50 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
     // Internals: sales
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @dev Refuses a sale or renewal of a work that is disputed, has changed holder since the offer, or is pledged
-    /// without the pledgee's consent; returns the holder.
-    function _checkSellable(uint256 workId, uint32 offerIndex, uint32 offerMoves) private view returns (address) {
-        (address owner, bool pledged, bool disputed, uint32 moves, ) = registry.titleOf(workId);
-        if (moves != offerMoves) revert OfferVoid(workId, offerIndex);
-        if (disputed) revert WorkDisputed(workId);
-        if (pledged) {
-            address pledgee = registry.pledgeOf(workId).pledgee;
-            if (_s.pledgeeConsent[workId] != pledgee) revert WorkPledged(workId, pledgee);
-        }
-        return owner;
+    /// @dev Where a payment went: the platform fee, the derivative royalty owed to the work's parents, the split
+    /// version in force and the account credited with the rest (zero when the split's pot took it).
+    struct Revenue {
+        uint256 fee;
+        uint256 royalty;
+        uint32 version;
+        address payee;
     }
 
-    /// @dev Credits the fee to the treasury and the rest to the work's split pot when a split set by the current
-    /// holder is in force, else to the holder.
+    /// @dev Credits the fee to the treasury, the derivative royalty up the work's lineage, and the rest to the work's
+    /// split pot when a split set by the current holder is in force, else to the holder.
     function _distribute(
         uint256 workId,
-        address owner,
-        uint32 moves,
+        TitleWord title,
         uint8 currencyId,
         uint256 price
-    ) private returns (uint256 fee, uint32 version, address payee) {
-        if (price == 0) return (0, 0, owner);
-        fee = _takeFee(currencyId, price);
-        uint256 net = price - fee;
-        LicenceStorage.WorkState storage work = _s.works[workId];
-        version = work.splitVersion;
-        if (work.splitActive && work.splitMoves == moves) {
-            if (currencyId == _NATIVE) work.nativePot += _toUint128(net);
-            else _s.pots[LicenceStorage.potKey(workId, version, currencyId)] += net;
-        } else {
-            payee = owner;
-            _credit(owner, currencyId, net);
+    ) private returns (Revenue memory revenue) {
+        if (price == 0) {
+            revenue.payee = title.owner();
+            return revenue;
         }
+        revenue.fee = _takeFee(currencyId, price);
+        uint256 net = price - revenue.fee;
+        if (title.owesRoyalties()) {
+            revenue.royalty = _royaltyOn(workId, net);
+            net -= revenue.royalty;
+        }
+        (revenue.version, revenue.payee) = LicenceStorage.credit(
+            _s,
+            _owed,
+            workId,
+            title.owner(),
+            title.moves(),
+            currencyId,
+            net
+        );
+        if (revenue.royalty != 0) {
+            DerivativeRoyalties.pay(_s, _owed, registry, workId, currencyId, _tokenOf(currencyId), revenue.royalty);
+        }
+    }
+
+    /// @dev The derivative royalty a work owes its parents on `earned`.
+    function _royaltyOn(uint256 workId, uint256 earned) private view returns (uint256) {
+        return (earned * _s.works[workId].royaltyBps) / _BPS;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -539,6 +584,7 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         emit TransferSingle(msg.sender, holder, address(0), grantId, 1);
     }
 
+    /// @dev The loop climbs the sublicence chain: at most `MAX_SUBLICENCE_DEPTH` grants.
     function _statusOf(uint256 grantId, LicenceStorage.StoredGrant memory grant) private view returns (GrantStatus) {
         if (grant.state == 0) return GrantStatus.None;
         if (grant.state == LicenceStorage.TERMINATED) return GrantStatus.Terminated;
@@ -552,36 +598,9 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         return GrantStatus.Active;
     }
 
-    /// @dev Whether grant `ref` allowed `account` the use at `time`. `country == 0` and `field == 0` skip those
-    /// checks (the registry's derivative question has neither).
-    function _permits(
-        GrantRef memory ref,
-        address account,
-        uint8 use,
-        bytes2 country,
-        uint16 field,
-        uint64 time
-    ) private view returns (bool) {
-        uint256 grantId = LicenceStorage.grantIdOf(ref.workId, ref.offerIndex, ref.serial);
-        LicenceStorage.StoredGrant memory grant = _s.grants[grantId];
-        if (grant.state == 0 || grant.holder != account) return false;
-        if (time < grant.start || time >= grant.end) return false;
-        Offer storage offer = _s.offers[ref.workId][ref.offerIndex];
-        if (offer.uses & use != use || use == 0) return false;
-        if (field != 0 && offer.fields & field == 0) return false;
-        if (country != bytes2(0) && !_isWorldwide(offer)) {
-            uint256 bit = LicenceStorage.countryBit(country);
-            if ((offer.territory[bit >> 8] >> (bit & 255)) & 1 == 0) return false;
-        }
-        // A sublicence permits only while every grant above it did.
-        for (uint256 id = _s.parentGrants[grantId]; id != 0; id = _s.parentGrants[id]) {
-            LicenceStorage.StoredGrant memory parent = _s.grants[id];
-            if (time < parent.start || time >= parent.end) return false;
-        }
-        return true;
-    }
-
+    /// @dev A transfer of value 0 moves nothing and is allowed, as EIP-1155 asks.
     function _move(address from, address to, uint256 id, uint256 value) private {
+        if (value == 0) return;
         LicenceStorage.StoredGrant storage grant = _s.grants[id];
         if (grant.holder != from || grant.state != LicenceStorage.LIVE || value != 1) {
             revert ERC1155InsufficientBalance(from, balanceOf(from, id), value, id);
@@ -595,48 +614,6 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         if (to == address(0)) revert ERC1155InvalidReceiver(to);
         if (from != msg.sender && !_operatorApprovals[from][msg.sender])
             revert ERC1155MissingApprovalForAll(msg.sender, from);
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Internals: scope
-    // ------------------------------------------------------------------------------------------------------------
-
-    /// @dev Refuses a new offer whose scope overlaps a live offer's when either is sole or exclusive. Sublicences are
-    /// one-grant non-exclusive offers, so a new exclusive offer cannot overlap a live sublicence either.
-    function _checkExclusivity(
-        uint256 workId,
-        uint32 count,
-        uint32 moves,
-        bool exclusive,
-        LicenceTerms calldata terms,
-        uint40 start,
-        uint40 end
-    ) private view {
-        for (uint32 i; i < count; ++i) {
-            Offer storage other = _s.offers[workId][i];
-            if (!exclusive && other.kind == LicenceKind.NonExclusive) continue;
-            if (!_reserves(workId, i, other, moves)) continue;
-            if (start >= other.end || other.start >= end) continue;
-            if (terms.fields & other.fields == 0) continue;
-            if (!terms.worldwide && !_isWorldwide(other)) {
-                if (
-                    terms.territory[0] & other.territory[0] == 0 &&
-                    terms.territory[1] & other.territory[1] == 0 &&
-                    terms.territory[2] & other.territory[2] == 0
-                ) continue;
-            }
-            revert ExclusivityConflict(workId, i);
-        }
-    }
-
-    /// @dev Whether an offer still holds its scope: an offer that sold nothing and can sell nothing more (closed, or
-    /// void because the work changed holder since) does not, nor a sole or exclusive offer whose one grant was
-    /// terminated or surrendered.
-    function _reserves(uint256 workId, uint32 index, Offer storage offer, uint32 moves) private view returns (bool) {
-        uint24 sold = offer.sold;
-        if (sold == 0) return offer.status != OfferStatus.Closed && offer.moves == moves;
-        if (offer.kind == LicenceKind.NonExclusive) return true;
-        return _s.grants[LicenceStorage.grantIdOf(workId, index, 1)].state == LicenceStorage.LIVE;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -661,17 +638,12 @@ contract LicenceLedger is ILicenceLedger, IDerivativeAuthority, IERC1155Metadata
         if (id == _NATIVE) revert InvalidCurrency(currency);
     }
 
-    function _isWorldwide(Offer storage offer) private view returns (bool) {
-        return offer.territory[0] == 0 && offer.territory[1] == 0 && offer.territory[2] == 0;
+    function _requireRegistry() private view {
+        if (msg.sender != address(registry)) revert NotRegistry(msg.sender);
     }
 
     function _toUint96(uint256 amount) private pure returns (uint96) {
         if (amount > type(uint96).max) revert AmountTooLarge(amount);
         return uint96(amount);
-    }
-
-    function _toUint128(uint256 amount) private pure returns (uint128) {
-        if (amount > type(uint128).max) revert AmountTooLarge(amount);
-        return uint128(amount);
     }
 }

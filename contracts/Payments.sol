@@ -8,6 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IPayments} from "./interfaces/IPayments.sol";
 import {IProvenanceRegistry} from "./interfaces/IProvenanceRegistry.sol";
+import {TitleWord} from "./libraries/TitleWord.sol";
 
 /**
  * @title Payments
@@ -36,6 +37,12 @@ abstract contract Payments is IPayments, AccessControl, ReentrancyGuardTransient
         bool allowed;
     }
 
+    /// @dev A currency by id, with the same allowed flag as {Currency}: what a sale reads from its offer's id.
+    struct Token {
+        address token;
+        bool allowed;
+    }
+
     /// @dev One word, read by every sale: native-coin fees accrue here (a warm update instead of a write to the
     /// treasury's balance, which costs a fresh slot each time the treasury has withdrawn everything).
     struct Fee {
@@ -45,7 +52,7 @@ abstract contract Payments is IPayments, AccessControl, ReentrancyGuardTransient
     }
 
     mapping(address token => Currency) private _currencies;
-    mapping(uint8 id => address token) private _tokens;
+    mapping(uint8 id => Token) private _tokens;
     uint8 private _currencyCount;
     Fee private _fee;
     mapping(address account => mapping(uint8 currencyId => uint256 amount)) internal _owed;
@@ -56,15 +63,13 @@ abstract contract Payments is IPayments, AccessControl, ReentrancyGuardTransient
     }
 
     /// @inheritdoc IPayments
-    function withdraw(address currency) external nonReentrant returns (uint256 amount) {
-        uint8 id = currency == address(0) ? _NATIVE : _currencies[currency].id;
-        if (currency != address(0) && id == _NATIVE) revert InvalidCurrency(currency);
-        if (id == _NATIVE) _flushFees(msg.sender);
-        amount = _owed[msg.sender][id];
-        if (amount == 0) revert NothingToWithdraw(msg.sender, currency);
-        _owed[msg.sender][id] = 0;
-        emit Withdrawn(msg.sender, currency, amount, uint64(block.timestamp));
-        _send(id, msg.sender, amount);
+    function withdraw(address currency) external nonReentrant returns (uint256) {
+        return _withdraw(msg.sender, currency);
+    }
+
+    /// @inheritdoc IPayments
+    function withdrawFor(address account, address currency) external nonReentrant returns (uint256) {
+        return _withdraw(account, currency);
     }
 
     /// @inheritdoc IPayments
@@ -76,9 +81,9 @@ abstract contract Payments is IPayments, AccessControl, ReentrancyGuardTransient
             if (_currencyCount == MAX_CURRENCIES) revert TooManyCurrencies(MAX_CURRENCIES);
             id = ++_currencyCount;
             currency.id = id;
-            _tokens[id] = token;
         }
         currency.allowed = allowed;
+        _tokens[id] = Token(token, allowed);
         emit CurrencyAllowed(token, id, allowed, uint64(block.timestamp));
     }
 
@@ -136,7 +141,14 @@ abstract contract Payments is IPayments, AccessControl, ReentrancyGuardTransient
 
     /// @dev The token of a currency id (zero for the native coin).
     function _tokenOf(uint8 id) internal view returns (address) {
-        return id == _NATIVE ? address(0) : _tokens[id];
+        return id == _NATIVE ? address(0) : _tokens[id].token;
+    }
+
+    /// @dev Refuses a payment in a currency that is no longer allowed (the native coin always is).
+    function _requireAllowed(uint8 id) internal view {
+        if (id == _NATIVE) return;
+        Token memory t = _tokens[id];
+        if (!t.allowed) revert CurrencyNotAllowed(t.token);
     }
 
     /// @dev Credits the platform fee on `amount` to the treasury and returns it.
@@ -174,38 +186,45 @@ abstract contract Payments is IPayments, AccessControl, ReentrancyGuardTransient
         }
         if (msg.value != 0) revert UnexpectedNativePayment(msg.value);
         if (amount == 0) return;
-        IERC20 token = IERC20(_tokens[id]);
+        IERC20 token = IERC20(_tokens[id].token);
         uint256 before = token.balanceOf(address(this));
         token.safeTransferFrom(msg.sender, address(this), amount);
         uint256 received = token.balanceOf(address(this)) - before;
         if (received != amount) revert TransferShortfall(address(token), amount, received);
     }
 
-    /// @dev Sends `amount` of currency `id` to `to`. Only ever called for the caller's own money (withdrawals and
-    /// withdrawn bids), after the state has been updated.
+    /// @dev Sends `amount` of currency `id` to `to`. Only ever called for money owed to `to` (withdrawals and withdrawn
+    /// bids), after the state has been updated.
     function _send(uint8 id, address to, uint256 amount) internal {
         if (id == _NATIVE) {
             (bool ok, ) = to.call{value: amount}("");
             if (!ok) revert NativeTransferFailed(to, amount);
         } else {
-            IERC20(_tokens[id]).safeTransfer(to, amount);
+            IERC20(_tokens[id].token).safeTransfer(to, amount);
         }
     }
 
     /// @dev The registry's status of a work; reverts with {UnknownWork} if it is not registered.
-    function _titleOf(
-        uint256 workId
-    ) internal view returns (address owner, bool pledged, bool disputed, uint32 moves, uint32 pledges) {
-        (owner, pledged, disputed, moves, pledges) = registry.titleOf(workId);
-        if (owner == address(0)) revert UnknownWork(workId);
+    function _titleOf(uint256 workId) internal view returns (TitleWord title) {
+        title = registry.titleWordOf(workId);
+        if (title.owner() == address(0)) revert UnknownWork(workId);
     }
 
     /// @dev Reverts unless the caller holds `workId`; returns its status.
-    function _requireWorkOwner(
-        uint256 workId
-    ) internal view returns (bool pledged, bool disputed, uint32 moves, uint32 pledges) {
-        address owner;
-        (owner, pledged, disputed, moves, pledges) = _titleOf(workId);
-        if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender);
+    function _requireWorkOwner(uint256 workId) internal view returns (TitleWord title) {
+        title = _titleOf(workId);
+        if (title.owner() != msg.sender) revert NotWorkOwner(workId, msg.sender);
+    }
+
+    /// @dev Pays `account` everything it is owed in `currency`, whoever asks (see {withdrawFor}).
+    function _withdraw(address account, address currency) private returns (uint256 amount) {
+        uint8 id = currency == address(0) ? _NATIVE : _currencies[currency].id;
+        if (currency != address(0) && id == _NATIVE) revert InvalidCurrency(currency);
+        if (id == _NATIVE) _flushFees(account);
+        amount = _owed[account][id];
+        if (amount == 0) revert NothingToWithdraw(account, currency);
+        _owed[account][id] = 0;
+        emit Withdrawn(account, currency, amount, msg.sender, uint64(block.timestamp));
+        _send(id, account, amount);
     }
 }

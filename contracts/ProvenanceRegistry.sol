@@ -16,16 +16,17 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {IDerivativeAuthority} from "./interfaces/IDerivativeAuthority.sol";
 import {IProvenanceRegistry} from "./interfaces/IProvenanceRegistry.sol";
 import {Cid} from "./libraries/Cid.sol";
+import {TitleWord, TitleWordLib} from "./libraries/TitleWord.sol";
 
 /**
  * @title ProvenanceRegistry
  * @notice Titlechain's registry of works: an ERC-721 whose tokens are provenance records and whose owners are the
  * copyright holders. See {IProvenanceRegistry} for the protocol.
  *
- * @dev Storage is laid out for the cost of a registration, which writes exactly four fresh slots: the title (owner and
- * status flags), the record (creator, time, royalty rate, metadata codec), the metadata digest, and the holder's
- * account (balance and signature nonce share one slot). OpenZeppelin's ERC-721 supplies approvals and the transfer
- * entry points; its owner and balance storage is replaced through {_ownerOf}, {balanceOf} and {_update}.
+ * @dev Storage is laid out for the cost of a registration, which writes exactly four fresh slots: the title (owner,
+ * status flags and counters), the record (creator, time, royalty rate, metadata codec), the metadata digest, and the
+ * holder's account (balance and signature nonce share one slot). OpenZeppelin's ERC-721 supplies approvals and the
+ * transfer entry points; its owner and balance storage is replaced through {_ownerOf}, {balanceOf} and {_update}.
  */
 contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessControl, IERC2981, IERC4906 {
     /// @notice Role allowed to flag and clear disputes.
@@ -34,6 +35,13 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     uint16 public constant MAX_ROYALTY_BPS = 2_500;
     /// @notice Highest number of parent works a derivative may name.
     uint256 public constant MAX_PARENTS = 16;
+    /// @notice How much older than a registration's time a commitment must be to displace it. A pending transaction
+    /// shows its content hash to anyone watching the mempool; a commitment made after seeing it is at most this much
+    /// older than the block that includes it unless the transaction waited longer than this.
+    uint64 public constant PRIORITY_MARGIN = 1 days;
+    /// @notice How long after the block that recorded a registration an earlier commitment may displace it (a public
+    /// notice period); after it the registration is final against priority claims.
+    uint64 public constant PRIORITY_CLAIM_PERIOD = 30 days;
     /// @notice EIP-712 type of a gasless registration.
     bytes32 public constant REGISTER_TYPEHASH = keccak256(
         "Register(address creator,address to,bytes32 contentHash,bytes metadataCid,address royaltyReceiver,"
@@ -42,17 +50,20 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
 
     uint16 private constant _BPS = 10_000;
 
-    /// @dev The ERC-721 owner slot, with the status flags packed beside it: `pledged` blocks transfers, `disputed` is
-    /// public status (the licensing ledger refuses new licences of a disputed work), `moves` counts changes of holder
-    /// so that a licence offer or a sale listing made by one holder goes stale the moment the work moves, and
-    /// `pledges` counts pledges, so that a sale listing goes stale the moment the work is pledged.
-    struct Title {
+    /// @dev The ERC-721 owner slot, with {IProvenanceRegistry-Title}'s flags as bits and its counters beside it: one
+    /// word, read by every sale and licence as a {TitleWord} (Solidity packs these fields in that layout).
+    struct TitleSlot {
         address owner;
-        bool pledged;
-        bool disputed;
-        uint32 moves;
-        uint32 pledges;
+        uint8 flags;
+        uint24 moves;
+        uint24 pledges;
+        uint24 encumbrances;
+        uint16 revealDays;
     }
+
+    uint8 private constant _PLEDGED = TitleWordLib.PLEDGED;
+    uint8 private constant _DISPUTED = TitleWordLib.DISPUTED;
+    uint8 private constant _OWES_ROYALTIES = TitleWordLib.OWES_ROYALTIES;
 
     /// @dev Facts fixed at registration, stored packed in one word by {_storeRecord} (one SSTORE, where assigning a
     /// storage struct writes field by field).
@@ -69,7 +80,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         uint64 nonce;
     }
 
-    mapping(uint256 workId => Title) private _titles;
+    mapping(uint256 workId => TitleSlot) private _titles;
     mapping(uint256 workId => uint256 packed) private _records;
     mapping(uint256 workId => bytes32 digest) private _metadataDigests;
     mapping(uint256 workId => address receiver) private _royaltyReceivers;
@@ -77,7 +88,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     mapping(uint256 workId => Pledge) private _pledges;
     mapping(address account => Account) private _accounts;
     mapping(bytes32 commitment => uint64 committedAt) private _commitments;
-    mapping(bytes32 root => uint64 anchoredAt) private _batches;
+    mapping(address submitter => mapping(bytes32 root => uint64 anchoredAt)) private _batches;
     address private _derivativeAuthority;
 
     /// @param admin Account holding the admin role (grants arbiters, sets the derivative authority).
@@ -91,7 +102,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
 
     /// @inheritdoc IProvenanceRegistry
     function register(Registration calldata r) external returns (uint256) {
-        return _register(msg.sender, r, uint40(block.timestamp));
+        return _register(msg.sender, r, uint40(block.timestamp), 0);
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -106,7 +117,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         _useNonce(creator, nonce);
         bytes32 digest = _registrationDigest(r, creator, nonce, deadline);
         if (!_isValidSignature(creator, digest, signature)) revert InvalidSignature(creator);
-        return _register(creator, r, uint40(block.timestamp));
+        return _register(creator, r, uint40(block.timestamp), 0);
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -131,15 +142,15 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         bytes32 commitment = _commitmentOf(msg.sender, r.contentHash, salt);
         uint64 committedAt = _commitments[commitment];
         if (committedAt == 0) revert UnknownCommitment(commitment);
-        return _reveal(r, commitment, bytes32(0), committedAt);
+        return _reveal(r, commitment, address(0), bytes32(0), committedAt);
     }
 
     /// @inheritdoc IProvenanceRegistry
     function anchorBatch(bytes32 root, uint32 leafCount, bytes calldata leavesCid) external {
         if (root == bytes32(0)) revert InvalidCommitment(root);
-        uint64 anchoredAt = _batches[root];
-        if (anchoredAt != 0) revert BatchExists(root, anchoredAt);
-        _batches[root] = uint64(block.timestamp);
+        uint64 anchoredAt = _batches[msg.sender][root];
+        if (anchoredAt != 0) revert BatchExists(msg.sender, root, anchoredAt);
+        _batches[msg.sender][root] = uint64(block.timestamp);
         emit BatchAnchored(root, msg.sender, leafCount, leavesCid, uint64(block.timestamp));
     }
 
@@ -147,16 +158,17 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     function revealFromBatch(
         Registration calldata r,
         bytes32 salt,
+        address submitter,
         bytes32 root,
         bytes32[] calldata proof
     ) external returns (uint256) {
-        uint64 anchoredAt = _batches[root];
-        if (anchoredAt == 0) revert UnknownBatch(root);
+        uint64 anchoredAt = _batches[submitter][root];
+        if (anchoredAt == 0) revert UnknownBatch(submitter, root);
         bytes32 commitment = _commitmentOf(msg.sender, r.contentHash, salt);
         // OpenZeppelin StandardMerkleTree leaf of the tuple (address creator, bytes32 contentHash, bytes32 salt).
         bytes32 leaf = keccak256(bytes.concat(commitment));
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidMerkleProof(root, leaf);
-        return _reveal(r, commitment, root, anchoredAt);
+        return _reveal(r, commitment, submitter, root, anchoredAt);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -175,23 +187,26 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
 
     /// @inheritdoc IProvenanceRegistry
     function updateMetadata(uint256 workId, bytes calldata metadataCid) external {
-        _requireWorkOwner(workId);
+        TitleSlot storage title = _requireWorkOwner(workId);
         (uint32 codec, bytes32 digest) = _parseCid(metadataCid);
         Record memory record = _loadRecord(workId);
         record.metadataCodec = codec;
         _storeRecord(workId, record);
         _metadataDigests[workId] = digest;
+        unchecked {
+            ++title.encumbrances;
+        }
         emit MetadataChanged(workId, msg.sender, codec, digest, uint64(block.timestamp));
         emit MetadataUpdate(workId);
     }
 
     /// @inheritdoc IProvenanceRegistry
     function pledge(uint256 workId, address pledgee, uint64 maturity, bytes calldata agreementCid) external {
-        Title storage title = _requireWorkOwner(workId);
-        if (title.pledged) revert WorkIsPledged(workId, _pledges[workId].pledgee);
+        TitleSlot storage title = _requireWorkOwner(workId);
+        if (title.flags & _PLEDGED != 0) revert WorkIsPledged(workId, _pledges[workId].pledgee);
         if (pledgee == address(0) || pledgee == msg.sender) revert InvalidPledgee(pledgee);
         if (maturity <= block.timestamp) revert InvalidMaturity(maturity, uint64(block.timestamp));
-        title.pledged = true;
+        title.flags |= _PLEDGED;
         unchecked {
             ++title.pledges;
         }
@@ -201,18 +216,18 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
 
     /// @inheritdoc IProvenanceRegistry
     function releasePledge(uint256 workId) external {
-        Title storage title = _requirePledgee(workId);
-        title.pledged = false;
+        TitleSlot storage title = _requirePledgee(workId);
+        title.flags &= ~_PLEDGED;
         delete _pledges[workId];
         emit PledgeReleased(workId, title.owner, msg.sender, uint64(block.timestamp));
     }
 
     /// @inheritdoc IProvenanceRegistry
     function foreclose(uint256 workId) external {
-        Title storage title = _requirePledgee(workId);
+        TitleSlot storage title = _requirePledgee(workId);
         uint64 maturity = _pledges[workId].maturity;
         if (block.timestamp < maturity) revert PledgeNotMatured(workId, maturity);
-        title.pledged = false;
+        title.flags &= ~_PLEDGED;
         delete _pledges[workId];
         address previousOwner = _update(msg.sender, workId, address(0));
         emit PledgeForeclosed(workId, previousOwner, msg.sender, uint64(block.timestamp));
@@ -224,17 +239,17 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
 
     /// @inheritdoc IProvenanceRegistry
     function flagDispute(uint256 workId, bytes calldata evidenceCid) external onlyRole(ARBITER_ROLE) {
-        Title storage title = _requireWork(workId);
-        if (title.disputed) revert WorkAlreadyDisputed(workId);
-        title.disputed = true;
+        TitleSlot storage title = _requireWork(workId);
+        if (title.flags & _DISPUTED != 0) revert WorkAlreadyDisputed(workId);
+        title.flags |= _DISPUTED;
         emit DisputeFlagged(workId, msg.sender, evidenceCid, uint64(block.timestamp));
     }
 
     /// @inheritdoc IProvenanceRegistry
     function clearDispute(uint256 workId, bytes calldata resolutionCid) external onlyRole(ARBITER_ROLE) {
-        Title storage title = _requireWork(workId);
-        if (!title.disputed) revert WorkNotDisputed(workId);
-        title.disputed = false;
+        TitleSlot storage title = _requireWork(workId);
+        if (title.flags & _DISPUTED == 0) revert WorkNotDisputed(workId);
+        title.flags &= ~_DISPUTED;
         emit DisputeCleared(workId, msg.sender, resolutionCid, uint64(block.timestamp));
     }
 
@@ -244,31 +259,55 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         _derivativeAuthority = authority;
     }
 
+    /// @inheritdoc IProvenanceRegistry
+    function encumber(uint256 workId) external returns (TitleWord) {
+        if (msg.sender != _derivativeAuthority) revert NotDerivativeAuthority(msg.sender);
+        TitleSlot storage title = _requireWork(workId);
+        unchecked {
+            ++title.encumbrances;
+        }
+        return _wordOf(title);
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Views
     // ------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IProvenanceRegistry
     function workOf(uint256 workId) external view returns (Work memory work) {
-        Title storage title = _requireWork(workId);
+        TitleSlot storage title = _requireWork(workId);
         Record memory record = _loadRecord(workId);
         work.owner = title.owner;
         work.creator = record.creator;
         work.registeredAt = record.registeredAt;
+        work.recordedAt = _recordedAt(record, title);
         work.royaltyBps = record.royaltyBps;
         work.royaltyReceiver = _royaltyReceiverOf(workId, record.creator);
-        work.pledged = title.pledged;
-        work.disputed = title.disputed;
+        work.pledged = title.flags & _PLEDGED != 0;
+        work.disputed = title.flags & _DISPUTED != 0;
         work.metadataCid = Cid.encode(record.metadataCodec, _metadataDigests[workId]);
         work.parents = _parents[workId];
     }
 
     /// @inheritdoc IProvenanceRegistry
-    function titleOf(
-        uint256 workId
-    ) external view returns (address owner, bool pledged, bool disputed, uint32 moves, uint32 pledges) {
-        Title memory title = _titles[workId];
-        return (title.owner, title.pledged, title.disputed, title.moves, title.pledges);
+    function titleOf(uint256 workId) external view returns (Title memory) {
+        TitleWord t = _wordOf(_titles[workId]);
+        return
+            Title(
+                t.owner(),
+                t.pledged(),
+                t.disputed(),
+                t.owesRoyalties(),
+                t.moves(),
+                t.pledges(),
+                t.encumbrances(),
+                t.revealDays()
+            );
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function titleWordOf(uint256 workId) external view returns (TitleWord) {
+        return _wordOf(_titles[workId]);
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -282,8 +321,8 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     }
 
     /// @inheritdoc IProvenanceRegistry
-    function batchTime(bytes32 root) external view returns (uint64) {
-        return _batches[root];
+    function batchTime(address submitter, bytes32 root) external view returns (uint64) {
+        return _batches[submitter][root];
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -339,22 +378,20 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     // Internals
     // ------------------------------------------------------------------------------------------------------------
 
-    function _register(address creator, Registration calldata r, uint40 registeredAt) private returns (uint256 workId) {
-        bytes32 contentHash = r.contentHash;
-        if (contentHash == bytes32(0)) revert InvalidContentHash(contentHash);
-        (uint32 codec, bytes32 digest) = _parseCid(r.metadataCid);
-        uint16 royaltyBps = r.royaltyBps;
-        if (royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(royaltyBps, MAX_ROYALTY_BPS);
-        address to = r.to;
-        if (to == address(0)) revert ERC721InvalidReceiver(address(0));
-
-        workId = uint256(contentHash);
-        Title storage title = _titles[workId];
+    function _register(
+        address creator,
+        Registration calldata r,
+        uint40 registeredAt,
+        uint16 revealDays
+    ) private returns (uint256 workId) {
+        (uint32 codec, bytes32 digest, address to) = _checkRegistration(r);
+        workId = uint256(r.contentHash);
+        TitleSlot storage title = _titles[workId];
         address existing = title.owner;
         if (existing != address(0)) revert WorkAlreadyRegistered(workId, existing);
-        if (r.parents.length != 0) _recordParents(creator, workId, r.parents);
+        bool owesRoyalties = r.parents.length != 0 && _recordParents(creator, workId, r.parents);
 
-        _storeRecord(workId, Record(creator, registeredAt, royaltyBps, codec));
+        _storeRecord(workId, Record(creator, registeredAt, r.royaltyBps, codec));
         _metadataDigests[workId] = digest;
         address royaltyReceiver = r.royaltyReceiver;
         if (royaltyReceiver == address(0)) royaltyReceiver = creator;
@@ -362,29 +399,112 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         unchecked {
             ++_accounts[to].balance;
         }
-        title.owner = to;
+        _storeNewTitle(title, to, owesRoyalties ? _OWES_ROYALTIES : 0, revealDays);
 
         emit Transfer(address(0), to, workId);
-        emit WorkRegistered(workId, creator, codec, digest, royaltyReceiver, royaltyBps, registeredAt);
+        emit WorkRegistered(workId, creator, codec, digest, royaltyReceiver, r.royaltyBps, registeredAt);
+    }
+
+    /// @dev Checks what every registration checks, before anything is written; returns the parsed metadata CID and
+    /// the first holder.
+    function _checkRegistration(
+        Registration calldata r
+    ) private pure returns (uint32 codec, bytes32 digest, address to) {
+        bytes32 contentHash = r.contentHash;
+        if (contentHash == bytes32(0)) revert InvalidContentHash(contentHash);
+        (codec, digest) = _parseCid(r.metadataCid);
+        uint16 royaltyBps = r.royaltyBps;
+        if (royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(royaltyBps, MAX_ROYALTY_BPS);
+        to = r.to;
+        if (to == address(0)) revert ERC721InvalidReceiver(address(0));
     }
 
     function _reveal(
         Registration calldata r,
         bytes32 commitment,
+        address submitter,
         bytes32 root,
         uint64 committedAt
     ) private returns (uint256 workId) {
         workId = uint256(r.contentHash);
-        // A work registered by the same creator at the commitment's own time came from this commitment.
-        Record memory record = _loadRecord(workId);
-        if (record.creator == msg.sender && record.registeredAt == committedAt) {
-            revert CommitmentAlreadyRevealed(commitment, workId);
+        TitleSlot storage title = _titles[workId];
+        address holder = title.owner;
+        if (holder == address(0)) {
+            _register(msg.sender, r, uint40(committedAt), _daysSince(committedAt));
+        } else {
+            Record memory record = _loadRecord(workId);
+            if (record.creator == msg.sender) {
+                // A work registered by the same creator at the commitment's own time came from this commitment.
+                if (record.registeredAt == committedAt) revert CommitmentAlreadyRevealed(commitment, workId);
+                revert WorkAlreadyRegistered(workId, holder);
+            }
+            _claimPriority(workId, title, record, r, committedAt);
         }
-        _register(msg.sender, r, uint40(committedAt));
-        emit CommitmentRevealed(commitment, workId, root, committedAt, uint64(block.timestamp));
+        emit CommitmentRevealed(commitment, workId, root, submitter, committedAt, uint64(block.timestamp));
     }
 
-    function _recordParents(address registrant, uint256 workId, uint256[] calldata parents) private {
+    /// @dev Replaces another creator's registration of the same file by the caller's earlier commitment: see
+    /// {IProvenanceRegistry-reveal}. The displaced record stays in the events; the token moves like a foreclosure.
+    function _claimPriority(
+        uint256 workId,
+        TitleSlot storage title,
+        Record memory displaced,
+        Registration calldata r,
+        uint64 committedAt
+    ) private {
+        if (committedAt + PRIORITY_MARGIN > displaced.registeredAt) {
+            revert NoPriority(workId, committedAt, displaced.registeredAt);
+        }
+        uint64 displacedRecordedAt = _recordedAt(displaced, title);
+        if (block.timestamp >= displacedRecordedAt + PRIORITY_CLAIM_PERIOD) {
+            revert PriorityClaimClosed(workId, displacedRecordedAt + PRIORITY_CLAIM_PERIOD);
+        }
+        if (r.parents.length != 0) revert PriorityClaimWithParents(workId);
+        (uint32 codec, bytes32 digest, address to) = _checkRegistration(r);
+
+        uint8 flags = title.flags;
+        address clearedPledgee;
+        if (flags & _PLEDGED != 0) {
+            clearedPledgee = _pledges[workId].pledgee;
+            delete _pledges[workId];
+        }
+        if (_parents[workId].length != 0) delete _parents[workId];
+        title.flags = flags & _DISPUTED;
+        title.revealDays = _daysSince(committedAt);
+        unchecked {
+            ++title.encumbrances;
+        }
+        _storeRecord(workId, Record(msg.sender, uint40(committedAt), r.royaltyBps, codec));
+        _metadataDigests[workId] = digest;
+        delete _royaltyReceivers[workId];
+        address royaltyReceiver = _storeRoyaltyReceiver(workId, msg.sender, r.royaltyReceiver);
+        emit PriorityClaimed(
+            workId,
+            msg.sender,
+            to,
+            codec,
+            digest,
+            royaltyReceiver,
+            r.royaltyBps,
+            committedAt,
+            displaced.creator,
+            displaced.registeredAt,
+            displacedRecordedAt,
+            clearedPledgee,
+            uint64(block.timestamp)
+        );
+        _update(to, workId, address(0));
+        // The displaced registration's parents are owed nothing more; the ledger is trusted (set by the admin).
+        if (flags & _OWES_ROYALTIES != 0) IDerivativeAuthority(_derivativeAuthority).clearDerivative(workId);
+    }
+
+    /// @dev Checks and records a derivative's parents; returns whether the work owes any of them a royalty. The loops
+    /// run over at most `MAX_PARENTS` parents (the duplicate check, over pairs of them).
+    function _recordParents(
+        address registrant,
+        uint256 workId,
+        uint256[] calldata parents
+    ) private returns (bool owesRoyalties) {
         uint256 count = parents.length;
         if (count > MAX_PARENTS) revert TooManyParents(count, MAX_PARENTS);
         address authority = _derivativeAuthority;
@@ -397,23 +517,31 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
             address parentOwner = _titles[parentId].owner;
             if (parentOwner == address(0)) revert UnknownParent(parentId);
             if (parentOwner == registrant) continue;
-            uint256 grantId =
-                authority == address(0) ? 0 : IDerivativeAuthority(authority).derivativeGrantOf(registrant, parentId);
+            uint256 grantId;
+            uint16 royaltyBps;
+            if (authority != address(0)) {
+                (grantId, royaltyBps) = IDerivativeAuthority(authority).authoriseDerivative(
+                    registrant,
+                    workId,
+                    parentId
+                );
+            }
             if (grantId == 0) revert ParentNotAuthorised(parentId, registrant);
+            if (royaltyBps != 0) owesRoyalties = true;
             emit DerivativeAuthorised(workId, parentId, authority, grantId, uint64(block.timestamp));
         }
         _parents[workId] = parents;
         emit WorkDerived(workId, parents, uint64(block.timestamp));
     }
 
-    /// @dev Ownership and balance live in this contract's packed slots; pledged works only move by foreclosure, which
-    /// clears the flag first.
+    /// @dev Ownership and balance live in this contract's packed slots; pledged works only move by foreclosure or a
+    /// priority claim, which clear the flag first.
     function _update(address to, uint256 workId, address auth) internal override returns (address from) {
-        Title storage title = _titles[workId];
+        TitleSlot storage title = _titles[workId];
         from = title.owner;
         if (auth != address(0)) _checkAuthorized(from, auth, workId);
         if (from != address(0)) {
-            if (title.pledged) revert WorkIsPledged(workId, _pledges[workId].pledgee);
+            if (title.flags & _PLEDGED != 0) revert WorkIsPledged(workId, _pledges[workId].pledgee);
             _approve(address(0), workId, address(0), false);
             unchecked {
                 --_accounts[from].balance;
@@ -428,6 +556,15 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         title.owner = to;
         emit Transfer(from, to, workId);
         if (from != address(0)) emit TitleTransferred(workId, from, to, uint64(block.timestamp));
+    }
+
+    /// @dev Writes a new work's whole title word at once (owner, flags, reveal days; the counters start at zero), where
+    /// assigning fields would read the word back and mask each one in.
+    function _storeNewTitle(TitleSlot storage title, address owner, uint8 flags, uint16 revealDays) private {
+        TitleWord word = TitleWordLib.create(owner, flags, revealDays);
+        assembly ("memory-safe") {
+            sstore(title.slot, word)
+        }
     }
 
     function _storeRecord(uint256 workId, Record memory record) private {
@@ -499,6 +636,30 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         return keccak256(abi.encode(creator, contentHash, salt));
     }
 
+    /// @dev Stores the royalty receiver when it is neither zero nor the creator (so most works write no slot for it);
+    /// returns the receiver in force. The slot must be empty.
+    function _storeRoyaltyReceiver(uint256 workId, address creator, address receiver) private returns (address) {
+        if (receiver == address(0) || receiver == creator) return creator;
+        _royaltyReceivers[workId] = receiver;
+        return receiver;
+    }
+
+    /// @dev Whole days, rounded up, from `time` to now, saturating at the 179 years a uint16 holds.
+    function _daysSince(uint64 time) private view returns (uint16) {
+        uint256 elapsed = (block.timestamp - time + 1 days - 1) / 1 days;
+        return elapsed > type(uint16).max ? type(uint16).max : uint16(elapsed);
+    }
+
+    function _recordedAt(Record memory record, TitleSlot storage title) private view returns (uint64) {
+        return uint64(record.registeredAt) + uint64(title.revealDays) * 1 days;
+    }
+
+    function _wordOf(TitleSlot storage title) private view returns (TitleWord word) {
+        assembly ("memory-safe") {
+            word := sload(title.slot)
+        }
+    }
+
     function _royaltyReceiverOf(uint256 workId, address creator) private view returns (address) {
         address receiver = _royaltyReceivers[workId];
         return receiver == address(0) ? creator : receiver;
@@ -510,19 +671,19 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         if (!ok) revert InvalidMetadataCid(cid);
     }
 
-    function _requireWork(uint256 workId) private view returns (Title storage title) {
+    function _requireWork(uint256 workId) private view returns (TitleSlot storage title) {
         title = _titles[workId];
-        if (title.owner == address(0)) revert UnknownWork(workId);
+        if (title.owner == address(0)) revert ERC721NonexistentToken(workId);
     }
 
-    function _requireWorkOwner(uint256 workId) private view returns (Title storage title) {
+    function _requireWorkOwner(uint256 workId) private view returns (TitleSlot storage title) {
         title = _requireWork(workId);
         if (title.owner != msg.sender) revert NotWorkOwner(workId, msg.sender);
     }
 
-    function _requirePledgee(uint256 workId) private view returns (Title storage title) {
+    function _requirePledgee(uint256 workId) private view returns (TitleSlot storage title) {
         title = _requireWork(workId);
-        if (!title.pledged) revert WorkNotPledged(workId);
+        if (title.flags & _PLEDGED == 0) revert WorkNotPledged(workId);
         if (_pledges[workId].pledgee != msg.sender) revert NotPledgee(workId, msg.sender);
     }
 }

@@ -1,3 +1,4 @@
+// Verification of a file and of a batch proof against the chain's record, trusting no server.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { type Address, bytesToHex, type Hex, isAddress, isAddressEqual, isHex } from "viem";
 import { batchLeafOf } from "./commitment.ts";
@@ -23,7 +24,7 @@ export function sha256Of(bytes: Uint8Array): Hex {
   return bytesToHex(sha256(bytes));
 }
 
-/** What the registry returned for a work id (`workOf`), or `null` when it reverted with `UnknownWork`. */
+/** What the registry returned for a work id (`workOf`), or `null` when it reverted with `ERC721NonexistentToken`. */
 export type OnChainWork = {
   workId: bigint;
   owner: Address;

@@ -17,8 +17,10 @@ const contracts = [
   ["ProvenanceRegistry", "provenanceRegistryAbi"],
   ["LicenceLedger", "licenceLedgerAbi"],
   ["Exchange", "exchangeAbi"],
+  ["OfferBook", "offerBookAbi", "libraries/"],
   ["Sublicensing", "sublicensingAbi", "libraries/"],
   ["RevenueSplits", "revenueSplitsAbi", "libraries/"],
+  ["DerivativeRoyalties", "derivativeRoyaltiesAbi", "libraries/"],
   // Test helpers: BulkActor drives the contracts in bulk for the indexer benchmark and tests; TestToken is a plain ERC-20.
   ["BulkActor", "bulkActorAbi", "test/"],
   ["TestToken", "testTokenAbi", "test/"],

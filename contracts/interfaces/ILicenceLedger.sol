@@ -13,6 +13,12 @@ pragma solidity ^0.8.24;
  *
  * Offers live in their work's namespace: `(workId, offerIndex)`, indexes counting from 0. A grant is the `serial`-th
  * sale of an offer (from 1); its token id is `uint256(keccak256(abi.encode(workId, offerIndex, serial)))`.
+ *
+ * Derivative royalties: a work registered as a derivative under a licence whose terms set `derivativeRoyaltyBps` owes
+ * that share of everything it earns (licence revenue after the platform fee, a sale's proceeds after the fee and the
+ * ERC-2981 royalty) to the parent's payees, credited in the same transaction; a parent that is itself a derivative
+ * passes its own share of that income up in turn. The tree of royalty edges above a work holds at most
+ * `MAX_ROYALTY_EDGES` edges, so a payment credits at most that many parents.
  */
 interface ILicenceLedger {
     /// @notice Non-exclusive: any number of licensees. Sole: no other licence overlaps, the owner keeps using the work.
@@ -66,7 +72,8 @@ interface ILicenceLedger {
         uint32 duration;
         /// Most grants this offer sells (0: unlimited). Sole and exclusive offers sell exactly one.
         uint24 supply;
-        /// Royalty, in basis points, a derivative work owes the licensor (recorded; collected off-chain).
+        /// Share, in basis points, of everything a derivative registered under this licence earns that it owes the
+        /// licensed work's payees (collected on every licence sale, renewal and sale of the derivative).
         uint16 derivativeRoyaltyBps;
         /// Currency of the price (zero address: the native coin).
         address currency;
@@ -99,7 +106,7 @@ interface ILicenceLedger {
     }
 
     /// @notice An offer as stored: two words, then the territory words that are not zero. Worldwide is an empty
-    /// territory; the derivative royalty rate and the legal text are in the terms hash and in {OfferCreated}.
+    /// territory; the legal text is in the terms hash and in {OfferCreated}.
     struct Offer {
         LicenceKind kind;
         OfferStatus status;
@@ -116,7 +123,9 @@ interface ILicenceLedger {
         /// See {IPayments-currencyOf}; 0 is the native coin.
         uint8 currencyId;
         /// The holder's `moves` count (see {IProvenanceRegistry-titleOf}) when the offer was made.
-        uint32 moves;
+        uint24 moves;
+        /// See {LicenceTerms}; zero for a sublicence.
+        uint16 derivativeRoyaltyBps;
         /// The first 20 bytes of `keccak256(abi.encode(terms))` (the full hash is in {OfferCreated}).
         bytes20 termsHash;
         uint96 price;
@@ -140,6 +149,12 @@ interface ILicenceLedger {
     struct Payee {
         address account;
         uint16 shareBps;
+    }
+
+    /// @notice A parent a work owes a derivative royalty, and the rate.
+    struct RoyaltyParent {
+        uint256 parentId;
+        uint16 royaltyBps;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -169,8 +184,9 @@ interface ILicenceLedger {
         uint64 timestamp
     );
 
-    /// @notice Emitted when a licence is bought. `payee` is the account credited with the net revenue, or zero when it
-    /// went to the work's payees under split `splitVersion`.
+    /// @notice Emitted when a licence is bought. `royalty` of the price after the fee went to the work's parents
+    /// ({RoyaltyCredited}); `payee` is the account credited with the rest, or zero when it went to the work's payees
+    /// under split `splitVersion`.
     event LicencePurchased(
         uint256 indexed grantId,
         uint256 indexed workId,
@@ -182,6 +198,7 @@ interface ILicenceLedger {
         address currency,
         uint256 price,
         uint256 fee,
+        uint256 royalty,
         uint32 splitVersion,
         address payee,
         bytes32 termsHash,
@@ -198,6 +215,7 @@ interface ILicenceLedger {
         address currency,
         uint256 price,
         uint256 fee,
+        uint256 royalty,
         uint32 splitVersion,
         address payee,
         uint64 timestamp
@@ -255,8 +273,53 @@ interface ILicenceLedger {
         uint64 timestamp
     );
 
-    /// @notice Emitted when the pledgee of a work allows or forbids selling licences of it.
-    event PledgeeConsentSet(uint256 indexed workId, address indexed pledgee, bool allowed, uint64 timestamp);
+    /// @notice Emitted when the pledgee of a work allows or forbids selling licences of it during pledge number
+    /// `pledge` (the registry's `pledges` count): consent ends with that pledge.
+    event PledgeeConsentSet(
+        uint256 indexed workId,
+        address indexed pledgee,
+        uint32 pledge,
+        bool allowed,
+        uint64 timestamp
+    );
+
+    /// @notice Emitted while the registry registers derivative `workId` of `parentId` under grant `grantId`: the
+    /// derivative owes `royaltyBps` of what it earns to the parent's payees (zero: nothing).
+    event DerivativeLicensed(
+        uint256 indexed workId,
+        uint256 indexed parentId,
+        uint256 indexed grantId,
+        uint16 royaltyBps,
+        uint64 timestamp
+    );
+
+    /// @notice Emitted when a priority claim replaced a work's registration: it owes its former parents nothing more.
+    event DerivativeRoyaltiesCleared(uint256 indexed workId, uint64 timestamp);
+
+    /// @notice Emitted for each parent credited with a derivative royalty: of `amount` owed to `parentId` by
+    /// `workId`, `upstream` went on to the parent's own parents and the rest to its payee (`payee`, or its split
+    /// `splitVersion` when `payee` is zero).
+    event RoyaltyCredited(
+        uint256 indexed workId,
+        uint256 indexed parentId,
+        address indexed currency,
+        uint256 amount,
+        uint256 upstream,
+        uint32 splitVersion,
+        address payee,
+        uint64 timestamp
+    );
+
+    /// @notice Emitted when `payer` pays the royalty `amount` a work owes on `earned` outside a licence sale (the
+    /// exchange, for a sale of the work).
+    event RoyaltiesPaidIn(
+        uint256 indexed workId,
+        address indexed payer,
+        address indexed currency,
+        uint256 earned,
+        uint256 amount,
+        uint64 timestamp
+    );
 
     /// @notice Emitted when a holder names the grant that authorises its derivatives of a work.
     event DerivativeGrantSelected(
@@ -304,8 +367,8 @@ interface ILicenceLedger {
     error RenewalTooEarly(uint256 grantId, uint40 end, uint40 earliest);
     error LicenceNotTransferable(uint256 grantId);
     error NotSublicensable(uint256 grantId);
-    /// @notice A sublicence would exceed its parent's scope; `what` names the term ("uses", "fields", "territory",
-    /// "start", "end").
+    /// @notice A sublicence would exceed its parent's scope; `what` names the term ("uses", "transferable", "fields",
+    /// "territory", "start", "end").
     error ScopeExceedsParent(uint256 parentGrantId, string what);
     error InvalidShares(uint256 total);
     error InvalidPayee(address account);
@@ -314,6 +377,16 @@ interface ILicenceLedger {
     error NothingToRelease(uint256 workId, uint32 version, address currency);
     error NotPledgee(uint256 workId, address account);
     error NotAdaptable(uint256 grantId);
+    /// @notice A work has `max` offers reserving scope; closing unsold ones, or their end, frees places.
+    error TooManyOffers(uint256 workId, uint256 max);
+    /// @notice A sublicence would sit more than `max` levels below its root grant.
+    error SublicenceTooDeep(uint256 parentGrantId, uint256 max);
+    /// @notice A derivative's royalties to its parents would exceed everything it earns.
+    error DerivativeRoyaltiesTooHigh(uint256 workId, uint256 totalBps);
+    /// @notice The tree of royalty edges above a derivative would exceed `max` edges.
+    error RoyaltyLineageTooLarge(uint256 workId, uint256 edges, uint256 max);
+    /// @notice Only the registry may record or clear derivatives.
+    error NotRegistry(address account);
 
     // ------------------------------------------------------------------------------------------------------------
     // Licensor
@@ -346,7 +419,9 @@ interface ILicenceLedger {
     // Licensee
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @notice Buys one licence for `licensee`. `termsHash` and `expectedPrice` must match the offer.
+    /// @notice Buys one licence for `licensee`. `termsHash` and `expectedPrice` must match the offer. A licensee
+    /// buying for itself with the adapt use names the grant for its derivatives ({useForDerivatives}); buying for
+    /// another never moves the other's choice.
     function buyLicence(
         uint256 workId,
         uint32 offerIndex,
@@ -357,20 +432,22 @@ interface ILicenceLedger {
 
     /// @notice Extends a running grant of a renewable offer by one term, at the offer's current price, at most one
     /// term ahead and never past the offer's end. An expired grant cannot be renewed (its term stays on record; buy
-    /// a new licence). Anyone may pay.
+    /// a new licence). Anyone may pay. A dispute or a pledge stops new sales, not the renewal of what is held.
     function renewLicence(GrantRef calldata ref, uint256 expectedPrice) external payable returns (uint40 end);
 
     function surrenderLicence(uint256 grantId) external;
 
-    /// @notice Issues a sublicence under the caller's sublicensable grant.
+    /// @notice Issues a sublicence under the caller's sublicensable grant, inside its scope (transferable only under a
+    /// transferable grant), at most `MAX_SUBLICENCE_DEPTH` levels below the root grant. Refused, as sales are, while
+    /// the work is disputed or pledged without the pledgee's consent.
     function issueSublicence(
         GrantRef calldata parent,
         address licensee,
         SublicenceTerms calldata terms
     ) external returns (GrantRef memory ref);
 
-    /// @notice Names the caller's grant that the registry should accept for derivatives of its work (buying or
-    /// receiving a sublicence with the adapt right names it automatically).
+    /// @notice Names the caller's grant that the registry should accept for derivatives of its work. Only the
+    /// holder's own acts move it: this, or buying an adapt licence for itself.
     function useForDerivatives(GrantRef calldata ref) external;
 
     // ------------------------------------------------------------------------------------------------------------
@@ -381,8 +458,17 @@ interface ILicenceLedger {
     /// the last release. Anyone may call. Returns the amount divided.
     function release(uint256 workId, uint32 version, address currency) external returns (uint256);
 
-    /// @notice The pledgee of a pledged work allows (or forbids) selling licences of it.
+    /// @notice The pledgee of a pledged work allows (or forbids) selling licences of it, for this pledge only.
     function setPledgeeConsent(uint256 workId, bool allowed) external;
+
+    /// @notice Pays the derivative royalty `workId` owes on `earned` (see {derivativeRoyaltyOf}) in `currency`, and
+    /// credits it up the work's lineage. Anyone may pay: the exchange does for a sale of the work. Returns the
+    /// amount collected (native coin: exactly `msg.value`).
+    function payDerivativeRoyalty(
+        uint256 workId,
+        address currency,
+        uint256 earned
+    ) external payable returns (uint256 amount);
 
     // ------------------------------------------------------------------------------------------------------------
     // Views
@@ -399,9 +485,9 @@ interface ILicenceLedger {
     /// @notice A grant's status now.
     function grantStatus(uint256 grantId) external view returns (GrantStatus);
 
-    /// @notice Whether grant `ref` lets `account` make use `use` (one `USE_*` bit) of the work in `country`, in field
-    /// `field` (one bit), at `time`. A terminated or surrendered grant permitted what it permitted until it ended. A
-    /// zero `country` or `field` leaves that term unchecked.
+    /// @notice Whether grant `ref` lets `account` make use `use` (`USE_*` bits, every one of them) of the work in
+    /// `country`, in the fields `field` (every one of them), at `time`. A terminated or surrendered grant permitted
+    /// what it permitted until it ended. A zero `country` or `field` leaves that term unchecked.
     function permits(
         GrantRef calldata ref,
         address account,
@@ -412,7 +498,8 @@ interface ILicenceLedger {
     ) external view returns (bool);
 
     /// @notice The first grant of `workId` that lets `account` make use `use` in `country` and `field` at `time`
-    /// (serial zero when none). Scans the work's grants: meant for `eth_call`.
+    /// (serial zero when none). Scans every grant of the work, a number that grows with its sales: meant for
+    /// `eth_call`, never for a transaction (`permits` checks one known grant in constant time).
     function findGrant(
         address account,
         uint256 workId,
@@ -427,6 +514,16 @@ interface ILicenceLedger {
 
     /// @notice The current split version of a work, and whether it is in force (set by the current owner).
     function currentSplit(uint256 workId) external view returns (uint32 version, bool inForce);
+
+    /// @notice The pledge (the registry's `pledges` count) whose pledgee allows licence sales of `workId`; zero when
+    /// none. Sales of a pledged work are allowed while it equals the work's current `pledges`.
+    function pledgeConsentOf(uint256 workId) external view returns (uint32);
+
+    /// @notice The parents `workId` owes derivative royalties, with their rates.
+    function royaltyParentsOf(uint256 workId) external view returns (RoyaltyParent[] memory);
+
+    /// @notice The royalty `workId` owes its parents on `earned`.
+    function derivativeRoyaltyOf(uint256 workId, uint256 earned) external view returns (uint256);
 
     /// @notice Revenue accumulated under split `version` in `currency`, and how much of it awaits {release}.
     function revenueOf(

@@ -5,7 +5,8 @@ pragma solidity ^0.8.24;
  * @title IPayments
  * @notice Money handling shared by the licence ledger and the exchange: an allow-list of currencies (the native coin
  * is always allowed), a capped platform fee paid to a treasury, and pull payments. Nothing is ever pushed to an
- * arbitrary address during a purchase: every party is credited, and withdraws with {withdraw}.
+ * arbitrary address during a purchase: every party is credited, and withdraws with {withdraw}; anyone may push an
+ * account's balance to it with {withdrawFor} (for a contract that cannot call).
  */
 interface IPayments {
     /// @notice Emitted when the admin allows or disallows an ERC-20 currency. `id` is the compact id stored in offers
@@ -15,8 +16,9 @@ interface IPayments {
     /// @notice Emitted when the admin changes the platform fee or its treasury.
     event PlatformFeeChanged(address indexed treasury, uint16 feeBps, uint64 timestamp);
 
-    /// @notice Emitted when an account withdraws what it is owed in one currency (the zero address is the native coin).
-    event Withdrawn(address indexed account, address indexed currency, uint256 amount, uint64 timestamp);
+    /// @notice Emitted when what an account is owed in one currency (the zero address is the native coin) is paid to
+    /// it; `by` is whoever called (the account itself, or anyone pushing it with {withdrawFor}).
+    event Withdrawn(address indexed account, address indexed currency, uint256 amount, address by, uint64 timestamp);
 
     /// @notice Thrown when a currency is not on the allow-list.
     error CurrencyNotAllowed(address currency);
@@ -56,8 +58,15 @@ interface IPayments {
     /// @notice Sends the caller everything it is owed in `currency` (the zero address is the native coin).
     function withdraw(address currency) external returns (uint256 amount);
 
-    /// @notice Allows or disallows an ERC-20 currency. Only the admin may. Tokens that charge a fee on transfer are
-    /// refused at payment time by a balance check; tokens that return false are handled by SafeERC20.
+    /// @notice Sends `account` everything it is owed in `currency`. Anyone may call: the money only ever goes to the
+    /// account it is owed to, so a contract that cannot call {withdraw} (a vault, a push-style splitter) still gets
+    /// paid.
+    function withdrawFor(address account, address currency) external returns (uint256 amount);
+
+    /// @notice Allows or disallows an ERC-20 currency. Only the admin may. A disallowed currency is refused for new
+    /// offers, listings and bids, and for every purchase, renewal and bid acceptance, whenever the offer, listing or
+    /// bid was made; balances and bids in it stay withdrawable. Tokens that charge a fee on transfer are refused at
+    /// payment time by a balance check; tokens that return false are handled by SafeERC20.
     function allowCurrency(address token, bool allowed) external;
 
     /// @notice Sets the platform fee (at most `MAX_FEE_BPS`) and the treasury credited with it. Only the admin may.
@@ -66,7 +75,7 @@ interface IPayments {
     /// @notice What `account` can withdraw in `currency`.
     function owed(address account, address currency) external view returns (uint256);
 
-    /// @notice Whether `currency` can be used for new offers, listings and bids.
+    /// @notice Whether `currency` can be used for offers, listings, bids and payments.
     function isCurrencyAllowed(address currency) external view returns (bool);
 
     /// @notice The token of a currency id as stored in offers (zero address for id 0, the native coin).

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {TitleWord} from "../libraries/TitleWord.sol";
+
 /**
  * @title IProvenanceRegistry
  * @notice The Titlechain provenance registry: one ERC-721 provenance token per registered work, whose owner is the
  * copyright holder. A work's id is its content hash read as a number: `workId = uint256(sha256(workFile))`, so the id
  * of a file can be computed offline and a second registration of the same file is impossible by construction.
  *
+ * First to file, by commitment: a creator who committed to a file (by {commit}, or in a batch anchored by
+ * {anchorBatch}) at least `PRIORITY_MARGIN` before someone else's registration of the same file, and reveals within
+ * `PRIORITY_CLAIM_PERIOD` of the block that recorded that registration, takes the title from it ({PriorityClaimed}).
+ *
  * Every state change emits an event that carries the block timestamp and everything an indexer needs, so the chain of
- * title is reconstructible from logs alone.
+ * title is reconstructible from logs alone. An unknown work id is ERC-721's `ERC721NonexistentToken(workId)`
+ * everywhere.
  */
 interface IProvenanceRegistry {
     /// @notice What a registrant asks the registry to record.
@@ -31,13 +38,41 @@ interface IProvenanceRegistry {
     struct Work {
         address owner;
         address creator;
+        /// The registration's priority time: the block time of a direct registration, the commitment's time for a
+        /// reveal or a priority claim.
         uint64 registeredAt;
+        /// When the registration was recorded on chain, to the day after a reveal (see {Title}); priority claims
+        /// against it close `PRIORITY_CLAIM_PERIOD` later.
+        uint64 recordedAt;
         uint16 royaltyBps;
         address royaltyReceiver;
         bool pledged;
         bool disputed;
         bytes metadataCid;
         uint256[] parents;
+    }
+
+    /// @notice The cheap status read other contracts use (one storage word).
+    struct Title {
+        /// The holder; zero when the work is not registered.
+        address owner;
+        bool pledged;
+        bool disputed;
+        /// Whether the work owes derivative royalties to parents whose licences authorised it (the licence ledger
+        /// keeps the rates).
+        bool owesRoyalties;
+        /// Changes of holder since registration: a licence offer, split or sale listing made by one holder goes
+        /// stale the moment the work moves.
+        uint24 moves;
+        /// Pledges so far: a sale listing goes stale the moment the work is pledged, and a pledgee's consent belongs
+        /// to one pledge.
+        uint24 pledges;
+        /// Encumbrances recorded so far: licences and sublicences granted (counted by the licence ledger), metadata
+        /// changes and priority claims. A bid binds the count it saw; a buyer passes the count it expects.
+        uint24 encumbrances;
+        /// Days, rounded up, from the registration's priority time to the block that recorded it (zero for a direct
+        /// registration): `recordedAt = registeredAt + revealDays * 1 days`.
+        uint16 revealDays;
     }
 
     /// @notice An IP pledge: the work cannot move until the pledgee releases it or forecloses after `maturity`.
@@ -94,12 +129,37 @@ interface IProvenanceRegistry {
         uint64 timestamp
     );
 
-    /// @notice Emitted when a commitment is revealed; `root` is zero for a single commitment.
+    /// @notice Emitted when a commitment is revealed; `root` and `batchSubmitter` are zero for a single commitment.
     event CommitmentRevealed(
         bytes32 indexed commitment,
         uint256 indexed workId,
         bytes32 indexed root,
+        address batchSubmitter,
         uint64 committedAt,
+        uint64 timestamp
+    );
+
+    /// @notice Emitted when a reveal takes the title from a later registration of the same file: the work's record
+    /// becomes the claimant's (the displaced one stays in the events), the token moves to `to` (ERC-721 `Transfer`
+    /// and {TitleTransferred} follow), any pledge is cleared and the work's parents are dropped. Emitted before
+    /// {CommitmentRevealed}.
+    /// @param displacedCreator The creator of the displaced registration.
+    /// @param displacedRegisteredAt Its priority time.
+    /// @param displacedRecordedAt When it was recorded (to the day after a reveal).
+    /// @param clearedPledgee The pledgee whose pledge the claim cleared (zero when none).
+    event PriorityClaimed(
+        uint256 indexed workId,
+        address indexed creator,
+        address indexed to,
+        uint32 metadataCodec,
+        bytes32 metadataDigest,
+        address royaltyReceiver,
+        uint16 royaltyBps,
+        uint64 registeredAt,
+        address displacedCreator,
+        uint64 displacedRegisteredAt,
+        uint64 displacedRecordedAt,
+        address clearedPledgee,
         uint64 timestamp
     );
 
@@ -164,8 +224,6 @@ interface IProvenanceRegistry {
     error InvalidMetadataCid(bytes cid);
     /// @notice Thrown when the content hash is already registered; names the existing work.
     error WorkAlreadyRegistered(uint256 workId, address owner);
-    /// @notice Thrown when a work id names no registered work.
-    error UnknownWork(uint256 workId);
     /// @notice Thrown when a parent work is not registered.
     error UnknownParent(uint256 parentId);
     /// @notice Thrown when a work names itself as its parent.
@@ -194,10 +252,10 @@ interface IProvenanceRegistry {
     /// per-commitment flag (it would cost a slot per reveal): a work of the same file registered by the same creator at
     /// the commitment's time counts as revealed from it.
     error CommitmentAlreadyRevealed(bytes32 commitment, uint256 workId);
-    /// @notice Thrown when a batch root was already anchored.
-    error BatchExists(bytes32 root, uint64 anchoredAt);
-    /// @notice Thrown when revealing against a batch root that was never anchored.
-    error UnknownBatch(bytes32 root);
+    /// @notice Thrown when `submitter` already anchored this batch root.
+    error BatchExists(address submitter, bytes32 root, uint64 anchoredAt);
+    /// @notice Thrown when revealing against a batch root that `submitter` never anchored.
+    error UnknownBatch(address submitter, bytes32 root);
     /// @notice Thrown when a Merkle proof does not lead from `leaf` to `root`.
     error InvalidMerkleProof(bytes32 root, bytes32 leaf);
     /// @notice Thrown when an assignment deed hash is zero.
@@ -220,6 +278,17 @@ interface IProvenanceRegistry {
     error WorkAlreadyDisputed(uint256 workId);
     /// @notice Thrown when clearing a dispute on a work that is not disputed.
     error WorkNotDisputed(uint256 workId);
+    /// @notice Thrown when a reveal meets a registration of the same file that it cannot displace: the commitment is
+    /// not at least `PRIORITY_MARGIN` older than that registration's priority time `registeredAt`.
+    error NoPriority(uint256 workId, uint64 committedAt, uint64 registeredAt);
+    /// @notice Thrown when a reveal with priority comes after the claim period of the registration it would displace,
+    /// which closed at `closedAt`.
+    error PriorityClaimClosed(uint256 workId, uint64 closedAt);
+    /// @notice Thrown when a priority claim names parents: a claim records an original work (see {reveal}).
+    error PriorityClaimWithParents(uint256 workId);
+    /// @notice Thrown when an account other than the licence ledger (the derivative authority) records an
+    /// encumbrance.
+    error NotDerivativeAuthority(address account);
 
     // ------------------------------------------------------------------------------------------------------------
     // Registration
@@ -246,18 +315,25 @@ interface IProvenanceRegistry {
     /// only the creator bound inside it can reveal it.
     function commit(bytes32 commitment) external;
 
-    /// @notice Reveals the caller's commitment and registers the work with the commitment's time.
+    /// @notice Reveals the caller's commitment and registers the work with the commitment's time. When the file is
+    /// already registered by another creator, the reveal is a priority claim: it takes the title if the commitment
+    /// is at least `PRIORITY_MARGIN` older than that registration's time ({NoPriority} otherwise) and comes within
+    /// `PRIORITY_CLAIM_PERIOD` of the block that recorded it ({PriorityClaimClosed} otherwise); a claim names no
+    /// parents. A registration by the same creator is never displaced ({WorkAlreadyRegistered}).
     function reveal(Registration calldata r, bytes32 salt) external returns (uint256 workId);
 
-    /// @notice Anchors the Merkle root of a batch of commitments in one transaction.
+    /// @notice Anchors the Merkle root of a batch of commitments in one transaction. Batches are keyed by submitter
+    /// and root: anchoring another's root anchors one's own copy, and never stops the other's.
     /// @param leafCount Number of leaves, for auditors; not checked.
     /// @param leavesCid Optional CID of the published leaf list.
     function anchorBatch(bytes32 root, uint32 leafCount, bytes calldata leavesCid) external;
 
-    /// @notice Reveals one leaf of an anchored batch and registers the work with the batch's time.
+    /// @notice Reveals one leaf of the batch `root` anchored by `submitter`, with the batch's time; a priority claim
+    /// as in {reveal} when the file is already registered.
     function revealFromBatch(
         Registration calldata r,
         bytes32 salt,
+        address submitter,
         bytes32 root,
         bytes32[] calldata proof
     ) external returns (uint256 workId);
@@ -292,21 +368,27 @@ interface IProvenanceRegistry {
     /// @notice Clears a work's dispute flag. Only an arbiter may.
     function clearDispute(uint256 workId, bytes calldata resolutionCid) external;
 
-    /// @notice Sets the contract consulted when a registrant does not own a parent work. Only the admin may.
+    /// @notice Sets the contract consulted when a registrant does not own a parent work (the licence ledger), which
+    /// also records encumbrances. Only the admin may.
     function setDerivativeAuthority(address authority) external;
+
+    /// @notice Counts one encumbrance of a work (a licence or sublicence granted) and returns its title word after
+    /// the count. Only the derivative authority may.
+    function encumber(uint256 workId) external returns (TitleWord);
 
     // ------------------------------------------------------------------------------------------------------------
     // Views
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @notice Everything the registry knows about a work; reverts with {UnknownWork} if it is not registered.
+    /// @notice Everything the registry knows about a work; reverts with `ERC721NonexistentToken` if it is not
+    /// registered.
     function workOf(uint256 workId) external view returns (Work memory);
 
-    /// @notice The cheap status read other contracts use: the holder (zero when unregistered), the pledge and dispute
-    /// flags, how many times the work has changed holder since registration, and how many times it was pledged.
-    function titleOf(
-        uint256 workId
-    ) external view returns (address owner, bool pledged, bool disputed, uint32 moves, uint32 pledges);
+    /// @notice A work's status (see {Title}); the owner is zero when unregistered.
+    function titleOf(uint256 workId) external view returns (Title memory);
+
+    /// @notice The same status as one word, the cheap read other contracts use (layout in {TitleWordLib}).
+    function titleWordOf(uint256 workId) external view returns (TitleWord);
 
     /// @notice The pledge on a work (zero pledgee when none).
     function pledgeOf(uint256 workId) external view returns (Pledge memory);
@@ -314,8 +396,8 @@ interface IProvenanceRegistry {
     /// @notice Time at which a single commitment was anchored, zero if never.
     function commitmentTime(bytes32 commitment) external view returns (uint64);
 
-    /// @notice Time at which a batch root was anchored, zero if never.
-    function batchTime(bytes32 root) external view returns (uint64);
+    /// @notice Time at which `submitter` anchored a batch root, zero if never.
+    function batchTime(address submitter, bytes32 root) external view returns (uint64);
 
     /// @notice The next unused nonce of `account` for gasless registration.
     function nonces(address account) external view returns (uint256);

@@ -18,7 +18,7 @@ library Cid {
 
     /**
      * @dev Splits a binary CIDv1 into its codec and sha2-256 digest. `ok` is false for anything else (including the
-     * empty string), so callers revert with their own error.
+     * empty string), so callers revert with their own error. The loop reads the codec varint: at most four bytes.
      */
     function parse(bytes calldata cid) internal pure returns (uint32 codec, bytes32 digest, bool ok) {
         uint256 length = cid.length;
@@ -67,7 +67,8 @@ library Cid {
         return abi.encodePacked(_CID_VERSION, varint, _SHA2_256, _DIGEST_LENGTH, digest);
     }
 
-    /// @dev The CID as a multibase base32 string (`b` prefix, lower case, no padding), as IPFS prints CIDv1.
+    /// @dev The CID as a multibase base32 string (`b` prefix, lower case, no padding), as IPFS prints CIDv1. The loops
+    /// run over the CID's at most 39 bytes.
     function toBase32(uint32 codec, bytes32 digest) internal pure returns (string memory) {
         bytes memory data = encode(codec, digest);
         uint256 bits = data.length * 8;

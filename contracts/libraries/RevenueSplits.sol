@@ -17,7 +17,8 @@ library RevenueSplits {
     uint256 internal constant MAX_PAYEES = 16;
     uint256 private constant _BPS = 10_000;
 
-    /// @dev See {ILicenceLedger-setSplits}; the caller has checked that `msg.sender` holds the work.
+    /// @dev See {ILicenceLedger-setSplits}; the caller has checked that `msg.sender` holds the work. The loops run over
+    /// at most `MAX_PAYEES` payees (the duplicate check, over pairs of them).
     function set(
         LicenceStorage.Layout storage s,
         uint256 workId,
@@ -55,7 +56,8 @@ library RevenueSplits {
     }
 
     /// @dev See {ILicenceLedger-release}. Payee i gets floor(a * c_i / B) - floor(a * c_{i-1} / B) of the new amount
-    /// `a`, with c_i the cumulative share: never negative, and the parts sum to exactly `a`.
+    /// `a`, with c_i the cumulative share: never negative, and the parts sum to exactly `a`. The loop runs over the
+    /// split's payees, at most `MAX_PAYEES`.
     function release(
         LicenceStorage.Layout storage s,
         mapping(address account => mapping(uint8 currencyId => uint256 amount)) storage owed,

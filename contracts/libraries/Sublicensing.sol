@@ -5,19 +5,23 @@ import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
 import {ERC1155Utils} from "@openzeppelin/contracts/token/ERC1155/utils/ERC1155Utils.sol";
 
 import {ILicenceLedger} from "../interfaces/ILicenceLedger.sol";
+import {IProvenanceRegistry} from "../interfaces/IProvenanceRegistry.sol";
 import {LicenceStorage} from "./LicenceStorage.sol";
 
 /**
  * @title Sublicensing
  * @notice The licence ledger's sublicence issuance, deployed as a linked library (it runs by DELEGATECALL in the
  * ledger's storage, and its events are the ledger's). A sublicence is a one-grant offer of the work, closed from the
- * start, whose grant records its parent; its scope must fit inside the parent's.
+ * start, whose grant records its parent; its scope must fit inside the parent's. It never reserves scope of its own
+ * (its root grant's offer does), so the work's offer book does not list it.
  */
 library Sublicensing {
     /// @dev See {ILicenceLedger-issueSublicence}. One straight sequence of checks and writes, kept whole for review.
+    /// The loop climbs the parent's chain: at most `MAX_SUBLICENCE_DEPTH` grants.
     // solhint-disable-next-line function-max-lines
     function issue(
         LicenceStorage.Layout storage s,
+        IProvenanceRegistry registry,
         ILicenceLedger.GrantRef calldata parent,
         address licensee,
         ILicenceLedger.SublicenceTerms calldata terms
@@ -26,10 +30,15 @@ library Sublicensing {
         LicenceStorage.StoredGrant storage parentGrant = LicenceStorage.liveGrant(s, parentGrantId);
         if (parentGrant.holder != msg.sender) revert ILicenceLedger.NotGrantHolder(parentGrantId, msg.sender);
         // A grant whose own parent has ended permits nothing, and can grant nothing.
+        uint256 depth = 1;
         for (uint256 id = s.parentGrants[parentGrantId]; id != 0; id = s.parentGrants[id]) {
             if (s.grants[id].state != LicenceStorage.LIVE) {
                 revert ILicenceLedger.GrantEnded(parentGrantId, ILicenceLedger.GrantStatus.ParentEnded);
             }
+            ++depth;
+        }
+        if (depth > LicenceStorage.MAX_SUBLICENCE_DEPTH) {
+            revert ILicenceLedger.SublicenceTooDeep(parentGrantId, LicenceStorage.MAX_SUBLICENCE_DEPTH);
         }
         if (licensee == address(0)) revert ILicenceLedger.InvalidLicensee(licensee);
         ILicenceLedger.Offer storage parentOffer = s.offers[parent.workId][parent.offerIndex];
@@ -41,10 +50,10 @@ library Sublicensing {
         uint40 end = terms.end == 0 ? LicenceStorage.FOREVER : terms.end;
         if (end <= start) revert ILicenceLedger.InvalidTerm(terms.start, terms.end, 0);
         _checkWithinParent(parentGrantId, parentGrant, parentOffer, terms, start, end);
+        // A sublicence is a new grant: refused as sales are, and counted as an encumbrance of the work.
+        LicenceStorage.checkLicensable(s, registry, parent.workId, registry.encumber(parent.workId));
 
-        LicenceStorage.WorkState storage work = s.works[parent.workId];
-        uint32 offerIndex = work.offerCount;
-        work.offerCount = offerIndex + 1;
+        uint32 offerIndex = LicenceStorage.takeOfferIndex(s, parent.workId);
         bytes32 termsHash = keccak256(abi.encode(terms));
         ILicenceLedger.Offer storage offer = s.offers[parent.workId][offerIndex];
         offer.status = ILicenceLedger.OfferStatus.Closed;
@@ -62,9 +71,6 @@ library Sublicensing {
         uint256 grantId = LicenceStorage.grantIdOf(parent.workId, offerIndex, 1);
         s.grants[grantId] = LicenceStorage.StoredGrant(licensee, start, end, LicenceStorage.LIVE, terms.transferable);
         s.parentGrants[grantId] = parentGrantId;
-        if (terms.uses & LicenceStorage.USE_ADAPT != 0) {
-            s.derivativeGrants[licensee][parent.workId] = LicenceStorage.packRef(offerIndex, 1);
-        }
         emit IERC1155.TransferSingle(msg.sender, address(0), licensee, grantId, 1);
         emit ILicenceLedger.SublicenceIssued(
             grantId,
@@ -91,6 +97,9 @@ library Sublicensing {
         uint40 end
     ) private view {
         if (terms.uses & ~parentOffer.uses != 0) revert ILicenceLedger.ScopeExceedsParent(parentGrantId, "uses");
+        if (terms.transferable && !parentGrant.transferable) {
+            revert ILicenceLedger.ScopeExceedsParent(parentGrantId, "transferable");
+        }
         if (terms.fields & ~parentOffer.fields != 0) revert ILicenceLedger.ScopeExceedsParent(parentGrantId, "fields");
         if (parentOffer.territory[0] != 0 || parentOffer.territory[1] != 0 || parentOffer.territory[2] != 0) {
             if (

@@ -5,19 +5,45 @@ import {IDerivativeAuthority} from "../interfaces/IDerivativeAuthority.sol";
 
 /**
  * @title AllowListDerivativeAuthority
- * @notice Stands in for the licensing ledger (issue 3) in the registry's tests: it answers from an explicit list of
- * grants, so the registry's use of {IDerivativeAuthority} can be tested before licences exist.
+ * @notice Stands in for the licensing ledger in the registry's tests: it answers from an explicit list of grants and
+ * royalty rates, and logs the registry's calls, so the registry's use of {IDerivativeAuthority} is tested on its own.
  */
 contract AllowListDerivativeAuthority is IDerivativeAuthority {
-    mapping(address registrant => mapping(uint256 parentId => uint256 grantId)) private _grants;
+    struct Allowed {
+        uint256 grantId;
+        uint16 royaltyBps;
+    }
 
-    /// @notice Lets `registrant` derive from `parentId` under `grantId` (zero revokes).
-    function setGrant(address registrant, uint256 parentId, uint256 grantId) external {
-        _grants[registrant][parentId] = grantId;
+    mapping(address registrant => mapping(uint256 parentId => Allowed)) private _grants;
+
+    /// @notice Logged when the registry records a derivative.
+    event Authorised(address registrant, uint256 workId, uint256 parentId, uint256 grantId, uint16 royaltyBps);
+    /// @notice Logged when the registry clears a work's derivative royalties.
+    event Cleared(uint256 workId);
+
+    /// @notice Lets `registrant` derive from `parentId` under `grantId` (zero revokes), owing `royaltyBps`.
+    function setGrant(address registrant, uint256 parentId, uint256 grantId, uint16 royaltyBps) external {
+        _grants[registrant][parentId] = Allowed(grantId, royaltyBps);
     }
 
     /// @inheritdoc IDerivativeAuthority
     function derivativeGrantOf(address registrant, uint256 parentId) external view returns (uint256) {
-        return _grants[registrant][parentId];
+        return _grants[registrant][parentId].grantId;
+    }
+
+    /// @inheritdoc IDerivativeAuthority
+    function authoriseDerivative(
+        address registrant,
+        uint256 workId,
+        uint256 parentId
+    ) external returns (uint256 grantId, uint16 royaltyBps) {
+        Allowed memory allowed = _grants[registrant][parentId];
+        emit Authorised(registrant, workId, parentId, allowed.grantId, allowed.royaltyBps);
+        return (allowed.grantId, allowed.royaltyBps);
+    }
+
+    /// @inheritdoc IDerivativeAuthority
+    function clearDerivative(uint256 workId) external {
+        emit Cleared(workId);
     }
 }

@@ -1,3 +1,4 @@
+// Deploys and wires the registry, the ledger with its libraries and the exchange through ethers.
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Exchange, LicenceLedger, ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
 import { defaultLicenceUri } from "./defaults.ts";
@@ -10,7 +11,7 @@ export type Titlechain = {
 };
 
 /**
- * Deploys the registry, the licence ledger (with its two linked libraries) and the exchange, with `admin` holding
+ * Deploys the registry, the licence ledger (with its four linked libraries) and the exchange, with `admin` holding
  * every admin role, and makes the ledger the registry's derivative authority. Used by tests, benchmarks and the
  * local stack alike, so every part runs the same wiring.
  */
@@ -25,14 +26,13 @@ export async function deployTitlechain(
     admin,
   )) as unknown as ProvenanceRegistry;
   const registryAddress = await registry.getAddress();
-  const sublicensing = await ethers.deployContract("Sublicensing", [], admin);
-  const revenueSplits = await ethers.deployContract("RevenueSplits", [], admin);
+  const libraries: Record<string, string> = {};
+  for (const name of ["OfferBook", "Sublicensing", "RevenueSplits", "DerivativeRoyalties"]) {
+    libraries[name] = await (await ethers.deployContract(name, [], admin)).getAddress();
+  }
   const ledger = (await ethers.deployContract("LicenceLedger", [registryAddress, admin.address, licenceUri], {
     signer: admin,
-    libraries: {
-      Sublicensing: await sublicensing.getAddress(),
-      RevenueSplits: await revenueSplits.getAddress(),
-    },
+    libraries,
   })) as unknown as LicenceLedger;
   const exchange = (await ethers.deployContract(
     "Exchange",

@@ -1,3 +1,4 @@
+// core/cid against multiformats and against the registry's CID storage and tokenURI.
 import { expect } from "chai";
 import fc from "fast-check";
 import { base58btc } from "multiformats/bases/base58";
@@ -188,7 +189,9 @@ describe("ProvenanceRegistry: metadata CIDs (Cid library)", () => {
   it("reverts tokenURI for a work that is not registered", async () => {
     const { registry } = await networkHelpers.loadFixture(deployRegistry);
     const workId = BigInt(unique("content"));
-    await expect(registry.tokenURI(workId)).to.be.revertedWithCustomError(registry, "UnknownWork").withArgs(workId);
+    await expect(registry.tokenURI(workId))
+      .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
+      .withArgs(workId);
   });
 
   describe("rejects metadata that is not a binary CIDv1 with a sha2-256 multihash", () => {

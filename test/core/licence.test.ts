@@ -1,3 +1,4 @@
+// core/licence against the ledger: terms hashes, grant ids, countries and fields.
 import { expect } from "chai";
 import fc from "fast-check";
 import { zeroAddress } from "viem";
@@ -237,10 +238,16 @@ describe("core/licence", () => {
       );
     });
 
-    /** A worldwide offer of every use and field for a year, bought by the licensee. */
+    /** A transferable worldwide offer of every use and field for a year, bought by the licensee. */
     async function sublicensableGrant(f: MarketFixture) {
       const workId = await registerWork(f.registry, f.artisan);
-      const terms = licenceTerms({ uses: 63, worldwide: true, territory: [0n, 0n, 0n], duration: YEAR });
+      const terms = licenceTerms({
+        uses: 63,
+        worldwide: true,
+        territory: [0n, 0n, 0n],
+        duration: YEAR,
+        transferable: true,
+      });
       const offerIndex = await createOffer(f.ledger, f.artisan, workId, terms, 0n);
       return buyLicence(f.ledger, f.licensee, workId, offerIndex, terms, 0n);
     }

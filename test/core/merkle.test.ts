@@ -1,7 +1,17 @@
+// core/merkle and core/commitment against OpenZeppelin's Merkle tree and the registry.
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 import fc from "fast-check";
-import { type Address, bytesToHex, encodeAbiParameters, getAddress, type Hex, keccak256, zeroHash } from "viem";
+import {
+  type Address,
+  bytesToHex,
+  encodeAbiParameters,
+  getAddress,
+  type Hex,
+  keccak256,
+  zeroAddress,
+  zeroHash,
+} from "viem";
 import { batchLeafOf, commitmentOf } from "../../core/commitment.ts";
 import { buildMerkleTree, hashPair, MerkleError, merkleProofOf, processMerkleProof } from "../../core/merkle.ts";
 import { deployRegistry, networkHelpers, newWork, now, unique } from "../registry/fixture.ts";
@@ -163,7 +173,7 @@ describe("core/commitment and core/merkle against the registry", () => {
     const tx = await registry.connect(alice).reveal(r, salt);
     await expect(tx)
       .to.emit(registry, "CommitmentRevealed")
-      .withArgs(commitment, BigInt(r.contentHash), zeroHash, committedAt, await now());
+      .withArgs(commitment, BigInt(r.contentHash), zeroHash, zeroAddress, committedAt, await now());
     expect((await registry.workOf(r.contentHash)).registeredAt).to.equal(committedAt);
   });
 
@@ -182,11 +192,13 @@ describe("core/commitment and core/merkle against the registry", () => {
             return { creator, contentHash, salt, leaf: batchLeafOf(creator.address as Address, contentHash, salt) };
           });
           const tree = buildMerkleTree(items.map((i) => i.leaf));
-          await registry.anchorBatch(tree.root, items.length, "0x");
+          const tx = await registry.anchorBatch(tree.root, items.length, "0x");
           const item = items[pick % items.length];
           if (!item) throw new Error("no item");
           const r = newWork(item.creator.address, { contentHash: item.contentHash });
-          await registry.connect(item.creator).revealFromBatch(r, item.salt, tree.root, merkleProofOf(tree, item.leaf));
+          await registry
+            .connect(item.creator)
+            .revealFromBatch(r, item.salt, tx.from, tree.root, merkleProofOf(tree, item.leaf));
           expect(await registry.ownerOf(item.contentHash)).to.equal(item.creator.address);
         },
       ),

@@ -1,3 +1,4 @@
+// core/verify against the deployed registry: files, records and batch proofs.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -261,7 +262,7 @@ describe("core/verify: verifyRegistration against the registry", () => {
     const file = textBytes("a file nobody registered");
     const contentHash = nodeSha256(file);
     await expect(registry.workOf(BigInt(contentHash)))
-      .to.be.revertedWithCustomError(registry, "UnknownWork")
+      .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
       .withArgs(BigInt(contentHash));
     const notRegistered = {
       ok: false,
@@ -489,7 +490,7 @@ describe("core/verify: verifyBatchReveal against revealFromBatch", () => {
       for (const { creator, file, r, salt, leaf } of revealed) {
         const proof = merkleProofOf(tree, leaf);
         expect(verifyBatchReveal(leaf, proof, tree.root).ok).to.equal(true);
-        await registry.connect(creator).revealFromBatch(r, salt, tree.root, proof);
+        await registry.connect(creator).revealFromBatch(r, salt, relayer.address, tree.root, proof);
         const workId = BigInt(r.contentHash);
         const record = await onChainWork(registry, workId);
         expect(
@@ -519,7 +520,7 @@ describe("core/verify: verifyBatchReveal against revealFromBatch", () => {
       expect(tree.root).to.not.equal(root);
       await registry.connect(bob).anchorBatch(root, count, "0x");
       const reveal = (p: readonly Hex[], onRoot: Hex = root, s: Hex = salt) =>
-        registry.connect(alice).revealFromBatch(r, s, onRoot, [...p]);
+        registry.connect(alice).revealFromBatch(r, s, bob.address, onRoot, [...p]);
 
       // One element changed, at each level.
       for (let i = 0; i < proof.length; i++) {
@@ -590,7 +591,7 @@ describe("core/verify: verifyBatchReveal against revealFromBatch", () => {
       message: `the proof leads from the leaf to ${other}, not to the anchored root ${tree.root}`,
     });
     await registry.connect(alice).anchorBatch(tree.root, 1, "0x");
-    await registry.connect(alice).revealFromBatch(r, salt, tree.root, []);
+    await registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, []);
     expect(await registry.ownerOf(BigInt(r.contentHash))).to.equal(alice.address);
   });
 
@@ -620,7 +621,9 @@ describe("core/verify: verifyBatchReveal against revealFromBatch", () => {
     await fc.assert(
       fc.asyncProperty(mutation, async (mutated) => {
         const offChain = verifyBatchReveal(mine.leaf, mutated, tree.root);
-        const onChain = registry.connect(alice).revealFromBatch.staticCall(mine.r, mine.salt, tree.root, mutated);
+        const onChain = registry
+          .connect(alice)
+          .revealFromBatch.staticCall(mine.r, mine.salt, bob.address, tree.root, mutated);
         if (offChain.ok) {
           expect(await onChain).to.equal(BigInt(mine.r.contentHash));
         } else {

@@ -1,3 +1,4 @@
+// Registry administration: disputes, the derivative authority, metadata, standards, royalties.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { CID } from "multiformats/cid";
@@ -140,14 +141,14 @@ describe("ProvenanceRegistry: administration", () => {
         .withArgs(workId);
     });
 
-    it("reverts with UnknownWork when flagging or clearing a work that is not registered", async () => {
+    it("reverts with ERC721NonexistentToken when flagging or clearing a work that is not registered", async () => {
       const { registry, arbiter } = await networkHelpers.loadFixture(deployRegistry);
       const workId = BigInt(unique("never registered"));
       await expect(registry.connect(arbiter).flagDispute(workId, "0x"))
-        .to.be.revertedWithCustomError(registry, "UnknownWork")
+        .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
         .withArgs(workId);
       await expect(registry.connect(arbiter).clearDispute(workId, "0x"))
-        .to.be.revertedWithCustomError(registry, "UnknownWork")
+        .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
         .withArgs(workId);
     });
 
@@ -198,6 +199,25 @@ describe("ProvenanceRegistry: administration", () => {
           .withArgs(caller.address, role);
       }
       expect(await registry.derivativeAuthority()).to.equal(zeroAddress);
+    });
+
+    it("alone records encumbrances (encumber): NotDerivativeAuthority(caller) for anyone else", async () => {
+      const { registry, admin, alice, bob } = await networkHelpers.loadFixture(deployRegistry);
+      const workId = await registerWork(registry, alice);
+      for (const caller of [alice, admin]) {
+        await expect(registry.connect(caller).encumber(workId))
+          .to.be.revertedWithCustomError(registry, "NotDerivativeAuthority")
+          .withArgs(caller.address);
+      }
+      await registry.connect(admin).setDerivativeAuthority(bob.address);
+      const word = await registry.connect(bob).encumber.staticCall(workId);
+      await registry.connect(bob).encumber(workId);
+      expect((await registry.titleOf(workId)).encumbrances).to.equal(1n);
+      expect(await registry.titleWordOf(workId)).to.equal(word);
+      const unknown = BigInt(unique("nothing"));
+      await expect(registry.connect(bob).encumber(unknown))
+        .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
+        .withArgs(unknown);
     });
   });
 
@@ -288,11 +308,11 @@ describe("ProvenanceRegistry: administration", () => {
       await expect(registry.connect(bob).updateMetadata(workId, metadataCid())).to.emit(registry, "MetadataChanged");
     });
 
-    it("reverts with UnknownWork for a work that is not registered", async () => {
+    it("reverts with ERC721NonexistentToken for a work that is not registered", async () => {
       const { registry, alice } = await networkHelpers.loadFixture(deployRegistry);
       const workId = BigInt(unique("never registered"));
       await expect(registry.connect(alice).updateMetadata(workId, metadataCid()))
-        .to.be.revertedWithCustomError(registry, "UnknownWork")
+        .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
         .withArgs(workId);
     });
 
@@ -446,11 +466,11 @@ describe("ProvenanceRegistry: administration", () => {
       }
     });
 
-    it("reverts with UnknownWork for a work that is not registered", async () => {
+    it("reverts with ERC721NonexistentToken for a work that is not registered", async () => {
       const { registry } = await networkHelpers.loadFixture(deployRegistry);
       const workId = BigInt(unique("never registered"));
       await expect(registry.royaltyInfo(workId, 10_000n))
-        .to.be.revertedWithCustomError(registry, "UnknownWork")
+        .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
         .withArgs(workId);
     });
 
@@ -485,16 +505,26 @@ describe("ProvenanceRegistry: administration", () => {
         .withArgs(workId);
     });
 
-    it("tokenURI of an unknown work reverts with UnknownWork", async () => {
+    it("tokenURI, royaltyInfo, ownerOf and workOf of an unknown work all revert with ERC721NonexistentToken", async () => {
       const { registry } = await networkHelpers.loadFixture(deployRegistry);
       const workId = BigInt(unique("never registered"));
-      await expect(registry.tokenURI(workId)).to.be.revertedWithCustomError(registry, "UnknownWork").withArgs(workId);
+      for (const call of [
+        registry.tokenURI(workId),
+        registry.royaltyInfo(workId, 1_000n),
+        registry.ownerOf(workId),
+        registry.workOf(workId),
+        registry.getApproved(workId),
+      ]) {
+        await expect(call).to.be.revertedWithCustomError(registry, "ERC721NonexistentToken").withArgs(workId);
+      }
     });
 
-    it("workOf an unknown work reverts with UnknownWork", async () => {
+    it("workOf an unknown work reverts with ERC721NonexistentToken", async () => {
       const { registry } = await networkHelpers.loadFixture(deployRegistry);
       const workId = BigInt(unique("never registered"));
-      await expect(registry.workOf(workId)).to.be.revertedWithCustomError(registry, "UnknownWork").withArgs(workId);
+      await expect(registry.workOf(workId))
+        .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
+        .withArgs(workId);
     });
 
     it("workOf returns every field of the record", async () => {

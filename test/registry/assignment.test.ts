@@ -1,6 +1,8 @@
+// Assignments of copyright: transfers, deeds, the title word and the chain of title from events.
 import { expect } from "chai";
 import { type Hex, zeroAddress, zeroHash } from "viem";
 import { workIdOf } from "../../core/registration.ts";
+import type { ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
 import {
   deployRegistry,
   ethers,
@@ -322,29 +324,57 @@ describe("ProvenanceRegistry: assignment", () => {
   });
 
   describe("titleOf", () => {
+    /** titleOf, after checking that titleWordOf packs the same fields as the layout in TitleWord.sol says. */
+    async function titleOf(registry: ProvenanceRegistry, workId: bigint) {
+      const title = await registry.titleOf(workId);
+      const word = await registry.titleWordOf(workId);
+      const [owner, pledged, disputed, owesRoyalties, moves, pledges, encumbrances, revealDays] = title;
+      const flags = (pledged ? 1n : 0n) | (disputed ? 2n : 0n) | (owesRoyalties ? 4n : 0n);
+      expect(word).to.equal(
+        BigInt(owner) |
+          (flags << 160n) |
+          (moves << 168n) |
+          (pledges << 192n) |
+          (encumbrances << 216n) |
+          (revealDays << 240n),
+      );
+      return [...title];
+    }
+
     it("reports zeros for an unregistered work", async () => {
       const { registry } = await networkHelpers.loadFixture(deployRegistry);
-      expect(await registry.titleOf(unique("nothing"))).to.deep.equal([zeroAddress, false, false, 0n, 0n]);
+      expect(await titleOf(registry, BigInt(unique("nothing")))).to.deep.equal([
+        zeroAddress,
+        false,
+        false,
+        false,
+        0n,
+        0n,
+        0n,
+        0n,
+      ]);
     });
 
-    it("counts changes of holder and pledges, and shows the flags", async () => {
+    it("counts changes of holder, pledges and metadata changes, and shows the flags", async () => {
       const { registry, alice, bob, arbiter } = await networkHelpers.loadFixture(deployRegistry);
       const workId = await registerWork(registry, alice);
-      expect(await registry.titleOf(workId)).to.deep.equal([alice.address, false, false, 0n, 0n]);
+      expect(await titleOf(registry, workId)).to.deep.equal([alice.address, false, false, false, 0n, 0n, 0n, 0n]);
       await registry.connect(alice).transferFrom(alice.address, bob.address, workId);
       const d = deed();
       await registry.connect(bob).assign(alice.address, workId, d.hash, d.cid);
-      expect(await registry.titleOf(workId)).to.deep.equal([alice.address, false, false, 2n, 0n]);
+      expect(await titleOf(registry, workId)).to.deep.equal([alice.address, false, false, false, 2n, 0n, 0n, 0n]);
       const maturity = (await nextBlockAt()) + 1000n;
       await registry.connect(alice).pledge(workId, bob.address, maturity, "0x");
-      expect(await registry.titleOf(workId)).to.deep.equal([alice.address, true, false, 2n, 1n]);
+      expect(await titleOf(registry, workId)).to.deep.equal([alice.address, true, false, false, 2n, 1n, 0n, 0n]);
       await registry.connect(bob).releasePledge(workId);
       await registry.connect(arbiter).flagDispute(workId, "0x");
-      expect(await registry.titleOf(workId)).to.deep.equal([alice.address, false, true, 2n, 1n]);
+      expect(await titleOf(registry, workId)).to.deep.equal([alice.address, false, true, false, 2n, 1n, 0n, 0n]);
+      await registry.connect(alice).updateMetadata(workId, metadataCid());
+      expect(await titleOf(registry, workId)).to.deep.equal([alice.address, false, true, false, 2n, 1n, 1n, 0n]);
       await registry.connect(alice).pledge(workId, bob.address, maturity, "0x");
       await networkHelpers.time.increaseTo(maturity);
       await registry.connect(bob).foreclose(workId);
-      expect(await registry.titleOf(workId)).to.deep.equal([bob.address, false, true, 3n, 2n]);
+      expect(await titleOf(registry, workId)).to.deep.equal([bob.address, false, true, false, 3n, 2n, 1n, 0n]);
     });
   });
 

@@ -1,10 +1,21 @@
+// Private registration: commitments, batch anchors and reveals.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { type Address, type Hex, zeroHash } from "viem";
 import { batchLeafOf, commitmentOf } from "../../core/commitment.ts";
 import { buildMerkleTree, type MerkleTree, merkleProofOf } from "../../core/merkle.ts";
 import type { Registration } from "../../core/registration.ts";
-import { deployRegistry, digestOf, ethers, networkHelpers, newWork, now, unique } from "./fixture.ts";
+import {
+  deployRegistry,
+  digestOf,
+  ethers,
+  metadataCid,
+  networkHelpers,
+  newWork,
+  nextBlockAt,
+  now,
+  unique,
+} from "./fixture.ts";
 
 const { time } = networkHelpers;
 
@@ -116,7 +127,7 @@ describe("ProvenanceRegistry: reveal", () => {
       .withArgs(workId, alice.address, 0x55, digestOf(r), alice.address, r.royaltyBps, committedAt);
     await expect(tx)
       .to.emit(registry, "CommitmentRevealed")
-      .withArgs(commitment, workId, zeroHash, committedAt, revealedAt);
+      .withArgs(commitment, workId, zeroHash, ethers.ZeroAddress, committedAt, revealedAt);
     await expect(tx).to.emit(registry, "Transfer").withArgs(ethers.ZeroAddress, bob.address, workId);
 
     const work = await registry.workOf(workId);
@@ -185,7 +196,7 @@ describe("ProvenanceRegistry: reveal", () => {
       .to.be.revertedWithCustomError(registry, "UnknownCommitment")
       .withArgs(commitmentOf(addressOf(carol), r.contentHash, salt));
     await expect(registry.workOf(r.contentHash))
-      .to.be.revertedWithCustomError(registry, "UnknownWork")
+      .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
       .withArgs(BigInt(r.contentHash));
 
     await registry.connect(alice).reveal(r, salt);
@@ -217,15 +228,16 @@ describe("ProvenanceRegistry: reveal", () => {
     expect(await registry.ownerOf(r.contentHash)).to.equal(bob.address);
   });
 
-  it("rejects a reveal of content that someone else registered in the meantime, naming the holder", async () => {
+  it("rejects a reveal of content that someone else registered within a day of the commitment (test/registry/priority.test.ts has the rule)", async () => {
     const { registry, alice, bob } = await networkHelpers.loadFixture(deployRegistry);
     const { r, salt, commitment } = privateWork(alice);
     await registry.connect(alice).commit(commitment);
-    await time.increase(DELAY);
+    const committedAt = await now();
+    await time.increase(3_600);
     await registry.connect(bob).register({ ...r, to: bob.address as Address });
     await expect(registry.connect(alice).reveal(r, salt))
-      .to.be.revertedWithCustomError(registry, "WorkAlreadyRegistered")
-      .withArgs(BigInt(r.contentHash), bob.address);
+      .to.be.revertedWithCustomError(registry, "NoPriority")
+      .withArgs(BigInt(r.contentHash), committedAt, await now());
   });
 
   it("rejects a reveal of content that someone else revealed from an earlier commitment", async () => {
@@ -234,13 +246,15 @@ describe("ProvenanceRegistry: reveal", () => {
     const bobs = privateWork(bob, { contentHash });
     const alices = privateWork(alice, { contentHash });
     await registry.connect(bob).commit(bobs.commitment);
+    const bobCommittedAt = await now();
     await time.increase(60);
     await registry.connect(alice).commit(alices.commitment);
+    const aliceCommittedAt = await now();
     await time.increase(DELAY);
     await registry.connect(bob).reveal(bobs.r, bobs.salt);
     await expect(registry.connect(alice).reveal(alices.r, alices.salt))
-      .to.be.revertedWithCustomError(registry, "WorkAlreadyRegistered")
-      .withArgs(BigInt(contentHash), bob.address);
+      .to.be.revertedWithCustomError(registry, "NoPriority")
+      .withArgs(BigInt(contentHash), aliceCommittedAt, bobCommittedAt);
   });
 
   it("validates the registration like a direct one (zero content hash, bad metadata CID)", async () => {
@@ -267,7 +281,7 @@ describe("ProvenanceRegistry: anchorBatch", () => {
     const tx = await registry.connect(relayer).anchorBatch(root, 50, leavesCid);
     const anchoredAt = await now();
     await expect(tx).to.emit(registry, "BatchAnchored").withArgs(root, relayer.address, 50, leavesCid, anchoredAt);
-    expect(await registry.batchTime(root)).to.equal(anchoredAt);
+    expect(await registry.batchTime(relayer.address, root)).to.equal(anchoredAt);
   });
 
   it("records the leaf count and leaves CID as given, without checking them", async () => {
@@ -279,9 +293,12 @@ describe("ProvenanceRegistry: anchorBatch", () => {
       .withArgs(root, alice.address, 0, "0x", await now());
   });
 
-  it("reports zero as the time of a root that was never anchored", async () => {
-    const { registry } = await networkHelpers.loadFixture(deployRegistry);
-    expect(await registry.batchTime(unique("root"))).to.equal(0n);
+  it("reports zero as the time of a root that was never anchored, or not by that submitter", async () => {
+    const { registry, relayer, bob } = await networkHelpers.loadFixture(deployRegistry);
+    const root = unique("root");
+    expect(await registry.batchTime(relayer.address, root)).to.equal(0n);
+    await registry.connect(relayer).anchorBatch(root, 1, "0x");
+    expect(await registry.batchTime(bob.address, root)).to.equal(0n);
   });
 
   it("rejects the zero root", async () => {
@@ -291,19 +308,31 @@ describe("ProvenanceRegistry: anchorBatch", () => {
       .withArgs(zeroHash);
   });
 
-  it("rejects a second anchoring of the same root, naming its first time, whoever submits it", async () => {
-    const { registry, relayer, bob } = await networkHelpers.loadFixture(deployRegistry);
+  it("rejects a second anchoring of the same root by the same submitter, naming its first time", async () => {
+    const { registry, relayer } = await networkHelpers.loadFixture(deployRegistry);
     const root = unique("root");
     await registry.connect(relayer).anchorBatch(root, 3, "0x");
     const anchoredAt = await now();
     await time.increase(DELAY);
     await expect(registry.connect(relayer).anchorBatch(root, 3, "0x"))
       .to.be.revertedWithCustomError(registry, "BatchExists")
-      .withArgs(root, anchoredAt);
-    await expect(registry.connect(bob).anchorBatch(root, 4, "0x01"))
-      .to.be.revertedWithCustomError(registry, "BatchExists")
-      .withArgs(root, anchoredAt);
-    expect(await registry.batchTime(root)).to.equal(anchoredAt);
+      .withArgs(relayer.address, root, anchoredAt);
+    expect(await registry.batchTime(relayer.address, root)).to.equal(anchoredAt);
+  });
+
+  it("lets a front-runner anchor only its own copy of a root: the platform's anchor still lands, with its own details", async () => {
+    const { registry, relayer, bob } = await networkHelpers.loadFixture(deployRegistry);
+    const root = unique("root");
+    // bob sees the platform's pending anchorBatch and anchors the same root first, with false details.
+    await registry.connect(bob).anchorBatch(root, 1, "0x01");
+    const bobsAt = await now();
+    const anchorAt = await nextBlockAt(5n);
+    const leavesCid = metadataCid();
+    await expect(registry.connect(relayer).anchorBatch(root, 1_000, leavesCid))
+      .to.emit(registry, "BatchAnchored")
+      .withArgs(root, relayer.address, 1_000, leavesCid, anchorAt);
+    expect(await registry.batchTime(relayer.address, root)).to.be.greaterThan(bobsAt);
+    expect(await registry.batchTime(bob.address, root)).to.equal(bobsAt);
   });
 
   it("keeps batch roots and single commitments apart", async () => {
@@ -327,12 +356,19 @@ describe("ProvenanceRegistry: revealFromBatch", () => {
 
     for (const { creator, r, salt, leaf } of items) {
       const proof = merkleProofOf(tree, leaf);
-      const tx = await registry.connect(creator).revealFromBatch(r, salt, tree.root, proof);
+      const tx = await registry.connect(creator).revealFromBatch(r, salt, relayer.address, tree.root, proof);
       const revealedAt = await now();
       const workId = BigInt(r.contentHash);
       await expect(tx)
         .to.emit(registry, "CommitmentRevealed")
-        .withArgs(commitmentOf(addressOf(creator), r.contentHash, salt), workId, tree.root, anchoredAt, revealedAt);
+        .withArgs(
+          commitmentOf(addressOf(creator), r.contentHash, salt),
+          workId,
+          tree.root,
+          relayer.address,
+          anchoredAt,
+          revealedAt,
+        );
       await expect(tx)
         .to.emit(registry, "WorkRegistered")
         .withArgs(workId, creator.address, 0x55, digestOf(r), creator.address, r.royaltyBps, anchoredAt);
@@ -351,7 +387,7 @@ describe("ProvenanceRegistry: revealFromBatch", () => {
     await registry.connect(alice).anchorBatch(tree.root, 1, "0x");
     const anchoredAt = await now();
     await time.increase(DELAY);
-    await registry.connect(alice).revealFromBatch(r, salt, tree.root, []);
+    await registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, []);
     expect((await registry.workOf(r.contentHash)).registeredAt).to.equal(anchoredAt);
   });
 
@@ -359,18 +395,18 @@ describe("ProvenanceRegistry: revealFromBatch", () => {
     const { registry, alice } = await networkHelpers.loadFixture(deployRegistry);
     const { items, tree } = batchOf([alice], 4);
     const { r, salt, leaf } = first(items);
-    await expect(registry.connect(alice).revealFromBatch(r, salt, tree.root, merkleProofOf(tree, leaf)))
+    await expect(registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, merkleProofOf(tree, leaf)))
       .to.be.revertedWithCustomError(registry, "UnknownBatch")
-      .withArgs(tree.root);
+      .withArgs(alice.address, tree.root);
   });
 
   it("does not accept a single commitment as a batch root", async () => {
     const { registry, alice } = await networkHelpers.loadFixture(deployRegistry);
     const { r, salt, commitment } = privateWork(alice);
     await registry.connect(alice).commit(commitment);
-    await expect(registry.connect(alice).revealFromBatch(r, salt, commitment, []))
+    await expect(registry.connect(alice).revealFromBatch(r, salt, alice.address, commitment, []))
       .to.be.revertedWithCustomError(registry, "UnknownBatch")
-      .withArgs(commitment);
+      .withArgs(alice.address, commitment);
   });
 
   it("does not reveal a batch leaf as a single commitment", async () => {
@@ -391,13 +427,13 @@ describe("ProvenanceRegistry: revealFromBatch", () => {
     const proof = merkleProofOf(tree, leaf);
     expect(proof.length).to.be.greaterThan(1);
     const tampered = [unique("sibling"), ...proof.slice(1)];
-    await expect(registry.connect(alice).revealFromBatch(r, salt, tree.root, tampered))
+    await expect(registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, tampered))
       .to.be.revertedWithCustomError(registry, "InvalidMerkleProof")
       .withArgs(tree.root, leaf);
-    await expect(registry.connect(alice).revealFromBatch(r, salt, tree.root, proof.slice(0, -1)))
+    await expect(registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, proof.slice(0, -1)))
       .to.be.revertedWithCustomError(registry, "InvalidMerkleProof")
       .withArgs(tree.root, leaf);
-    await expect(registry.connect(alice).revealFromBatch(r, salt, tree.root, []))
+    await expect(registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, []))
       .to.be.revertedWithCustomError(registry, "InvalidMerkleProof")
       .withArgs(tree.root, leaf);
   });
@@ -408,7 +444,11 @@ describe("ProvenanceRegistry: revealFromBatch", () => {
     const [mine, other] = items;
     if (!mine || !other) throw new Error("batch too small");
     await registry.connect(alice).anchorBatch(tree.root, 8, "0x");
-    await expect(registry.connect(alice).revealFromBatch(mine.r, mine.salt, tree.root, merkleProofOf(tree, other.leaf)))
+    await expect(
+      registry
+        .connect(alice)
+        .revealFromBatch(mine.r, mine.salt, alice.address, tree.root, merkleProofOf(tree, other.leaf)),
+    )
       .to.be.revertedWithCustomError(registry, "InvalidMerkleProof")
       .withArgs(tree.root, mine.leaf);
   });
@@ -420,11 +460,11 @@ describe("ProvenanceRegistry: revealFromBatch", () => {
     await registry.connect(alice).anchorBatch(tree.root, 8, "0x");
     const proof = merkleProofOf(tree, leaf);
     const wrongSalt = unique("wrong-salt");
-    await expect(registry.connect(alice).revealFromBatch(r, wrongSalt, tree.root, proof))
+    await expect(registry.connect(alice).revealFromBatch(r, wrongSalt, alice.address, tree.root, proof))
       .to.be.revertedWithCustomError(registry, "InvalidMerkleProof")
       .withArgs(tree.root, batchLeafOf(addressOf(alice), r.contentHash, wrongSalt));
     const other = { ...r, contentHash: unique("other-content") };
-    await expect(registry.connect(alice).revealFromBatch(other, salt, tree.root, proof))
+    await expect(registry.connect(alice).revealFromBatch(other, salt, alice.address, tree.root, proof))
       .to.be.revertedWithCustomError(registry, "InvalidMerkleProof")
       .withArgs(tree.root, batchLeafOf(addressOf(alice), other.contentHash, salt));
   });
@@ -435,13 +475,17 @@ describe("ProvenanceRegistry: revealFromBatch", () => {
     const { r, salt, leaf } = first(items);
     await registry.connect(alice).anchorBatch(tree.root, 8, "0x");
     const proof = merkleProofOf(tree, leaf);
-    await expect(registry.connect(bob).revealFromBatch(r, salt, tree.root, proof))
+    await expect(registry.connect(bob).revealFromBatch(r, salt, alice.address, tree.root, proof))
       .to.be.revertedWithCustomError(registry, "InvalidMerkleProof")
       .withArgs(tree.root, batchLeafOf(addressOf(bob), r.contentHash, salt));
-    await expect(registry.connect(bob).revealFromBatch({ ...r, to: bob.address as Address }, salt, tree.root, proof))
+    await expect(
+      registry
+        .connect(bob)
+        .revealFromBatch({ ...r, to: bob.address as Address }, salt, alice.address, tree.root, proof),
+    )
       .to.be.revertedWithCustomError(registry, "InvalidMerkleProof")
       .withArgs(tree.root, batchLeafOf(addressOf(bob), r.contentHash, salt));
-    await registry.connect(alice).revealFromBatch(r, salt, tree.root, proof);
+    await registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, proof);
     expect(await registry.ownerOf(r.contentHash)).to.equal(alice.address);
   });
 
@@ -452,7 +496,7 @@ describe("ProvenanceRegistry: revealFromBatch", () => {
     await registry.connect(alice).anchorBatch(tree.root, 4, "0x");
     // The contract hashes the commitment into the leaf itself, so a proof that skips the first level fails.
     const proof = merkleProofOf(tree, leaf);
-    await expect(registry.connect(alice).revealFromBatch(r, salt, tree.root, proof.slice(1)))
+    await expect(registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, proof.slice(1)))
       .to.be.revertedWithCustomError(registry, "InvalidMerkleProof")
       .withArgs(tree.root, leaf);
   });
@@ -464,23 +508,36 @@ describe("ProvenanceRegistry: revealFromBatch", () => {
     await registry.connect(alice).anchorBatch(tree.root, 8, "0x");
     await time.increase(DELAY);
     const proof = merkleProofOf(tree, leaf);
-    await registry.connect(alice).revealFromBatch(r, salt, tree.root, proof);
+    await registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, proof);
     await time.increase(60);
-    await expect(registry.connect(alice).revealFromBatch(r, salt, tree.root, proof))
+    await expect(registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, proof))
       .to.be.revertedWithCustomError(registry, "CommitmentAlreadyRevealed")
       .withArgs(commitmentOf(addressOf(alice), r.contentHash, salt), BigInt(r.contentHash));
   });
 
-  it("rejects a batch reveal of content that someone else registered, naming the holder", async () => {
+  it("rejects a batch reveal of content that someone else registered within a day of the batch", async () => {
     const { registry, alice, carol } = await networkHelpers.loadFixture(deployRegistry);
     const { items, tree } = batchOf([alice], 4);
     const { r, salt, leaf } = first(items);
     await registry.connect(alice).anchorBatch(tree.root, 4, "0x");
-    await time.increase(DELAY);
+    const anchoredAt = await now();
+    await time.increase(60);
     await registry.connect(carol).register({ ...r, to: carol.address as Address });
-    await expect(registry.connect(alice).revealFromBatch(r, salt, tree.root, merkleProofOf(tree, leaf)))
-      .to.be.revertedWithCustomError(registry, "WorkAlreadyRegistered")
-      .withArgs(BigInt(r.contentHash), carol.address);
+    await expect(registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, merkleProofOf(tree, leaf)))
+      .to.be.revertedWithCustomError(registry, "NoPriority")
+      .withArgs(BigInt(r.contentHash), anchoredAt, await now());
+  });
+
+  it("does not reveal a leaf against another submitter's copy of the root it never anchored", async () => {
+    const { registry, alice, bob } = await networkHelpers.loadFixture(deployRegistry);
+    const { items, tree } = batchOf([alice], 4);
+    const { r, salt, leaf } = first(items);
+    await registry.connect(bob).anchorBatch(tree.root, 4, "0x");
+    await expect(registry.connect(alice).revealFromBatch(r, salt, alice.address, tree.root, merkleProofOf(tree, leaf)))
+      .to.be.revertedWithCustomError(registry, "UnknownBatch")
+      .withArgs(alice.address, tree.root);
+    await registry.connect(alice).revealFromBatch(r, salt, bob.address, tree.root, merkleProofOf(tree, leaf));
+    expect(await registry.ownerOf(r.contentHash)).to.equal(alice.address);
   });
 
   it("reveals leaves of different batches independently, each with its own batch's time", async () => {
@@ -498,12 +555,18 @@ describe("ProvenanceRegistry: revealFromBatch", () => {
     const fromB = first(b.items);
     // A leaf of batch A does not prove against batch B.
     await expect(
-      registry.connect(alice).revealFromBatch(fromA.r, fromA.salt, b.tree.root, merkleProofOf(a.tree, fromA.leaf)),
+      registry
+        .connect(alice)
+        .revealFromBatch(fromA.r, fromA.salt, alice.address, b.tree.root, merkleProofOf(a.tree, fromA.leaf)),
     )
       .to.be.revertedWithCustomError(registry, "InvalidMerkleProof")
       .withArgs(b.tree.root, fromA.leaf);
-    await registry.connect(alice).revealFromBatch(fromA.r, fromA.salt, a.tree.root, merkleProofOf(a.tree, fromA.leaf));
-    await registry.connect(alice).revealFromBatch(fromB.r, fromB.salt, b.tree.root, merkleProofOf(b.tree, fromB.leaf));
+    await registry
+      .connect(alice)
+      .revealFromBatch(fromA.r, fromA.salt, alice.address, a.tree.root, merkleProofOf(a.tree, fromA.leaf));
+    await registry
+      .connect(alice)
+      .revealFromBatch(fromB.r, fromB.salt, alice.address, b.tree.root, merkleProofOf(b.tree, fromB.leaf));
     expect((await registry.workOf(fromA.r.contentHash)).registeredAt).to.equal(aAt);
     expect((await registry.workOf(fromB.r.contentHash)).registeredAt).to.equal(bAt);
   });

@@ -1,3 +1,4 @@
+// Property tests of the registry: unique content, pledges, reveal times, nonces, priority.
 import { expect } from "chai";
 import fc from "fast-check";
 import type { Address, Hex } from "viem";
@@ -122,9 +123,9 @@ describe("ProvenanceRegistry: invariants", () => {
           // A batch of one: the root is the leaf itself and the proof is empty.
           const leaf = ethers.keccak256(commitment) as Hex;
           await registry.connect(relayer).anchorBatch(leaf, 1, "0x");
-          committedAt = await registry.batchTime(leaf);
+          committedAt = await registry.batchTime(relayer.address, leaf);
           await networkHelpers.time.increase(delay + 1);
-          await registry.connect(alice).revealFromBatch(r, salt, leaf, []);
+          await registry.connect(alice).revealFromBatch(r, salt, relayer.address, leaf, []);
         } else {
           await registry.connect(relayer).commit(commitment);
           committedAt = await registry.commitmentTime(commitment);
@@ -133,6 +134,94 @@ describe("ProvenanceRegistry: invariants", () => {
         }
         expect((await registry.workOf(r.contentHash)).registeredAt).to.equal(committedAt);
         expect(await now()).to.be.greaterThan(committedAt);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("gives a file's title to the earliest commitment claimed in time, whatever the order of commits, registrations and reveals", async () => {
+    const DAY = 86_400n;
+    type Step = { t: "commit" | "register" | "reveal"; actor: number; days: number };
+    const step = fc.record({
+      t: fc.constantFrom("commit", "register", "reveal") as fc.Arbitrary<Step["t"]>,
+      actor: fc.nat(2),
+      days: fc.constantFrom(0, 1, 2, 20, 31),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 3, maxLength: 14 }), async (steps) => {
+        const { registry, alice, bob, carol } = await networkHelpers.loadFixture(deployRegistry);
+        const actors = [alice, bob, carol];
+        const contentHash = unique("contested");
+        const workId = workIdOf(contentHash);
+        const salts = actors.map(() => unique("salt"));
+        const committed = new Map<number, bigint>();
+        /** The registration in force: creator, priority time, recording time (to the day after a reveal). */
+        let record: { creator: string; registeredAt: bigint; recordedAt: bigint } | undefined;
+        for (const { t, actor, days } of steps) {
+          await networkHelpers.time.increase(BigInt(days) * DAY + 1n);
+          const signer = actors[actor] ?? alice;
+          const r = newWork(signer.address, { contentHash });
+          const at = (await now()) + 1n;
+          await networkHelpers.time.setNextBlockTimestamp(at);
+          if (t === "commit") {
+            if (committed.has(actor)) continue;
+            await registry
+              .connect(signer)
+              .commit(commitmentOf(signer.address as Address, contentHash, salts[actor] as Hex));
+            committed.set(actor, at);
+          } else if (t === "register") {
+            const attempt = registry.connect(signer).register(r);
+            if (record === undefined) {
+              await attempt;
+              record = { creator: signer.address, registeredAt: at, recordedAt: at };
+            } else {
+              await expect(attempt)
+                .to.be.revertedWithCustomError(registry, "WorkAlreadyRegistered")
+                .withArgs(workId, record.creator);
+            }
+          } else {
+            const committedAt = committed.get(actor);
+            const commitment = commitmentOf(signer.address as Address, contentHash, salts[actor] as Hex);
+            const attempt = registry.connect(signer).reveal(r, salts[actor] as Hex);
+            const recorded = committedAt === undefined ? 0n : committedAt + ((at - committedAt + DAY - 1n) / DAY) * DAY;
+            if (committedAt === undefined) {
+              await expect(attempt).to.be.revertedWithCustomError(registry, "UnknownCommitment").withArgs(commitment);
+            } else if (record === undefined) {
+              await attempt;
+              record = { creator: signer.address, registeredAt: committedAt, recordedAt: recorded };
+            } else if (record.creator === signer.address && record.registeredAt === committedAt) {
+              await expect(attempt)
+                .to.be.revertedWithCustomError(registry, "CommitmentAlreadyRevealed")
+                .withArgs(commitment, workId);
+            } else if (record.creator === signer.address) {
+              await expect(attempt)
+                .to.be.revertedWithCustomError(registry, "WorkAlreadyRegistered")
+                .withArgs(workId, record.creator);
+            } else if (committedAt + DAY > record.registeredAt) {
+              await expect(attempt)
+                .to.be.revertedWithCustomError(registry, "NoPriority")
+                .withArgs(workId, committedAt, record.registeredAt);
+            } else if (at >= record.recordedAt + 30n * DAY) {
+              await expect(attempt)
+                .to.be.revertedWithCustomError(registry, "PriorityClaimClosed")
+                .withArgs(workId, record.recordedAt + 30n * DAY);
+            } else {
+              await expect(attempt).to.emit(registry, "PriorityClaimed");
+              record = { creator: signer.address, registeredAt: committedAt, recordedAt: recorded };
+            }
+          }
+          if (record === undefined) continue;
+          const work = await registry.workOf(workId);
+          expect([work.creator, work.owner, work.registeredAt, work.recordedAt]).to.deep.equal([
+            record.creator,
+            record.creator,
+            record.registeredAt,
+            record.recordedAt,
+          ]);
+          let balances = 0n;
+          for (const a of actors) balances += await registry.balanceOf(a.address);
+          expect(balances).to.equal(1n);
+        }
       }),
       { numRuns },
     );

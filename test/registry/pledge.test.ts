@@ -1,3 +1,4 @@
+// IP pledges: pledge, release and foreclosure.
 import { expect } from "chai";
 import { type Hex, zeroAddress } from "viem";
 import { deployRegistry, metadataCid, networkHelpers, nextBlockAt, now, registerWork, unique } from "./fixture.ts";
@@ -76,12 +77,12 @@ describe("ProvenanceRegistry: pledges", () => {
         .withArgs(workId, carol.address);
     });
 
-    it("reverts with UnknownWork for a work that is not registered", async () => {
+    it("reverts with ERC721NonexistentToken for a work that is not registered", async () => {
       const { registry, alice, bob } = await networkHelpers.loadFixture(deployRegistry);
       const workId = BigInt(unique("never registered"));
       const maturity = (await now()) + 30n * DAY;
       await expect(registry.connect(alice).pledge(workId, bob.address, maturity, "0x"))
-        .to.be.revertedWithCustomError(registry, "UnknownWork")
+        .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
         .withArgs(workId);
     });
 
@@ -287,11 +288,11 @@ describe("ProvenanceRegistry: pledges", () => {
         .withArgs(workId);
     });
 
-    it("reverts with UnknownWork for a work that is not registered", async () => {
+    it("reverts with ERC721NonexistentToken for a work that is not registered", async () => {
       const { registry, bob } = await networkHelpers.loadFixture(deployRegistry);
       const workId = BigInt(unique("never registered"));
       await expect(registry.connect(bob).releasePledge(workId))
-        .to.be.revertedWithCustomError(registry, "UnknownWork")
+        .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
         .withArgs(workId);
     });
   });
@@ -386,11 +387,11 @@ describe("ProvenanceRegistry: pledges", () => {
         .withArgs(workId);
     });
 
-    it("reverts with UnknownWork for a work that is not registered", async () => {
+    it("reverts with ERC721NonexistentToken for a work that is not registered", async () => {
       const { registry, bob } = await networkHelpers.loadFixture(deployRegistry);
       const workId = BigInt(unique("never registered"));
       await expect(registry.connect(bob).foreclose(workId))
-        .to.be.revertedWithCustomError(registry, "UnknownWork")
+        .to.be.revertedWithCustomError(registry, "ERC721NonexistentToken")
         .withArgs(workId);
     });
   });

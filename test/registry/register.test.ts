@@ -1,3 +1,4 @@
+// Direct registration and derivatives' parents.
 import { expect } from "chai";
 import { zeroAddress } from "viem";
 import { workIdOf } from "../../core/registration.ts";
@@ -167,7 +168,7 @@ describe("ProvenanceRegistry: register", () => {
       await expect(registry.connect(alice).register(newWork(alice.address, { parents: [foreign] })))
         .to.be.revertedWithCustomError(registry, "ParentNotAuthorised")
         .withArgs(foreign, alice.address);
-      await authority.setGrant(alice.address, foreign, 42n);
+      await authority.setGrant(alice.address, foreign, 42n, 0);
       const r = newWork(alice.address, { parents: [parentA, foreign] });
       await expect(registry.connect(alice).register(r))
         .to.emit(registry, "DerivativeAuthorised")
