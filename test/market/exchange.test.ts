@@ -1,18 +1,25 @@
+// The exchange: listings, purchases, bids, the division of a sale, encumbrances and currencies.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { zeroAddress } from "viem";
+import { LicenceKind, usesOf } from "../../core/licence.ts";
 import type { Reenterer, TestToken } from "../../types/ethers-contracts/index.ts";
 import {
+  buyLicence,
+  cid,
+  createOffer,
   DAY,
   deployMarket,
   ethers,
   FEE_BPS,
   increaseTime,
+  licenceTerms,
   type MarketFixture,
   networkHelpers,
   nextBlockAt,
   nowSeconds,
   registerWork,
+  sublicenceTerms,
 } from "./fixture.ts";
 
 /** The registry's default royalty rate (test/registry/fixture.ts `newWork`): 5%. */
@@ -70,15 +77,21 @@ function list(
   return f.exchange.connect(seller).listWork(workId, currency, price, expiry);
 }
 
-/** Buys `workId` paying exactly `price` in `currency`. */
-function buy(
+/** The work's encumbrance count now, as a buyer passes it. */
+async function encumbrancesOf(f: MarketFixture, workId: bigint): Promise<bigint> {
+  return (await f.registry.titleOf(workId)).encumbrances;
+}
+
+/** Buys `workId` paying exactly `price` in `currency`, expecting the work's encumbrances as they are now. */
+async function buy(
   f: ExchangeFixture,
   buyer: HardhatEthersSigner,
   workId: bigint,
   price: bigint = PRICE,
   currency: string = NATIVE,
 ) {
-  return f.exchange.connect(buyer).buyWork(workId, currency, price, valueFor(currency, price));
+  const encumbrances = await encumbrancesOf(f, workId);
+  return f.exchange.connect(buyer).buyWork(workId, currency, price, encumbrances, valueFor(currency, price));
 }
 
 /** Places a bid on `workId`, escrowing exactly `amount` in `currency`. */
@@ -110,10 +123,10 @@ async function expectBid(
   f: ExchangeFixture,
   workId: bigint,
   bidder: string,
-  expected: [currency: string, amount: bigint, expiry: bigint],
+  expected: [currency: string, amount: bigint, expiry: bigint, encumbrances?: bigint],
 ): Promise<void> {
   const b = await f.exchange.bidOf(workId, bidder);
-  expect([b.currency, b.amount, b.expiry]).to.deep.equal(expected);
+  expect([b.currency, b.amount, b.expiry, b.encumbrances]).to.deep.equal([...expected.slice(0, 3), expected[3] ?? 0n]);
 }
 
 async function expectNoBid(f: ExchangeFixture, workId: bigint, bidder: string): Promise<void> {
@@ -350,6 +363,7 @@ describe("Exchange", () => {
           f.coop.address,
           royalty,
           fee,
+          0n,
           t,
         );
       expect(await f.registry.ownerOf(f.workId)).to.equal(f.buyer.address);
@@ -385,6 +399,7 @@ describe("Exchange", () => {
           f.artisan.address,
           royalty,
           fee,
+          0n,
           t,
         );
       expect(await owedOf(f, [f.artisan, f.treasury])).to.deep.equal([PRICE - fee, fee]);
@@ -411,7 +426,7 @@ describe("Exchange", () => {
     it("refuses sending the native coin with an ERC-20 listing: UnexpectedNativePayment(sent)", async () => {
       const f = await load();
       await list(f, f.custodian, f.workId, 40_000n, f.tokenAddress);
-      await expect(f.exchange.connect(f.buyer).buyWork(f.workId, f.tokenAddress, 40_000n, { value: 1n }))
+      await expect(f.exchange.connect(f.buyer).buyWork(f.workId, f.tokenAddress, 40_000n, 0n, { value: 1n }))
         .to.be.revertedWithCustomError(f.exchange, "UnexpectedNativePayment")
         .withArgs(1n);
       expect(await f.registry.ownerOf(f.workId)).to.equal(f.custodian.address);
@@ -429,7 +444,7 @@ describe("Exchange", () => {
       ] as const) {
         const t = await nextBlockAt();
         const tx = f.exchange.connect(account).withdraw(NATIVE);
-        await expect(tx).to.emit(f.exchange, "Withdrawn").withArgs(account.address, NATIVE, amount, t);
+        await expect(tx).to.emit(f.exchange, "Withdrawn").withArgs(account.address, NATIVE, amount, account.address, t);
         await expect(tx).to.changeEtherBalances(ethers, [account, f.exchange], [amount, -amount]);
       }
       expect(await owedOf(f, [f.custodian, f.coop, f.treasury])).to.deep.equal([0n, 0n, 0n]);
@@ -566,7 +581,7 @@ describe("Exchange", () => {
       const f = await load();
       await list(f, f.custodian, f.workId);
       await list(f, f.custodian, f.workId, PRICE * 2n);
-      await expect(f.exchange.connect(f.buyer).buyWork(f.workId, NATIVE, PRICE, { value: PRICE * 2n }))
+      await expect(f.exchange.connect(f.buyer).buyWork(f.workId, NATIVE, PRICE, 0n, { value: PRICE * 2n }))
         .to.be.revertedWithCustomError(f.exchange, "PriceMismatch")
         .withArgs(PRICE * 2n, PRICE);
       expect(await f.registry.ownerOf(f.workId)).to.equal(f.custodian.address);
@@ -584,7 +599,7 @@ describe("Exchange", () => {
       const f = await load();
       await list(f, f.custodian, f.workId);
       for (const sent of [PRICE - 1n, PRICE + 1n]) {
-        await expect(f.exchange.connect(f.buyer).buyWork(f.workId, NATIVE, PRICE, { value: sent }))
+        await expect(f.exchange.connect(f.buyer).buyWork(f.workId, NATIVE, PRICE, 0n, { value: sent }))
           .to.be.revertedWithCustomError(f.exchange, "WrongPayment")
           .withArgs(PRICE, sent);
       }
@@ -612,7 +627,9 @@ describe("Exchange", () => {
       const t = await nextBlockAt();
       const expiry = t + BigInt(DAY);
       const tx = bid(f, f.buyer, f.workId, PRICE, NATIVE, expiry);
-      await expect(tx).to.emit(f.exchange, "BidPlaced").withArgs(f.workId, f.buyer.address, NATIVE, PRICE, expiry, t);
+      await expect(tx)
+        .to.emit(f.exchange, "BidPlaced")
+        .withArgs(f.workId, f.buyer.address, NATIVE, PRICE, expiry, 0n, t);
       await expect(tx).to.changeEtherBalances(ethers, [f.buyer, f.exchange], [-PRICE, PRICE]);
       await expectBid(f, f.workId, f.buyer.address, [NATIVE, PRICE, expiry]);
     });
@@ -623,7 +640,7 @@ describe("Exchange", () => {
       const tx = bid(f, f.buyer, f.workId, 9_000n, f.tokenAddress);
       await expect(tx)
         .to.emit(f.exchange, "BidPlaced")
-        .withArgs(f.workId, f.buyer.address, f.tokenAddress, 9_000n, 0n, t);
+        .withArgs(f.workId, f.buyer.address, f.tokenAddress, 9_000n, 0n, 0n, t);
       await expect(tx).to.changeTokenBalances(ethers, f.token, [f.buyer, f.exchange], [-9_000n, 9_000n]);
       await expectBid(f, f.workId, f.buyer.address, [f.tokenAddress, 9_000n, 0n]);
     });
@@ -761,7 +778,19 @@ describe("Exchange", () => {
       const tx = f.exchange.connect(f.custodian).acceptBid(f.workId, f.buyer.address, NATIVE, PRICE);
       await expect(tx)
         .to.emit(f.exchange, "WorkSold")
-        .withArgs(f.workId, f.custodian.address, f.buyer.address, true, NATIVE, PRICE, f.coop.address, royalty, fee, t);
+        .withArgs(
+          f.workId,
+          f.custodian.address,
+          f.buyer.address,
+          true,
+          NATIVE,
+          PRICE,
+          f.coop.address,
+          royalty,
+          fee,
+          0n,
+          t,
+        );
       await expect(tx).to.changeEtherBalances(ethers, [f.custodian, f.buyer, f.exchange], [0n, 0n, 0n]);
       expect(await f.registry.ownerOf(f.workId)).to.equal(f.buyer.address);
       expect(await owedOf(f, [f.coop, f.treasury, f.custodian, f.buyer])).to.deep.equal([royalty, fee, proceeds, 0n]);
@@ -899,6 +928,129 @@ describe("Exchange", () => {
         .withArgs(PRICE, PRICE + 1n);
       await expectBid(f, f.workId, f.buyer.address, [NATIVE, PRICE, 0n]);
       expect(await f.registry.ownerOf(f.workId)).to.equal(f.custodian.address);
+    });
+  });
+
+  describe("encumbrances (review finding 4)", () => {
+    /** The custodian lists the work; the buyer bids on it; returns the encumbrance count both saw. */
+    async function listedAndBid(f: ExchangeFixture): Promise<bigint> {
+      await list(f, f.custodian, f.workId);
+      await bid(f, f.buyer, f.workId);
+      return encumbrancesOf(f, f.workId);
+    }
+
+    /** The custodian sells a perpetual worldwide exclusive licence with the sublicense right to `other`, for free. */
+    async function licenceAway(f: ExchangeFixture) {
+      const terms = licenceTerms({
+        kind: LicenceKind.Exclusive,
+        supply: 1,
+        uses: usesOf(["reproduce", "distribute", "commercial", "sublicense"]),
+        worldwide: true,
+        territory: [0n, 0n, 0n],
+        duration: 0,
+      });
+      const index = await createOffer(f.ledger, f.custodian, f.workId, terms, 0n);
+      return buyLicence(f.ledger, f.other, f.workId, index, terms, 0n);
+    }
+
+    it("a bid records the work's encumbrance count (BidPlaced, bidOf)", async () => {
+      const f = await load();
+      await licenceAway(f);
+      const count = await encumbrancesOf(f, f.workId);
+      expect(count).to.equal(1n);
+      const t = await nextBlockAt();
+      await expect(bid(f, f.buyer, f.workId))
+        .to.emit(f.exchange, "BidPlaced")
+        .withArgs(f.workId, f.buyer.address, NATIVE, PRICE, 0n, count, t);
+      await expectBid(f, f.workId, f.buyer.address, [NATIVE, PRICE, 0n, count]);
+    });
+
+    it("voids a bid once the seller licenses the work away: BidVoid(workId, bidder, seen, now); the bidder gets the escrow back", async () => {
+      const f = await load();
+      const seen = await listedAndBid(f);
+      await licenceAway(f);
+      await expect(f.exchange.connect(f.custodian).acceptBid(f.workId, f.buyer.address, NATIVE, PRICE))
+        .to.be.revertedWithCustomError(f.exchange, "BidVoid")
+        .withArgs(f.workId, f.buyer.address, seen, seen + 1n);
+      await expect(f.exchange.connect(f.buyer).withdrawBid(f.workId)).to.changeEtherBalances(
+        ethers,
+        [f.buyer, f.exchange],
+        [PRICE, -PRICE],
+      );
+    });
+
+    it("voids a bid on a sublicence or a change of metadata too, and accepts a bid placed after them", async () => {
+      const f = await load();
+      await licenceAway(f);
+      const seen = await listedAndBid(f);
+      const grant = { workId: f.workId, offerIndex: 0, serial: 1 };
+      await f.ledger
+        .connect(f.other)
+        .issueSublicence(
+          grant,
+          f.lender.address,
+          sublicenceTerms({ uses: usesOf(["reproduce"]), worldwide: true, territory: [0n, 0n, 0n] }),
+        );
+      await expect(f.exchange.connect(f.custodian).acceptBid(f.workId, f.buyer.address, NATIVE, PRICE))
+        .to.be.revertedWithCustomError(f.exchange, "BidVoid")
+        .withArgs(f.workId, f.buyer.address, seen, seen + 1n);
+      await f.registry.connect(f.custodian).updateMetadata(f.workId, cid());
+      await expect(f.exchange.connect(f.custodian).acceptBid(f.workId, f.buyer.address, NATIVE, PRICE))
+        .to.be.revertedWithCustomError(f.exchange, "BidVoid")
+        .withArgs(f.workId, f.buyer.address, seen, seen + 2n);
+      await f.exchange.connect(f.buyer).withdrawBid(f.workId);
+      await bid(f, f.buyer, f.workId);
+      await f.exchange.connect(f.custodian).acceptBid(f.workId, f.buyer.address, NATIVE, PRICE);
+      expect(await f.registry.ownerOf(f.workId)).to.equal(f.buyer.address);
+    });
+
+    it("refuses a buyer who saw fewer encumbrances than the work now has: EncumbrancesChanged(workId, now, expected)", async () => {
+      const f = await load();
+      const seen = await listedAndBid(f);
+      await licenceAway(f);
+      await expect(f.exchange.connect(f.other).buyWork(f.workId, NATIVE, PRICE, seen, { value: PRICE }))
+        .to.be.revertedWithCustomError(f.exchange, "EncumbrancesChanged")
+        .withArgs(f.workId, seen + 1n, seen);
+      // The listing itself stands: a buyer who saw the licence buys at the listed price.
+      await buy(f, f.other, f.workId);
+      expect(await f.registry.ownerOf(f.workId)).to.equal(f.other.address);
+    });
+  });
+
+  describe("a currency disallowed after listing or bidding (review finding 9)", () => {
+    /** A listing and a bid in the token, which the admin then disallows on the exchange. */
+    async function disallowed() {
+      const f = await load();
+      await list(f, f.custodian, f.workId, PRICE, f.tokenAddress);
+      await bid(f, f.buyer, f.workId, PRICE, f.tokenAddress);
+      await f.exchange.connect(f.admin).allowCurrency(f.tokenAddress, false);
+      return f;
+    }
+
+    it("refuses to fill the listing or accept the bid: CurrencyNotAllowed(token)", async () => {
+      const f = await disallowed();
+      await expect(buy(f, f.other, f.workId, PRICE, f.tokenAddress))
+        .to.be.revertedWithCustomError(f.exchange, "CurrencyNotAllowed")
+        .withArgs(f.tokenAddress);
+      await expect(f.exchange.connect(f.custodian).acceptBid(f.workId, f.buyer.address, f.tokenAddress, PRICE))
+        .to.be.revertedWithCustomError(f.exchange, "CurrencyNotAllowed")
+        .withArgs(f.tokenAddress);
+      await expect(bid(f, f.other, f.workId, PRICE, f.tokenAddress))
+        .to.be.revertedWithCustomError(f.exchange, "CurrencyNotAllowed")
+        .withArgs(f.tokenAddress);
+    });
+
+    it("lets the bidder withdraw the bid, and trades again once the token is allowed again", async () => {
+      const f = await disallowed();
+      await expect(f.exchange.connect(f.buyer).withdrawBid(f.workId)).to.changeTokenBalances(
+        ethers,
+        f.token,
+        [f.buyer, f.exchange],
+        [PRICE, -PRICE],
+      );
+      await f.exchange.connect(f.admin).allowCurrency(f.tokenAddress, true);
+      await buy(f, f.other, f.workId, PRICE, f.tokenAddress);
+      expect(await f.registry.ownerOf(f.workId)).to.equal(f.other.address);
     });
   });
 

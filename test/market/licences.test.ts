@@ -1,3 +1,4 @@
+// Licences: buying, renewing, ending, transferring, permits and the derivative right.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { type Hex, toFunctionSelector, zeroAddress, zeroHash } from "viem";
@@ -8,6 +9,7 @@ import {
   type GrantRef,
   GrantStatus,
   grantIdOf,
+  LicenceKind,
   type LicenceTerms,
   OfferStatus,
   termsHashOf,
@@ -32,6 +34,7 @@ import {
   nextBlockAt,
   nowSeconds,
   registerWork,
+  sublicenceTerms,
   unique,
   YEAR,
 } from "./fixture.ts";
@@ -213,6 +216,7 @@ async function expectPurchased(
       money.price ?? PRICE,
       money.fee ?? FEE,
       0n,
+      0n,
       f.artisan.address,
       termsHashOf(sale.terms),
       t,
@@ -241,6 +245,7 @@ async function expectRenewed(
       zeroAddress,
       PRICE,
       FEE,
+      0n,
       0n,
       f.artisan.address,
       t,
@@ -594,7 +599,7 @@ describe("LicenceLedger: licences", () => {
         const t = await nextBlockAt();
         await expect(f.ledger.connect(f.lender).setPledgeeConsent(f.workId, true))
           .to.emit(f.ledger, "PledgeeConsentSet")
-          .withArgs(f.workId, f.lender.address, true, t);
+          .withArgs(f.workId, f.lender.address, 1n, true, t);
         const g = await bought(f, sale);
         expect(await f.ledger.balanceOf(f.licensee.address, g.grantId)).to.equal(1n);
         expect(await f.ledger.owed(f.artisan.address, zeroAddress)).to.equal(NET);
@@ -608,8 +613,26 @@ describe("LicenceLedger: licences", () => {
         const t = await nextBlockAt();
         await expect(f.ledger.connect(f.lender).setPledgeeConsent(f.workId, false))
           .to.emit(f.ledger, "PledgeeConsentSet")
-          .withArgs(f.workId, f.lender.address, false, t);
+          .withArgs(f.workId, f.lender.address, 1n, false, t);
         await expectSaleRefused(f, sale, "WorkPledged", f.workId, f.lender.address);
+      });
+
+      it("does not carry a consent over to a later pledge to the same pledgee (review finding 8)", async () => {
+        const f = await load();
+        const sale = await publish(f);
+        await pledgeTo(f, f.lender);
+        await f.ledger.connect(f.lender).setPledgeeConsent(f.workId, true);
+        await bought(f, sale);
+        await f.registry.connect(f.lender).releasePledge(f.workId);
+        await pledgeTo(f, f.lender);
+        expect(await f.ledger.pledgeConsentOf(f.workId)).to.equal(1n);
+        expect((await f.registry.titleOf(f.workId)).pledges).to.equal(2n);
+        await expectSaleRefused(f, sale, "WorkPledged", f.workId, f.lender.address);
+        const t = await nextBlockAt();
+        await expect(f.ledger.connect(f.lender).setPledgeeConsent(f.workId, true))
+          .to.emit(f.ledger, "PledgeeConsentSet")
+          .withArgs(f.workId, f.lender.address, 2n, true, t);
+        await bought(f, sale, f.other);
       });
 
       it("does not carry a consent over to a new pledgee", async () => {
@@ -706,6 +729,22 @@ describe("LicenceLedger: licences", () => {
       expect((await f.ledger.grantOf(grant.grantId)).end).to.equal(end + BigInt(TERM));
       expect(await f.ledger.owed(f.artisan.address, zeroAddress)).to.equal(2n * NET);
       expect(await f.ledger.owed(f.treasury.address, zeroAddress)).to.equal(2n * FEE);
+    });
+
+    it("renews what is held while the work is disputed or pledged without consent; new sales stay refused (review finding 7)", async () => {
+      const f = await load();
+      const { sale, grant, end } = await renewable(f, { kind: LicenceKind.Exclusive, supply: 1 });
+      const other = await publish(f, { territory: territoryOf(["FR"]), duration: TERM });
+      await f.registry.connect(f.arbiter).flagDispute(f.workId, cid());
+      await renew(f, sale, grant);
+      expect((await f.ledger.grantOf(grant.grantId)).end).to.equal(end + BigInt(TERM));
+      await expectSaleRefused(f, other, "WorkDisputed", f.workId);
+      await f.registry.connect(f.arbiter).clearDispute(f.workId, cid());
+      await f.registry.connect(f.artisan).pledge(f.workId, f.lender.address, (await nowSeconds()) + YEAR, cid());
+      await networkHelpers.time.increaseTo(end + 1n);
+      await renew(f, sale, grant);
+      expect((await f.ledger.grantOf(grant.grantId)).end).to.equal(end + 2n * BigInt(TERM));
+      await expectSaleRefused(f, other, "WorkPledged", f.workId, f.lender.address);
     });
 
     it("keeps the grant's start when renewing ahead", async () => {
@@ -1049,9 +1088,11 @@ describe("LicenceLedger: licences", () => {
       expect(await ask(Use.reproduce | Use.commercial, CN, APPAREL, start)).to.equal(false);
     });
 
-    it("permits no field outside the offer's fields", async () => {
+    it("permits no field outside the offer's fields, nor a set of fields with one outside (review finding 11)", async () => {
       const { ask, start } = await scoped();
       expect(await ask(Use.reproduce, CN, FILM, start)).to.equal(false);
+      expect(await ask(Use.reproduce, CN, APPAREL | FILM, start)).to.equal(false);
+      expect(await ask(Use.reproduce, CN, fieldsOf(["apparel", "homeware"]), start)).to.equal(true);
     });
 
     it("permits no country outside the territory", async () => {
@@ -1257,14 +1298,25 @@ describe("LicenceLedger: licences", () => {
         .withArgs(f.other.address, 0n, 1n, f.grant.grantId);
     });
 
-    for (const value of [0n, 2n]) {
-      it(`refuses a value of ${value}: ERC1155InsufficientBalance(from, 1, ${value}, id)`, async () => {
-        const f = await transferable();
-        await expect(send(f, f.licensee, f.licensee.address, f.other.address, f.grant.grantId, value))
-          .to.be.revertedWithCustomError(f.ledger, "ERC1155InsufficientBalance")
-          .withArgs(f.licensee.address, 1n, value, f.grant.grantId);
-      });
-    }
+    it("refuses a value of 2: ERC1155InsufficientBalance(from, 1, 2, id)", async () => {
+      const f = await transferable();
+      await expect(send(f, f.licensee, f.licensee.address, f.other.address, f.grant.grantId, 2n))
+        .to.be.revertedWithCustomError(f.ledger, "ERC1155InsufficientBalance")
+        .withArgs(f.licensee.address, 1n, 2n, f.grant.grantId);
+    });
+
+    it("moves nothing for a value of 0, as EIP-1155 allows, even of a token the sender does not hold", async () => {
+      const f = await transferable();
+      for (const from of [f.licensee, f.other]) {
+        await expect(send(f, from, from.address, f.buyer.address, f.grant.grantId, 0n))
+          .to.emit(f.ledger, "TransferSingle")
+          .withArgs(from.address, from.address, f.buyer.address, f.grant.grantId, 0n)
+          .and.not.to.emit(f.ledger, "LicenceTransferred");
+      }
+      expect(await f.ledger.balanceOf(f.licensee.address, f.grant.grantId)).to.equal(1n);
+      expect(await f.ledger.balanceOf(f.buyer.address, f.grant.grantId)).to.equal(0n);
+      expect((await f.ledger.grantOf(f.grant.grantId)).holder).to.equal(f.licensee.address);
+    });
 
     it("refuses to move an ended grant: ERC1155InsufficientBalance(from, 0, 1, id)", async () => {
       const f = await transferable();
@@ -1372,17 +1424,26 @@ describe("LicenceLedger: licences", () => {
 
       it("supports IERC165, IERC1155, IERC1155MetadataURI, IDerivativeAuthority and ILicenceLedger", async () => {
         const f = await load();
-        const ledgerInterface = (await ethers.getContractAt("ILicenceLedger", f.ledgerAddress)).interface;
-        let licenceLedgerId = 0n;
-        ledgerInterface.forEachFunction((fn) => {
-          licenceLedgerId ^= BigInt(fn.selector);
-        });
+        const interfaceId = async (name: string) => {
+          let id = 0n;
+          (await ethers.getContractAt(name, f.ledgerAddress)).interface.forEachFunction((fn) => {
+            id ^= BigInt(fn.selector);
+          });
+          return `0x${id.toString(16).padStart(8, "0")}`;
+        };
+        const derivativeAuthorityId =
+          BigInt(toFunctionSelector("derivativeGrantOf(address,uint256)")) ^
+          BigInt(toFunctionSelector("authoriseDerivative(address,uint256,uint256)")) ^
+          BigInt(toFunctionSelector("clearDerivative(uint256)"));
+        expect(await interfaceId("IDerivativeAuthority")).to.equal(
+          `0x${derivativeAuthorityId.toString(16).padStart(8, "0")}`,
+        );
         const ids = [
           "0x01ffc9a7",
           "0xd9b67a26",
           "0x0e89341c",
-          toFunctionSelector("derivativeGrantOf(address,uint256)"),
-          `0x${licenceLedgerId.toString(16).padStart(8, "0")}`,
+          await interfaceId("IDerivativeAuthority"),
+          await interfaceId("ILicenceLedger"),
         ];
         for (const id of ids) expect(await f.ledger.supportsInterface(id), id).to.equal(true);
       });
@@ -1472,12 +1533,39 @@ describe("LicenceLedger: licences", () => {
         .withArgs(childId, f.workId, f.ledgerAddress, grant.grantId, registeredAt);
     });
 
-    it("names the grant for the licensee, not the payer, when buying for another account", async () => {
+    it("names no grant when buying for another account: only the licensee's own acts name its grant", async () => {
       const f = await load();
       const sale = await publish(f, { uses: ADAPT });
       await purchase(f, sale, f.other, f.licensee.address);
-      expect(await f.ledger.derivativeGrantOf(f.licensee.address, f.workId)).to.equal(grantAt(sale, 1).grantId);
+      expect(await f.ledger.derivativeGrantOf(f.licensee.address, f.workId)).to.equal(0n);
       expect(await f.ledger.derivativeGrantOf(f.other.address, f.workId)).to.equal(0n);
+      await f.ledger.connect(f.licensee).useForDerivatives(refOf(grantAt(sale, 1)));
+      expect(await f.ledger.derivativeGrantOf(f.licensee.address, f.workId)).to.equal(grantAt(sale, 1).grantId);
+    });
+
+    it("a third party cannot move a licensee's named grant to one that does not permit adaptation yet (review finding 3)", async () => {
+      const f = await load();
+      const active = await bought(f, await publish(f, { uses: ADAPT }));
+      expect(await f.ledger.derivativeGrantOf(f.licensee.address, f.workId)).to.equal(active.grantId);
+      // A stranger buys, for the licensee, a free adapt licence that starts in a year.
+      const later = await publish(f, { uses: ADAPT, start: (await nowSeconds()) + YEAR, duration: 0 });
+      await purchase(f, later, f.other, f.licensee.address);
+      // Nor does a sublicence issued to the licensee, even one that does not start for a year.
+      const sublicensable = await publish(f, { uses: usesOf(["reproduce", "adapt", "sublicense"]), duration: 0 });
+      await bought(f, sublicensable, f.other);
+      await f.ledger
+        .connect(f.other)
+        .issueSublicence(
+          refOf(grantAt(sublicensable, 1)),
+          f.licensee.address,
+          sublicenceTerms({ uses: ADAPT, start: (await nowSeconds()) + YEAR }),
+        );
+      expect(await f.ledger.derivativeGrantOf(f.licensee.address, f.workId)).to.equal(active.grantId);
+      const registeredAt = await nextBlockAt();
+      const { tx, childId } = deriveAs(f, f.licensee);
+      await expect(tx)
+        .to.emit(f.registry, "DerivativeAuthorised")
+        .withArgs(childId, f.workId, f.ledgerAddress, active.grantId, registeredAt);
     });
 
     it("lets the holder name an older active grant over a newer scheduled one", async () => {

@@ -1,3 +1,4 @@
+// Money of the ledger: splits, releases, fees, withdrawals and pushed withdrawals, reentrancy.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
@@ -13,9 +14,11 @@ import type {
 import {
   buyLicence,
   createOffer,
+  DAY,
   deployMarket,
   ethers,
   feeOf,
+  increaseTime,
   licenceTerms,
   type MarketFixture,
   networkHelpers,
@@ -117,6 +120,7 @@ async function expectPurchase(
       NATIVE,
       price,
       money.fee,
+      0n,
       money.version,
       money.payee,
       hash,
@@ -530,7 +534,7 @@ describe("LicenceLedger: money", () => {
       const t = await nextBlockAt();
       await expect(f.ledger.connect(f.treasury).withdraw(NATIVE))
         .to.emit(f.ledger, "Withdrawn")
-        .withArgs(f.treasury.address, NATIVE, fees, t);
+        .withArgs(f.treasury.address, NATIVE, fees, f.treasury.address, t);
       expect(await f.ledger.owed(f.treasury.address, NATIVE)).to.equal(0n);
     });
 
@@ -583,7 +587,7 @@ describe("LicenceLedger: money", () => {
       const { net } = feeOf(3_000_001n);
       const t = await nextBlockAt();
       const tx = f.ledger.connect(f.artisan).withdraw(NATIVE);
-      await expect(tx).to.emit(f.ledger, "Withdrawn").withArgs(f.artisan.address, NATIVE, net, t);
+      await expect(tx).to.emit(f.ledger, "Withdrawn").withArgs(f.artisan.address, NATIVE, net, f.artisan.address, t);
       await expect(tx).to.changeEtherBalances(ethers, [f.artisan, f.ledgerAddress], [net, -net]);
       expect(await f.ledger.owed(f.artisan.address, NATIVE)).to.equal(0n);
     });
@@ -601,7 +605,9 @@ describe("LicenceLedger: money", () => {
       const { net } = feeOf(77_777n);
       const t = await nextBlockAt();
       const tx = f.ledger.connect(f.artisan).withdraw(f.tokenAddress);
-      await expect(tx).to.emit(f.ledger, "Withdrawn").withArgs(f.artisan.address, f.tokenAddress, net, t);
+      await expect(tx)
+        .to.emit(f.ledger, "Withdrawn")
+        .withArgs(f.artisan.address, f.tokenAddress, net, f.artisan.address, t);
       await expect(tx).to.changeTokenBalances(ethers, f.token, [f.artisan, f.ledgerAddress], [net, -net]);
       expect(await f.ledger.owed(f.artisan.address, f.tokenAddress)).to.equal(0n);
       expect(await f.ledger.owed(f.artisan.address, NATIVE)).to.equal(975n);
@@ -632,6 +638,70 @@ describe("LicenceLedger: money", () => {
       await expect(f.ledger.connect(f.artisan).withdraw(unlisted))
         .to.be.revertedWithCustomError(f.ledger, "InvalidCurrency")
         .withArgs(unlisted);
+      await expect(f.ledger.connect(f.other).withdrawFor(f.artisan.address, unlisted))
+        .to.be.revertedWithCustomError(f.ledger, "InvalidCurrency")
+        .withArgs(unlisted);
+    });
+
+    describe("withdrawFor (review finding 10)", () => {
+      /** A passive vault (a contract that can call nothing) as the royalty receiver of the artisan's works. */
+      async function deployVault() {
+        const f = await deployWithWork();
+        const vaultAddress = await (await ethers.deployContract("PassiveVault")).getAddress();
+        return { ...f, vaultAddress };
+      }
+
+      /** `receiver` earns the 5% ERC-2981 royalty of a sale of a new work of the artisan at `price` in `currency`. */
+      async function earn(f: WorkFixture, receiver: string, price: bigint, currency: Address) {
+        const work = await registerWork(f.registry, f.artisan, f.artisan, receiver);
+        await f.registry.connect(f.artisan).setApprovalForAll(f.exchangeAddress, true);
+        await f.exchange.connect(f.artisan).listWork(work, currency, price, 0);
+        await f.exchange
+          .connect(f.buyer)
+          .buyWork(work, currency, price, 0n, { value: currency === NATIVE ? price : 0n });
+      }
+
+      for (const token of [false, true]) {
+        it(`lets anyone push what a passive contract is owed to it (${token ? "ERC-20" : "native coin"}): Withdrawn names the caller`, async () => {
+          const f = await networkHelpers.loadFixture(deployVault);
+          const currency = token ? f.tokenAddress : NATIVE;
+          await earn(f, f.vaultAddress, 100_000n, currency);
+          const owed = await f.exchange.owed(f.vaultAddress, currency);
+          expect(owed).to.equal(5_000n);
+          const t = await nextBlockAt();
+          const tx = f.exchange.connect(f.other).withdrawFor(f.vaultAddress, currency);
+          await expect(tx)
+            .to.emit(f.exchange, "Withdrawn")
+            .withArgs(f.vaultAddress, currency, owed, f.other.address, t);
+          if (token) await expect(tx).to.changeTokenBalances(ethers, f.token, [f.vaultAddress, f.other], [owed, 0n]);
+          else await expect(tx).to.changeEtherBalances(ethers, [f.vaultAddress, f.exchangeAddress], [owed, -owed]);
+          expect(await f.exchange.owed(f.vaultAddress, currency)).to.equal(0n);
+          await expect(f.exchange.connect(f.other).withdrawFor(f.vaultAddress, currency))
+            .to.be.revertedWithCustomError(f.exchange, "NothingToWithdraw")
+            .withArgs(f.vaultAddress, currency);
+        });
+      }
+
+      it("pushes the treasury's native fees, flushed from the fee word", async () => {
+        const f = await networkHelpers.loadFixture(deployWithWork);
+        await sell(f, 1_000_000n);
+        const fees = feeOf(1_000_000n).fee;
+        await expect(f.ledger.connect(f.other).withdrawFor(f.treasury.address, NATIVE)).to.changeEtherBalances(
+          ethers,
+          [f.treasury, f.ledgerAddress],
+          [fees, -fees],
+        );
+      });
+
+      it("fails whole when the account cannot receive the native coin (NativeTransferFailed): the balance stays owed", async () => {
+        const f = await networkHelpers.loadFixture(deployWithWork);
+        const sink = await (await ethers.deployContract("NonReceiver")).getAddress();
+        await earn(f, sink, 10_000n, NATIVE);
+        await expect(f.exchange.connect(f.other).withdrawFor(sink, NATIVE))
+          .to.be.revertedWithCustomError(f.exchange, "NativeTransferFailed")
+          .withArgs(sink, 500n);
+        expect(await f.exchange.owed(sink, NATIVE)).to.equal(500n);
+      });
     });
 
     describe("in a token allowed, then disallowed", () => {
@@ -661,6 +731,23 @@ describe("LicenceLedger: money", () => {
         await expect(f.ledger.connect(f.artisan).createOffer(f.workId, terms, 1_000n))
           .to.be.revertedWithCustomError(f.ledger, "CurrencyNotAllowed")
           .withArgs(f.tokenAddress);
+      });
+
+      it("offers made before sell and renew no more in it (CurrencyNotAllowed), until it is allowed again (review finding 9)", async () => {
+        const f = await networkHelpers.loadFixture(deployWithWork);
+        const sale = await sell(f, 10_000n, f.tokenAddress);
+        await f.ledger.connect(f.admin).allowCurrency(f.tokenAddress, false);
+        const hash = termsHashOf(sale.terms);
+        await expect(f.ledger.connect(f.other).buyLicence(f.workId, sale.offerIndex, hash, 10_000n, f.other.address))
+          .to.be.revertedWithCustomError(f.ledger, "CurrencyNotAllowed")
+          .withArgs(f.tokenAddress);
+        await increaseTime(360 * DAY);
+        await expect(f.ledger.connect(f.licensee).renewLicence(sale, 10_000n))
+          .to.be.revertedWithCustomError(f.ledger, "CurrencyNotAllowed")
+          .withArgs(f.tokenAddress);
+        await f.ledger.connect(f.admin).allowCurrency(f.tokenAddress, true);
+        await f.ledger.connect(f.licensee).renewLicence(sale, 10_000n);
+        await f.ledger.connect(f.other).buyLicence(f.workId, sale.offerIndex, hash, 10_000n, f.other.address);
       });
     });
   });
@@ -849,7 +936,7 @@ describe("LicenceLedger: money", () => {
       const t = await nextBlockAt();
       await expect(f.reenterer.forward(f.ledgerAddress, 0n, f.withdrawCall))
         .to.emit(f.ledger, "Withdrawn")
-        .withArgs(f.reentererAddress, NATIVE, 975n, t);
+        .withArgs(f.reentererAddress, NATIVE, 975n, f.reentererAddress, t);
       expect(await ethers.provider.getBalance(f.reentererAddress)).to.equal(975n);
       expect(await f.ledger.owed(f.reentererAddress, NATIVE)).to.equal(0n);
     });

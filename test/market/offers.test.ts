@@ -1,3 +1,4 @@
+// Licence offers: publication, exclusivity and the offer book, repricing, pausing and closing.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
@@ -7,6 +8,7 @@ import {
   FOREVER,
   fieldsOf,
   GrantStatus,
+  grantIdOf,
   LicenceKind,
   type LicenceTerms,
   OfferStatus,
@@ -82,6 +84,7 @@ function offerView(o: ILicenceLedger.OfferStructOutput) {
     duration: Number(o.duration),
     currencyId: Number(o.currencyId),
     moves: Number(o.moves),
+    derivativeRoyaltyBps: Number(o.derivativeRoyaltyBps),
     termsHash: o.termsHash,
     price: o.price,
     territory: [o.territory[0], o.territory[1], o.territory[2]],
@@ -190,7 +193,7 @@ describe("LicenceLedger: offers", () => {
       const terms = licenceTerms();
       const t = await nextBlockAt();
       await f.ledger.connect(f.artisan).createOffer(f.workId, terms, PRICE);
-      const [, , , moves] = await f.registry.titleOf(f.workId);
+      const { moves } = await f.registry.titleOf(f.workId);
       expect(moves).to.equal(0n);
       expect(await readOffer(f, 0)).to.deep.equal({
         kind: LicenceKind.NonExclusive,
@@ -205,6 +208,7 @@ describe("LicenceLedger: offers", () => {
         duration: YEAR,
         currencyId: 0,
         moves: 0,
+        derivativeRoyaltyBps: 0,
         termsHash: shortHash(terms),
         price: PRICE,
         territory: territoryOf(["CN"]),
@@ -241,6 +245,7 @@ describe("LicenceLedger: offers", () => {
         duration: 0,
         currencyId: 1,
         moves: 0,
+        derivativeRoyaltyBps: 1_500,
         termsHash: shortHash(terms),
         price: 5n * 10n ** 18n,
         // CN is bit 65, KR bit 277 (word 1, bit 21), ZZ bit 675 (word 2, bit 163).
@@ -703,9 +708,8 @@ describe("LicenceLedger: offers", () => {
 
     it("closing a renewable offer keeps reserving the period of a grant it sold for a later start", async () => {
       // A renewable offer starting in 100 days sells a 30-day grant [t + 100d, t + 130d); closed today, its reach
-      // must still cover that grant, so an exclusive offer for the same period must be refused.
-      // Known contract bug: closeOffer sets the reach to block.timestamp + 2 * duration (LicenceLedger.sol), ignoring
-      // a start later than now + duration, so the offer's end drops below the grant's and the overlap is accepted.
+      // (two terms from the later of its start and now) still covers that grant, so an exclusive offer for the same
+      // period is refused.
       const f = await networkHelpers.loadFixture(deployWithWork);
       const t = await nowSeconds();
       const terms = licenceTerms({ start: t + 100 * DAY, duration: 30 * DAY });
@@ -728,6 +732,130 @@ describe("LicenceLedger: offers", () => {
       await expectConflict(f, exclusiveTerms(), 0);
       await increaseTime(10 * DAY);
       expect(await expectAccepted(f, exclusiveTerms())).to.equal(1);
+    });
+  });
+
+  describe("the offer book: which offers reserve scope (review findings 1, 2 and 7)", () => {
+    /** A perpetual exclusive offer with the sublicense right, bought by the licensee, who sublicenses `other`. */
+    async function exclusiveWithSublicence(f: Fixture) {
+      const terms = exclusiveTerms({ uses: usesOf(["reproduce", "display", "sublicense"]), duration: 0 });
+      const index = await createOffer(f.ledger, f.artisan, f.workId, terms, 0n);
+      const root = await buyLicence(f.ledger, f.licensee, f.workId, index, terms, 0n);
+      const subIndex = Number(await f.ledger.offerCount(f.workId));
+      await f.ledger.connect(f.licensee).issueSublicence(root, f.other.address, sublicenceTerms());
+      const sub = { workId: f.workId, offerIndex: subIndex, serial: 1 };
+      return { root, sub: { ...sub, grantId: grantIdOf(sub) } };
+    }
+
+    it("a live sublicence blocks an overlapping exclusive offer through its root grant's offer", async () => {
+      const f = await networkHelpers.loadFixture(deployWithWork);
+      await exclusiveWithSublicence(f);
+      await expectConflict(f, exclusiveTerms(), 0);
+    });
+
+    for (const end of ["terminated", "surrendered"] as const) {
+      it(`a sublicence stops blocking once its root grant is ${end}, though its own stored end is never`, async () => {
+        const f = await networkHelpers.loadFixture(deployWithWork);
+        const { root, sub } = await exclusiveWithSublicence(f);
+        if (end === "terminated") await f.ledger.connect(f.artisan).terminateLicence(root, cid());
+        else await f.ledger.connect(f.licensee).surrenderLicence(root.grantId);
+        expect((await f.ledger.grantOf(sub.grantId)).end).to.equal(BigInt(FOREVER));
+        expect(await expectAccepted(f, exclusiveTerms())).to.equal(2);
+      });
+    }
+
+    it("a lapsed sole or exclusive grant stops reserving its scope; one still renewable keeps it to the offer's end", async () => {
+      const f = await networkHelpers.loadFixture(deployWithWork);
+      const terms = exclusiveTerms({ duration: 30 * DAY });
+      await createOffer(f.ledger, f.artisan, f.workId, terms, 0n);
+      const grant = await buyLicence(f.ledger, f.licensee, f.workId, 0, terms, 0n);
+      const { end } = await f.ledger.grantOf(grant.grantId);
+      // Still running: it may be renewed up to the offer's end (perpetual), so a later exclusive offer meets it.
+      await expectConflict(f, exclusiveTerms({ start: Number(end) + 365 * DAY }), 0);
+      await networkHelpers.time.increaseTo(end);
+      await expect(f.ledger.connect(f.licensee).renewLicence(grant, 0n))
+        .to.be.revertedWithCustomError(f.ledger, "GrantEnded")
+        .withArgs(grant.grantId, GrantStatus.Expired);
+      expect(await expectAccepted(f, exclusiveTerms())).to.equal(1);
+    });
+
+    it("sublicences never enter the book: createOffer costs the same after 100 of them as on a work with none", async () => {
+      const f = await networkHelpers.loadFixture(deployWithWork);
+      const parentTerms = licenceTerms({ uses: usesOf(["reproduce", "sublicense"]), duration: 0 });
+      /** A work with a sold sublicensable offer, `subs` sublicences under it, and an offer in Hong Kong. */
+      const prepare = async (workId: bigint, subs: number) => {
+        await createOffer(f.ledger, f.artisan, workId, parentTerms, 0n);
+        const parent = await buyLicence(f.ledger, f.licensee, workId, 0, parentTerms, 0n);
+        for (let i = 0; i < subs; i += 1) {
+          await f.ledger
+            .connect(f.licensee)
+            .issueSublicence(parent, f.other.address, sublicenceTerms({ uses: usesOf(["reproduce"]) }));
+        }
+        await createOffer(f.ledger, f.artisan, workId, licenceTerms({ territory: territoryOf(["HK"]) }), 0n);
+        const tx = await f.ledger
+          .connect(f.artisan)
+          .createOffer(workId, licenceTerms({ territory: territoryOf(["MO"]) }), 0n);
+        return (await tx.wait())?.gasUsed ?? 0n;
+      };
+      const plain = await prepare(await registerWork(f.registry, f.artisan), 0);
+      const busy = await prepare(f.workId, 100);
+      expect(await f.ledger.offerCount(f.workId)).to.equal(103n);
+      const difference = busy > plain ? busy - plain : plain - busy;
+      expect(difference, `${plain} without sublicences, ${busy} after 100`).to.be.lessThan(200n);
+    });
+
+    it("holds at most MAX_RESERVING_OFFERS reserving offers (TooManyOffers); closing an unsold one frees its place", async () => {
+      const f = await networkHelpers.loadFixture(deployWithWork);
+      const max = Number(await f.ledger.MAX_RESERVING_OFFERS());
+      expect(max).to.equal(64);
+      for (let i = 0; i < max; i += 1) await createOffer(f.ledger, f.artisan, f.workId, licenceTerms(), PRICE);
+      await expectRefused(f, licenceTerms(), "TooManyOffers", [f.workId, 64n]);
+      await f.ledger.connect(f.artisan).closeOffer(f.workId, 17);
+      expect(await expectAccepted(f, licenceTerms())).to.equal(max);
+      await expectRefused(f, licenceTerms(), "TooManyOffers", [f.workId, 64n]);
+    });
+
+    it("drops offers that ended and sole or exclusive ones whose grant ended, making room for new ones", async () => {
+      const f = await networkHelpers.loadFixture(deployWithWork);
+      const t = await nowSeconds();
+      for (let i = 0; i < 30; i += 1) {
+        await createOffer(f.ledger, f.artisan, f.workId, licenceTerms(fixedTerm(0, t + DAY)), PRICE);
+      }
+      const countries = ["FR", "DE", "IT", "ES", "PT", "NL", "BE", "AT", "CH", "SE", "NO", "DK", "FI", "PL"];
+      for (const [i, country] of countries.entries()) {
+        const terms = exclusiveTerms({ territory: territoryOf([country]), start: t + 2 * DAY });
+        const index = await createOffer(f.ledger, f.artisan, f.workId, terms, 0n);
+        // Ten are sold and given up; four stay open.
+        if (i < 10) {
+          const grant = await buyLicence(f.ledger, f.licensee, f.workId, index, terms, 0n);
+          await f.ledger.connect(f.licensee).surrenderLicence(grant.grantId);
+        }
+      }
+      await increaseTime(DAY);
+      // Of the 44 offers in the book 40 are dead: 60 new ones fit beside the 4 still open.
+      for (let i = 0; i < 60; i += 1) await createOffer(f.ledger, f.artisan, f.workId, licenceTerms(), PRICE);
+      await expectRefused(f, licenceTerms(), "TooManyOffers", [f.workId, 64n]);
+    });
+
+    it("drops the unsold offers a former holder made: the new holder starts with room", async () => {
+      const f = await networkHelpers.loadFixture(deployWithWork);
+      for (let i = 0; i < 64; i += 1) await createOffer(f.ledger, f.artisan, f.workId, licenceTerms(), PRICE);
+      await f.registry.connect(f.artisan).transferFrom(f.artisan.address, f.coop.address, f.workId);
+      for (let i = 0; i < 64; i += 1)
+        await createOffer(
+          f.ledger,
+          f.coop,
+          f.workId,
+          exclusiveTerms({
+            start: (await nowSeconds()) + (i + 1) * 10 * DAY,
+            end: (await nowSeconds()) + (i + 1) * 10 * DAY + DAY,
+            duration: 0,
+          }),
+          PRICE,
+        );
+      await expectRefused(f, licenceTerms({ territory: territoryOf(["FR"]) }), "TooManyOffers", [f.workId, 64n], {
+        holder: f.coop,
+      });
     });
   });
 
@@ -1013,7 +1141,7 @@ describe("LicenceLedger: offers", () => {
       await assignToCoop(f);
       const terms = licenceTerms({ territory: territoryOf(["CN", "HK"]) });
       expect(await expectAccepted(f, terms, f.coop)).to.equal(1);
-      const [, , , count] = await f.registry.titleOf(f.workId);
+      const { moves: count } = await f.registry.titleOf(f.workId);
       expect(count).to.equal(1n);
       expect((await readOffer(f, 1)).moves).to.equal(1);
       await buyLicence(f.ledger, f.licensee, f.workId, 1, terms, PRICE);

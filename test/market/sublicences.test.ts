@@ -1,3 +1,4 @@
+// Sublicences: scope inside the parent, refusals, the tree and derivatives under them.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { type Address, zeroAddress, zeroHash } from "viem";
@@ -151,12 +152,13 @@ describe("LicenceLedger: sublicences", () => {
 
     it("returns the sublicence's coordinates (static call) and records its grant under the parent", async () => {
       const f = await networkHelpers.loadFixture(deploySublicensable);
-      const terms = childTerms({ transferable: true });
+      const parent = await buyParent(f, f.workId, parentTerms({ transferable: true, territory: territoryOf(["FR"]) }));
+      const terms = childTerms({ transferable: true, territory: territoryOf(["FR"]) });
       const returned = await f.ledger
         .connect(f.licensee)
-        .issueSublicence.staticCall(refOf(f.parent), f.other.address, terms);
+        .issueSublicence.staticCall(refOf(parent), f.other.address, terms);
       const t = await nextBlockAt();
-      const sub = await issue(f, f.licensee, f.parent, f.other, terms);
+      const sub = await issue(f, f.licensee, parent, f.other, terms);
       expect([returned.workId, returned.offerIndex, returned.serial]).to.deep.equal([
         sub.workId,
         BigInt(sub.offerIndex),
@@ -170,7 +172,7 @@ describe("LicenceLedger: sublicences", () => {
         grant.status,
         grant.transferable,
         grant.parentGrantId,
-      ]).to.deep.equal([f.other.address, t, BigInt(FOREVER), BigInt(GrantStatus.Active), true, f.parent.grantId]);
+      ]).to.deep.equal([f.other.address, t, BigInt(FOREVER), BigInt(GrantStatus.Active), true, parent.grantId]);
     });
 
     it("records the sublicence as a closed one-grant offer of the work with the sublicence's scope", async () => {
@@ -409,6 +411,52 @@ describe("LicenceLedger: sublicences", () => {
         .to.be.revertedWithCustomError(f.ledger, "UnknownGrant")
         .withArgs(grantIdOf(madeUp));
     });
+
+    it("refuses while the work is disputed (WorkDisputed), as sales are (review finding 11)", async () => {
+      const f = await networkHelpers.loadFixture(deploySublicensable);
+      await f.registry.connect(f.arbiter).flagDispute(f.workId, cid());
+      await expect(request(f, childTerms())).to.be.revertedWithCustomError(f.ledger, "WorkDisputed").withArgs(f.workId);
+      await f.registry.connect(f.arbiter).clearDispute(f.workId, cid());
+      await request(f, childTerms());
+    });
+
+    it("refuses while the work is pledged without the pledgee's consent (WorkPledged), as sales are", async () => {
+      const f = await networkHelpers.loadFixture(deploySublicensable);
+      await f.registry.connect(f.artisan).pledge(f.workId, f.lender.address, (await nowSeconds()) + YEAR, cid());
+      await expect(request(f, childTerms()))
+        .to.be.revertedWithCustomError(f.ledger, "WorkPledged")
+        .withArgs(f.workId, f.lender.address);
+      await f.ledger.connect(f.lender).setPledgeeConsent(f.workId, true);
+      await request(f, childTerms());
+    });
+
+    it('refuses a transferable sublicence under a non-transferable grant: ScopeExceedsParent(parent, "transferable")', async () => {
+      const f = await networkHelpers.loadFixture(deploySublicensable);
+      await expectScopeExceeds(f, childTerms({ transferable: true }), "transferable");
+    });
+
+    it("refuses a sublicence more than MAX_SUBLICENCE_DEPTH levels below its root: SublicenceTooDeep(parent, max)", async () => {
+      const f = await networkHelpers.loadFixture(deploySublicensable);
+      expect(await f.ledger.MAX_SUBLICENCE_DEPTH()).to.equal(8n);
+      const holders = [f.other, f.buyer];
+      let parent: Grant = f.parent;
+      let holder = f.licensee;
+      for (let level = 1; level <= 8; level += 1) {
+        const next = holders[level % 2] as HardhatEthersSigner;
+        parent = await issue(f, holder, parent, next, childTerms({ uses: usesOf(["reproduce", "sublicense"]) }));
+        holder = next;
+      }
+      await expect(f.ledger.connect(holder).issueSublicence(refOf(parent), f.licensee.address, childTerms()))
+        .to.be.revertedWithCustomError(f.ledger, "SublicenceTooDeep")
+        .withArgs(parent.grantId, 8n);
+    });
+
+    it("counts each sublicence as an encumbrance of the work, as a sale is", async () => {
+      const f = await networkHelpers.loadFixture(deploySublicensable);
+      const before = (await f.registry.titleOf(f.workId)).encumbrances;
+      await request(f, childTerms());
+      expect((await f.registry.titleOf(f.workId)).encumbrances).to.equal(before + 1n);
+    });
   });
 
   describe("the sublicence tree", () => {
@@ -554,9 +602,12 @@ describe("LicenceLedger: sublicences", () => {
       return { id: workIdOf(r.contentHash), tx: f.registry.connect(f.other).register(r) };
     }
 
-    it("a sublicence with the adapt use lets its holder register a derivative (DerivativeAuthorised)", async () => {
+    it("a sublicence with the adapt use, once its holder names it, lets it register a derivative (DerivativeAuthorised)", async () => {
       const f = await networkHelpers.loadFixture(deploySublicensable);
       const sub = await issue(f, f.licensee, f.parent, f.other, childTerms({ uses: usesOf(["reproduce", "adapt"]) }));
+      // Issuing never names the grant for its holder: only the holder's own act does.
+      expect(await f.ledger.derivativeGrantOf(f.other.address, f.workId)).to.equal(0n);
+      await f.ledger.connect(f.other).useForDerivatives(refOf(sub));
       expect(await f.ledger.derivativeGrantOf(f.other.address, f.workId)).to.equal(sub.grantId);
       const t = await nextBlockAt();
       const { id, tx } = registerDerivative(f);
@@ -577,7 +628,8 @@ describe("LicenceLedger: sublicences", () => {
 
     it("the adapt right lapses when the parent is terminated", async () => {
       const f = await networkHelpers.loadFixture(deploySublicensable);
-      await issue(f, f.licensee, f.parent, f.other, childTerms({ uses: usesOf(["reproduce", "adapt"]) }));
+      const sub = await issue(f, f.licensee, f.parent, f.other, childTerms({ uses: usesOf(["reproduce", "adapt"]) }));
+      await f.ledger.connect(f.other).useForDerivatives(refOf(sub));
       await f.ledger.connect(f.artisan).terminateLicence(refOf(f.parent), cid());
       expect(await f.ledger.derivativeGrantOf(f.other.address, f.workId)).to.equal(0n);
       const { tx } = registerDerivative(f);
