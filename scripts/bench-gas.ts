@@ -15,8 +15,9 @@ const { values } = parseArgs({
 });
 
 const { ethers } = await network.create();
+const { detail: registryDetail, ...registry } = await measureRegistryGas(ethers);
 const { detail, ...market } = await measureMarketGas(ethers);
-const measured: Record<string, number> = { ...(await measureRegistryGas(ethers)), ...market };
+const measured: Record<string, number> = { ...registry, ...market };
 
 const rows = gasTargets.map(({ key, operation, target, anchors }) => {
   const gas = measured[key];
@@ -25,7 +26,7 @@ const rows = gasTargets.map(({ key, operation, target, anchors }) => {
 });
 console.table(rows.map(({ anchors, ...row }) => ({ ...row, anchors: anchors ?? "" })));
 console.log("other cases, not targeted:");
-console.table(detail);
+console.table({ ...registryDetail, ...detail });
 
 if (values.json) await writeFile(values.json, `${JSON.stringify(measured, null, 2)}\n`);
 if (values["update-snapshot"]) await writeFile(gasSnapshotPath, `${JSON.stringify(measured, null, 2)}\n`);

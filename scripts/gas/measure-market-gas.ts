@@ -1,5 +1,6 @@
+// Measures the gas of licensing and exchange operations for `npm run bench:gas`.
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { ContractTransactionResponse } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
 import { type Address, type Hex, keccak256, toHex, zeroAddress } from "viem";
 import { ALL_FIELDS, LicenceKind, type LicenceTerms, termsHashOf, territoryOf, usesOf } from "../../core/licence.ts";
 import type { Registration } from "../../core/registration.ts";
@@ -13,6 +14,8 @@ export type MarketGas = {
   listWork: number;
   buyWork: number;
   withdraw: number;
+  buyLicenceDerivative: number;
+  createOfferAfter300Sublicences: number;
 };
 
 /** Figures reported beside the targeted ones: other ordinary cases of the same operations. */
@@ -23,6 +26,10 @@ export type MarketGasDetail = {
   buyLicenceErc20: number;
   release3: number;
   acceptBid: number;
+  buyWorkDerivative: number;
+  withdrawFor: number;
+  createOfferFullBook: number;
+  buyLicenceRoyaltyChain8: number;
 };
 
 const YEAR = 365 * 86_400;
@@ -36,7 +43,12 @@ const YEAR = 365 * 86_400;
  * - renewLicence: a one-year grant renewed within its last term;
  * - listWork: a first listing of the work;
  * - buyWork: native coin, royalty receiver, seller and buyer all new to the exchange and the buyer new to the registry;
- * - withdraw: a payee withdrawing its whole native balance.
+ * - withdraw: a payee withdrawing its whole native balance;
+ * - buyLicenceDerivative: as buyLicence, of a derivative that owes its one parent 5% (the parent's split pot in force
+ *   and already holding revenue);
+ * - createOfferAfter300Sublicences: a work's new offer (one country) after 300 sublicences were issued on it.
+ * Two bounds in the detail: an exclusive offer checked against a full book (63 open offers, each reading its three
+ * territory words), and a licence of a derivative at the end of a chain of eight royalty edges.
  */
 export async function measureMarketGas(ethers: HardhatEthers): Promise<MarketGas & { detail: MarketGasDetail }> {
   const [admin, treasury, artisan, coop, custodian, collector] = (await ethers.getSigners()) as HardhatEthersSigner[];
@@ -150,12 +162,143 @@ export async function measureMarketGas(ethers: HardhatEthers): Promise<MarketGas
   const salePrice = ethers.parseEther("10");
   const listWork = await gasOf(exchange.connect(seller).listWork(sold, zeroAddress, salePrice, 0));
   const buyer = await fresh();
-  const buyWork = await gasOf(exchange.connect(buyer).buyWork(sold, zeroAddress, salePrice, { value: salePrice }));
+  const encumbrances = async (workId: bigint) => (await registry.titleOf(workId)).encumbrances;
+  const buyWork = await gasOf(
+    exchange.connect(buyer).buyWork(sold, zeroAddress, salePrice, await encumbrances(sold), { value: salePrice }),
+  );
 
   const bidder = await fresh();
   await (await registry.connect(buyer).setApprovalForAll(await exchange.getAddress(), true)).wait();
   await (await exchange.connect(bidder).placeBid(sold, zeroAddress, salePrice, 0, { value: salePrice })).wait();
   const acceptBid = await gasOf(exchange.connect(buyer).acceptBid(sold, bidder.address, zeroAddress, salePrice));
+  const withdrawFor = await gasOf(exchange.connect(collector).withdrawFor(buyer.address, zeroAddress));
+
+  // A derivative: the licensee of an adapt licence (5% derivative royalty) of `workId` registers its adaptation,
+  // sets a three-payee split and sells licences of it; the parent's pot already holds revenue.
+  const adaptTerms = terms({ derivativeRoyaltyBps: 500 });
+  const adaptIndex = Number(await ledger.offerCount(workId));
+  await (await ledger.connect(artisan).createOffer(workId, adaptTerms, price)).wait();
+  const adapter = await fresh();
+  await (
+    await ledger
+      .connect(adapter)
+      .buyLicence(workId, adaptIndex, termsHashOf(adaptTerms), price, adapter.address, { value: price })
+  ).wait();
+  const derivative: Registration = {
+    to: adapter.address as Address,
+    contentHash: next("content"),
+    metadataCid: cid(),
+    royaltyReceiver: zeroAddress,
+    royaltyBps: 500,
+    parents: [workId],
+  };
+  await (await registry.connect(adapter).register(derivative)).wait();
+  const derivativeId = BigInt(derivative.contentHash);
+  const derivativeOffer = terms();
+  await (await ledger.connect(adapter).createOffer(derivativeId, derivativeOffer, price)).wait();
+  await (
+    await ledger.connect(adapter).setSplits(derivativeId, [
+      { account: adapter.address, shareBps: 7_000 },
+      { account: coop.address, shareBps: 2_000 },
+      { account: custodian.address, shareBps: 1_000 },
+    ])
+  ).wait();
+  const derivativeHash = termsHashOf(derivativeOffer);
+  await (
+    await ledger
+      .connect(collector)
+      .buyLicence(derivativeId, 0, derivativeHash, price, collector.address, { value: price })
+  ).wait();
+  const derivativeLicensee = await fresh();
+  const buyLicenceDerivative = await gasOf(
+    ledger
+      .connect(derivativeLicensee)
+      .buyLicence(derivativeId, 0, derivativeHash, price, derivativeLicensee.address, { value: price }),
+  );
+  // The derivative itself sold on the exchange: its parent's royalty is paid into the ledger.
+  await (await registry.connect(adapter).setApprovalForAll(await exchange.getAddress(), true)).wait();
+  await (await exchange.connect(adapter).listWork(derivativeId, zeroAddress, salePrice, 0)).wait();
+  const derivativeBuyer = await fresh();
+  const buyWorkDerivative = await gasOf(
+    exchange
+      .connect(derivativeBuyer)
+      .buyWork(derivativeId, zeroAddress, salePrice, await encumbrances(derivativeId), { value: salePrice }),
+  );
+
+  // 300 sublicences under one grant, then a new offer of the same work.
+  const sublicensed = await register(artisan);
+  const sublicensable = terms({
+    uses: usesOf(["reproduce", "sublicense"]),
+    duration: 0,
+    derivativeRoyaltyBps: 0,
+  });
+  await (await ledger.connect(artisan).createOffer(sublicensed, sublicensable, 0n)).wait();
+  const distributor = await fresh();
+  await (
+    await ledger.connect(distributor).buyLicence(sublicensed, 0, termsHashOf(sublicensable), 0n, distributor.address)
+  ).wait();
+  const parentRef = { workId: sublicensed, offerIndex: 0, serial: 1 };
+  for (let i = 0; i < 300; i++) {
+    await (
+      await ledger.connect(distributor).issueSublicence(parentRef, ethers.Wallet.createRandom().address, {
+        uses: usesOf(["reproduce"]),
+        fields: ALL_FIELDS,
+        transferable: false,
+        worldwide: false,
+        territory: territoryOf(["CN"]),
+        start: 0,
+        end: 0,
+        textHash: next("text"),
+        textCid: cid(),
+      })
+    ).wait();
+  }
+  const createOfferAfter300Sublicences = await gasOf(
+    ledger.connect(artisan).createOffer(sublicensed, terms({ territory: territoryOf(["HK"]) }), price),
+  );
+
+  // The most an exclusivity check reads: 63 open offers whose territories fill all three words, none meeting the new one.
+  const crowded = await register(artisan);
+  for (let i = 0; i < 63; i++) {
+    await (
+      await ledger.connect(artisan).createOffer(crowded, terms({ territory: territoryOf(["AD", "NA", "ZA"]) }), price)
+    ).wait();
+  }
+  const createOfferFullBook = await gasOf(
+    ledger
+      .connect(artisan)
+      .createOffer(crowded, terms({ kind: LicenceKind.Exclusive, supply: 1, territory: territoryOf(["ZZ"]) }), price),
+  );
+
+  // A chain of eight royalty edges: each work derives, under a 1% licence, from the one before.
+  let chainHolder: Signer = artisan;
+  let chainWork = await register(artisan);
+  for (let edge = 0; edge < 8; edge++) {
+    const adapt = terms({ derivativeRoyaltyBps: 100, duration: 0 });
+    const index = Number(await ledger.offerCount(chainWork));
+    await (await ledger.connect(chainHolder).createOffer(chainWork, adapt, 0n)).wait();
+    const next = await fresh();
+    await (await ledger.connect(next).buyLicence(chainWork, index, termsHashOf(adapt), 0n, next.address)).wait();
+    const child: Registration = {
+      to: next.address as Address,
+      contentHash: keccak256(toHex(`chain-${edge}`)),
+      metadataCid: cid(),
+      royaltyReceiver: zeroAddress,
+      royaltyBps: 500,
+      parents: [chainWork],
+    };
+    await (await registry.connect(next).register(child)).wait();
+    chainWork = BigInt(child.contentHash);
+    chainHolder = next;
+  }
+  const chainOffer = terms();
+  await (await ledger.connect(chainHolder).createOffer(chainWork, chainOffer, price)).wait();
+  const chainBuyer = await fresh();
+  const buyLicenceRoyaltyChain8 = await gasOf(
+    ledger
+      .connect(chainBuyer)
+      .buyLicence(chainWork, 0, termsHashOf(chainOffer), price, chainBuyer.address, { value: price }),
+  );
 
   return {
     createOffer,
@@ -164,7 +307,20 @@ export async function measureMarketGas(ethers: HardhatEthers): Promise<MarketGas
     listWork,
     buyWork,
     withdraw,
-    detail: { createOfferWorldwide, createOfferThreeWords, buyLicenceNoAdapt, buyLicenceErc20, release3, acceptBid },
+    buyLicenceDerivative,
+    createOfferAfter300Sublicences,
+    detail: {
+      createOfferWorldwide,
+      createOfferThreeWords,
+      buyLicenceNoAdapt,
+      buyLicenceErc20,
+      release3,
+      acceptBid,
+      buyWorkDerivative,
+      withdrawFor,
+      createOfferFullBook,
+      buyLicenceRoyaltyChain8,
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+// Fails when a gas figure grows past the committed snapshot or misses its target.
 import { readFile } from "node:fs/promises";
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -9,8 +10,9 @@ import { measureRegistryGas } from "../../scripts/gas/measure-registry-gas.ts";
 describe("gas snapshot", () => {
   it("measures every targeted operation within 2% of the committed snapshot and within its target", async () => {
     const { ethers } = await network.create();
+    const { detail: _registryDetail, ...registry } = await measureRegistryGas(ethers);
     const { detail: _detail, ...market } = await measureMarketGas(ethers);
-    const measured: Record<string, number> = { ...(await measureRegistryGas(ethers)), ...market };
+    const measured: Record<string, number> = { ...registry, ...market };
     const snapshot = JSON.parse(await readFile(gasSnapshotPath, "utf8")) as Record<string, number>;
     expect(Object.keys(measured).sort()).to.deep.equal(Object.keys(snapshot).sort());
     for (const [key, gas] of Object.entries(measured)) {
