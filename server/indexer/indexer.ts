@@ -1,3 +1,4 @@
+/** The indexer: syncs the chain into the mirror page by page, follows new heads and rolls back reorgs. */
 import type { Hex } from "viem";
 import type { Database, Statement } from "../db/database.ts";
 import { deferIndexes, hasDeferredIndexes, restoreIndexes } from "../db/indexes.ts";
@@ -5,8 +6,9 @@ import { type ChainEvent, decodeLog, type Source } from "./decode.ts";
 import type { Heads } from "./heads.ts";
 import { type FetchLogsOptions, fetchLogs, type LogPage } from "./logs.ts";
 import { pause } from "./pause.ts";
-import { type Carried, facts, factTables, PageProjection, things, undoTable } from "./projection.ts";
+import { type Carried, PageProjection } from "./projection.ts";
 import type { RpcClient } from "./rpc.ts";
+import { facts, factTables, things, undoTable } from "./schema.ts";
 import { arrayLiteral, type Row } from "./tables.ts";
 
 export type IndexerOptions = {

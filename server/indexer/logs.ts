@@ -39,7 +39,8 @@ type Range = { from: bigint; to: bigint };
  *
  * Ranges are sized to bring about `targetLogs` logs, from the density (logs per block) of the latest answer: a dense
  * chain gets narrow ranges, a sparse one wide ranges, since large answers are slow to serve and to parse. `concurrency`
- * batches of `batchSize` ranges are in flight at once, ahead of the caller: the node works while the caller writes.
+ * batches of `batchSize` ranges are in flight at once, ahead of the caller: the node works while the caller writes;
+ * while ranges grow (at most twofold per answer), one batch at a time tries the wider range.
  * A range the node refuses as too large (or that fails in a batch with one) is split in halves, down to a single block:
  * a block the node cannot serve is an error, never skipped. No per-block requests: the events carry their own times.
  */
@@ -98,9 +99,11 @@ export async function* fetchLogs<P>(
     // Size the next ranges from this answer's density.
     const perBlock = logs / Number(blocks);
     const sized = perBlock > 0 ? BigInt(Math.max(1, Math.floor(targetLogs / perBlock))) : range * 2n;
-    range = min(maxRange, min(sized, range * 4n));
-    if (range < 1n) range = 1n;
-    width = concurrency;
+    const next = max(1n, min(maxRange, min(sized, range * 2n)));
+    // A wider range is a guess from blocks it does not cover: one request tries it before several go out at once, so
+    // a sparse stretch (a deployment's first blocks) followed by a dense one costs one large answer, not `concurrency`.
+    width = next > range ? 1 : concurrency;
+    range = next;
     plan();
     yield* prepared;
   }
@@ -138,6 +141,10 @@ function getLogs(address: string[], r: Range) {
 
 function min(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
+}
+
+function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }
 
 function hex(n: bigint): string {

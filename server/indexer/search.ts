@@ -1,4 +1,6 @@
+/** Search of the mirrored works: bilingual free text, filters, licensable now, price ranges, keyset pages. */
 import type { Sql } from "../db/database.ts";
+import { ZERO } from "./projector.ts";
 
 /** A search of the mirrored works. Every filter is optional; `q` matches Chinese and English text alike. */
 export type WorkSearch = {
@@ -11,8 +13,9 @@ export type WorkSearch = {
   /** Registered at or after / before this Unix time. */
   registeredFrom?: number;
   registeredTo?: number;
-  /** Only works a licence can be bought of right now: an open offer by the current holder with supply left and time
-   * to run, the work not disputed, and, when pledged, with the pledgee's consent. */
+  /** Only works a licence can be bought of right now: an open offer by the current holder with supply left, time to
+   * run and a currency the ledger allows now, the work not disputed and, when pledged, with the consent of the pledgee
+   * of this pledge. */
   licensableNow?: boolean;
   /** Only works with such an offer priced within this range (base units of `currency`, decimal integers). */
   priceMin?: string;
@@ -89,6 +92,9 @@ export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits:
       "(o.supply = 0 or o.sold < o.supply)",
       "o.end_at > extract(epoch from now())",
       "o.moves = works.moves",
+      // The ledger refuses payment in a currency it no longer allows, whenever the offer was made.
+      `(o.currency = '${ZERO}' or exists (select 1 from currencies c where c.chain_id = o.chain_id and ` +
+        "c.source = 'ledger' and c.token = o.currency and c.allowed))",
     ];
     for (const [field, op] of [
       ["priceMin", ">="],
@@ -100,11 +106,12 @@ export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits:
       offer.push(`o.price ${op} ${param(value)}::numeric`);
     }
     if (priced) {
-      const currency = search.currency ?? "0x0000000000000000000000000000000000000000";
+      const currency = search.currency ?? ZERO;
       if (!/^0x[0-9a-fA-F]{40}$/.test(currency)) throw new SearchError("currency", "must be an address");
       offer.push(`o.currency = ${param(currency.toLowerCase())}`);
     }
-    where.push("not disputed", "(not pledged or licence_consent = pledgee)");
+    // Consent belongs to one pledge: the one in force.
+    where.push("not disputed", "(not pledged or licence_consent_pledge = pledges)");
     where.push(`exists (select 1 from licence_offers o where ${offer.join(" and ")})`);
   }
 

@@ -1,3 +1,4 @@
+/** The database layer on PGlite and PostgreSQL: migrations, transactions, pipelines, array literals, worker crashes. */
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -264,9 +265,9 @@ for (const make of [pgliteBackend, postgresBackend]) {
       ];
       for (const [id, text] of works) {
         await db.query(
-          "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, royalty_receiver, " +
-            "royalty_bps, metadata_cid, block_number, search_text) values (1, $1, '0x', '0xa', '0xa', now(), '0xa', " +
-            "0, 'b', 1, $2)",
+          "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, recorded_at, " +
+            "royalty_receiver, royalty_bps, metadata_cid, block_number, search_text) values (1, $1, '0x', '0xa', '0xa', " +
+            "now(), now(), '0xa', 0, 'b', 1, $2)",
           [id, text],
         );
       }
@@ -628,9 +629,12 @@ describe("migrations on disk", () => {
           `(1, 20, 'licence_offers', '{"chain_id":1,"work_id":"5","offer_index":0}', null), ` +
           `(1, 21, 'works', '{"chain_id":1,"work_id":"6"}', '{"chain_id":1,"work_id":"6","owner":"0xb"}')`,
       );
-      expect(await migrate(db, migrations)).to.deep.equal(
-        migrations.filter((m) => m.version >= 7).map((m) => m.version),
-      );
+      expect(
+        await migrate(
+          db,
+          migrations.filter((m) => m.version <= 7),
+        ),
+      ).to.deep.equal([7]);
       const undo = await db.query(
         "select chain_id::int as chain, page_to::int as page, tbl, created, prior from indexer_undo order by 2, 3",
       );
@@ -711,6 +715,76 @@ describe("migrations on disk", () => {
       }
       const [count] = await db.query<{ n: number }>("select count(*)::int as n from chain_transactions");
       expect(count?.n).to.equal(3);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("gives works their recording time, consent per pledge and counts, and brings pending undo rows along (8)", async () => {
+    const { db, migrations } = await migratedTo(7);
+    try {
+      const t = 1_700_000_000;
+      const day = 86_400;
+      await db.exec(
+        "insert into chain_transactions (chain_id, block_number, tx_index, tx_hash, block_hash, timestamp) values " +
+          `(1, 10, 0, '0xt0', '0xb10', to_timestamp(${t})), (1, 20, 0, '0xt1', '0xb20', to_timestamp(${t + 3 * day + 100}));` +
+          "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, royalty_receiver, " +
+          "royalty_bps, metadata_cid, block_number, pledged, pledgee, licence_consent, pledges) values " +
+          `(1, 1, '0x1', '0xa', '0xa', to_timestamp(${t}), '0xa', 0, 'b', 10, false, null, null, 0), ` +
+          `(1, 2, '0x2', '0xa', '0xa', to_timestamp(${t}), '0xa', 0, 'b', 20, true, '0xp', '0xp', 2), ` +
+          `(1, 3, '0x3', '0xa', '0xa', to_timestamp(${t}), '0xa', 0, 'b', 30, true, '0xp', '0xq', 1);` +
+          "insert into bids (chain_id, work_id, bidder, currency, amount, expiry, placed_at) values " +
+          "(1, 1, '0xb', '0x0', 5, 0, now());" +
+          "insert into indexer_undo (chain_id, page_to, tbl, created, prior) values " +
+          `(1, 20, 'works', '[]', '[{"chain_id":1,"work_id":"2","registered_at":${t},"pledged":true,"pledgee":"0xp",` +
+          `"licence_consent":"0xp","pledges":1}]'), ` +
+          `(1, 20, 'bids', '[]', '[{"chain_id":1,"work_id":"1","bidder":"0xb","amount":"4"}]')`,
+      );
+      expect(await migrate(db, migrations)).to.deep.equal(
+        migrations.filter((m) => m.version >= 8).map((m) => m.version),
+      );
+      const works = await db.query(
+        "select work_id::int as id, extract(epoch from recorded_at)::int as recorded, licence_consent_pledge as " +
+          "consent, encumbrances, owes_royalties as owes from works order by 1",
+      );
+      expect(works).to.deep.equal([
+        // Registered directly: recorded at its time.
+        { id: 1, recorded: t, consent: 0, encumbrances: 0, owes: false },
+        // Revealed three days and 100 s after its priority time: recorded four whole days later.
+        { id: 2, recorded: t + 4 * day, consent: 2, encumbrances: 0, owes: false },
+        // No transaction of its block mirrored: its own time; consented by another than its pledgee: none.
+        { id: 3, recorded: t, consent: 0, encumbrances: 0, owes: false },
+      ]);
+      const [bid] = await db.query("select encumbrances from bids");
+      expect(bid).to.deep.equal({ encumbrances: 0 });
+      const undo = await db.query<{ tbl: string; prior: Record<string, unknown>[] }>(
+        "select tbl, prior from indexer_undo order by tbl",
+      );
+      expect(undo).to.deep.equal([
+        { tbl: "bids", prior: [{ chain_id: 1, work_id: "1", bidder: "0xb", amount: "4", encumbrances: 0 }] },
+        {
+          tbl: "works",
+          prior: [
+            {
+              chain_id: 1,
+              work_id: "2",
+              registered_at: t,
+              recorded_at: t + 4 * day,
+              pledged: true,
+              pledgee: "0xp",
+              pledges: 1,
+              licence_consent_pledge: 1,
+              encumbrances: 0,
+              owes_royalties: false,
+            },
+          ],
+        },
+      ]);
+      // The new tables exist, keyed as the indexer writes them.
+      for (const table of ["royalty_edges", "priority_claims"]) {
+        const [exists] = await db.query<{ ok: boolean }>("select to_regclass($1) is not null as ok", [table]);
+        expect(exists, table).to.deep.equal({ ok: true });
+      }
     } finally {
       await db.close();
     }

@@ -1,3 +1,4 @@
+/** The indexer against a registry on anvil: every event once, checkpoints, deferred indexes and reorgs. */
 import { expect } from "chai";
 import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from "viem";
 import { foundry } from "viem/chains";
@@ -53,7 +54,8 @@ async function expectMirrorEqualsChain(db: Database, url: string, registry: Hex,
   const client = createPublicClient({ chain: foundry, transport: http(url) });
   const rows = await db.query<Record<string, unknown>>(
     "select work_id::text as work_id, owner, creator, royalty_receiver, royalty_bps, pledged, disputed, moves, " +
-      "metadata_cid, extract(epoch from registered_at)::bigint::text as registered_at from works order by work_id",
+      "encumbrances, metadata_cid, extract(epoch from registered_at)::bigint::text as registered_at, " +
+      "extract(epoch from recorded_at)::bigint::text as recorded_at from works order by work_id",
   );
   expect(rows).to.have.length(count);
   for (const row of rows) {
@@ -64,7 +66,7 @@ async function expectMirrorEqualsChain(db: Database, url: string, registry: Hex,
       functionName: "workOf",
       args: [workId],
     });
-    const [, , , moves] = await client.readContract({
+    const title = await client.readContract({
       address: registry,
       abi: provenanceRegistryAbi,
       functionName: "titleOf",
@@ -78,9 +80,11 @@ async function expectMirrorEqualsChain(db: Database, url: string, registry: Hex,
       royalty_bps: work.royaltyBps,
       pledged: work.pledged,
       disputed: work.disputed,
-      moves,
+      moves: title.moves,
+      encumbrances: title.encumbrances,
       metadata_cid: cidFromHex(work.metadataCid),
       registered_at: work.registeredAt.toString(),
+      recorded_at: work.recordedAt.toString(),
     });
   }
 }

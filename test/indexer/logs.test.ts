@@ -63,6 +63,55 @@ describe("indexer: fetching logs over RPC", function () {
     expect(Math.max(...pages.map((p) => Number(p.to - p.from + 1n)))).to.be.greaterThan(3);
   });
 
+  it("tries a wider range with one request before several go out: a sparse stretch then a dense one", async () => {
+    // A node whose first 40 blocks hold one log and every later block 50, answering after 5 ms.
+    const logsOf = (from: number, to: number): RpcLog[] => {
+      const logs: RpcLog[] = [];
+      for (let b = from; b <= to; b++) {
+        for (let i = 0; i < (b >= 40 ? 50 : b === 0 ? 1 : 0); i++) {
+          const n = `0x${b.toString(16)}`;
+          logs.push({
+            address: registry,
+            topics: [],
+            data: "0x",
+            blockNumber: n,
+            blockHash: n,
+            transactionHash: n,
+            transactionIndex: "0x0",
+            logIndex: `0x${i.toString(16)}`,
+          });
+        }
+      }
+      return logs;
+    };
+    let widestAnswered = 0;
+    const inFlight = new Set<number>();
+    const refused: string[] = [];
+    const rpc = {
+      batch: async (calls: { params: [{ fromBlock: string; toBlock: string }] }[]) => {
+        const ranges = calls.map((c) => [Number(c.params[0].fromBlock), Number(c.params[0].toBlock)] as const);
+        const width = Math.max(...ranges.map(([from, to]) => to - from + 1));
+        // A range wider than any answered yet is a guess: nothing else may be in flight beside it, either way.
+        if ((width > widestAnswered || [...inFlight].some((w) => w > widestAnswered)) && inFlight.size > 0) {
+          refused.push(`${width} blocks beside ${[...inFlight].join(", ")} (widest answered ${widestAnswered})`);
+        }
+        inFlight.add(width);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight.delete(width);
+        widestAnswered = Math.max(widestAnswered, width);
+        return ranges.map(([from, to]) => logsOf(from, to));
+      },
+    } as unknown as RpcClient;
+    const { pages, logs } = await collect(
+      fetchLogs(rpc, { addresses: [registry], fromBlock: 0n, toBlock: 199n, initialRange: 10n, targetLogs: 100 }),
+    );
+    expect(logs).to.have.length(1 + 160 * 50);
+    expect(pages.at(-1)?.to).to.equal(199n);
+    expect(refused).to.deep.equal([]);
+    // The one large answer is the first range to reach the dense blocks; then about `targetLogs` each.
+    expect(pages.filter((p) => p.logs.length > 200).length).to.equal(1);
+  });
+
   it("converges through a provider that drops, delays and fails 20% of requests and refuses ranges over 25 blocks", async () => {
     const proxy = await faultyProxy(anvil.url, { faultRate: 0.2, maxRange: 25, seed: 7 });
     try {

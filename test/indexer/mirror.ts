@@ -243,6 +243,10 @@ export async function dump(db: Database): Promise<Record<string, unknown[]>> {
     title_transfers: await rows("title_transfers", "chain_id, block_number, log_index"),
     licence_payments: await rows("licence_payments", "chain_id, block_number, log_index"),
     balance_movements: await rows("balance_movements", "chain_id, block_number, log_index, seq"),
+    royalty_edges: await rows("royalty_edges", "chain_id, work_id, edge_index"),
+    priority_claims: await rows("priority_claims", "chain_id, block_number, log_index"),
+    revenue_pots: await rows("revenue_pots", "chain_id, work_id, version, currency"),
+    currencies: await rows("currencies", "chain_id, contract, currency_id"),
   };
 }
 
@@ -265,8 +269,8 @@ export async function freshSync(make: () => Backend, w: Workload, head: bigint):
 }
 
 /**
- * The mirror against the contracts' own reads: works and owners, offers, grants' holders, ledger balances. With
- * `grantsToBuyer`, each grant must also join its offer and be held by the workload's buyer.
+ * The mirror against the contracts' own reads: works (owners, encumbrances, recording times), offers, grants' holders,
+ * ledger balances. With `grantsToBuyer`, each grant must also join its offer and be held by the workload's buyer.
  */
 export async function expectMirrorMatchesContracts(
   db: Database,
@@ -274,22 +278,33 @@ export async function expectMirrorMatchesContracts(
   options: { grantsToBuyer?: boolean } = {},
 ): Promise<void> {
   const { registry, ledger } = w.deployment;
-  const works = await db.query<{ work_id: string; owner: string; offers: string }>(
+  const works = await db.query<{
+    work_id: string;
+    owner: string;
+    offers: string;
+    encumbrances: number;
+    recorded_at: string;
+  }>(
     "select w.work_id::text as work_id, w.owner, (select count(*) from licence_offers o where o.chain_id = w.chain_id " +
-      "and o.work_id = w.work_id)::text as offers from works w order by w.work_id",
+      "and o.work_id = w.work_id)::text as offers, w.encumbrances, " +
+      "extract(epoch from w.recorded_at)::bigint::text as recorded_at from works w order by w.work_id",
   );
   expect(works.map((r) => r.work_id)).to.deep.equal([...w.works].sort(byValue).map(String));
   await Promise.all(
     works.map(async (row) => {
       const id = BigInt(row.work_id);
-      const [owner, offers] = await Promise.all([
+      const [owner, offers, title, work] = await Promise.all([
         w.client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "ownerOf", args: [id] }),
         w.client.readContract({ address: ledger, abi: licenceLedgerAbi, functionName: "offerCount", args: [id] }),
+        w.client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "titleOf", args: [id] }),
+        w.client.readContract({ address: registry, abi: provenanceRegistryAbi, functionName: "workOf", args: [id] }),
       ]);
-      expect({ id: row.work_id, owner: row.owner, offers: Number(row.offers) }).to.deep.equal({
-        id: row.work_id,
+      expect({ ...row, offers: Number(row.offers) }).to.deep.equal({
+        work_id: row.work_id,
         owner: owner.toLowerCase(),
         offers,
+        encumbrances: title.encumbrances,
+        recorded_at: work.recordedAt.toString(),
       });
     }),
   );

@@ -1,3 +1,4 @@
+/** "Licensable now" and price filters of the search against simulated `buyLicence` calls on every offer. */
 import { expect } from "chai";
 import {
   type Abi,
@@ -21,7 +22,7 @@ import { migrate } from "../../server/db/migrate.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { SearchError, searchWorks, type WorkSearch } from "../../server/indexer/search.ts";
 import { testTokenBytecode } from "../../types/abi/bytecode.js";
-import { licenceLedgerAbi, provenanceRegistryAbi, testTokenAbi } from "../../types/abi/index.js";
+import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi, testTokenAbi } from "../../types/abi/index.js";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
 import { licenceTermsWith, YEAR } from "../market/terms.ts";
 import { type Anvil, rpcCall, startAnvil } from "./chain.ts";
@@ -48,6 +49,10 @@ for (const make of [pgliteBackend, postgresBackend]) {
     let d: Deployment;
     let db: Database;
     let token: Address;
+    /** A token the ledger allowed for an offer, then disallowed (the exchange still allows it). */
+    let disallowed: Address;
+    /** A token the ledger disallowed after an offer, then allowed again. */
+    let reallowed: Address;
     let admin: Address;
     let artisan: Address;
     let coop: Address;
@@ -252,18 +257,26 @@ for (const make of [pgliteBackend, postgresBackend]) {
       db = await backend.open();
       await migrate(db);
 
-      // An ERC-20 the ledger accepts, held and approved by the buyer.
+      // ERC-20s the ledger accepts, held and approved by the buyer.
       const wallet = createWalletClient({ chain: foundry, transport: http(anvil.url), account: admin });
-      const hash = await wallet.deployContract({
-        abi: testTokenAbi,
-        bytecode: bytecodeOf(testTokenBytecode),
-        args: ["Yuan Stable", "CNYS", 18],
-      });
-      const receipt = await client().waitForTransactionReceipt({ hash });
-      token = (receipt.contractAddress as Address).toLowerCase() as Address;
-      await ledger(admin, "allowCurrency", [token, true]);
-      await send(admin, token, testTokenAbi, "mint", [buyer, 10n ** 24n]);
-      await send(buyer, token, testTokenAbi, "approve", [d.ledger, 2n ** 255n]);
+      const deployToken = async (name: string, symbol: string) => {
+        const hash = await wallet.deployContract({
+          abi: testTokenAbi,
+          bytecode: bytecodeOf(testTokenBytecode),
+          args: [name, symbol, 18],
+        });
+        const receipt = await client().waitForTransactionReceipt({ hash });
+        const address = (receipt.contractAddress as Address).toLowerCase() as Address;
+        await ledger(admin, "allowCurrency", [address, true]);
+        await send(admin, address, testTokenAbi, "mint", [buyer, 10n ** 24n]);
+        await send(buyer, address, testTokenAbi, "approve", [d.ledger, 2n ** 255n]);
+        return address;
+      };
+      token = await deployToken("Yuan Stable", "CNYS");
+      disallowed = await deployToken("Old Yuan", "OCNY");
+      reallowed = await deployToken("Back Yuan", "BCNY");
+      // The exchange's own list allows what the ledger no longer does: only the ledger's list counts for licences.
+      await send(admin, d.exchange, exchangeAbi, "allowCurrency", [disallowed, true]);
       await registry(admin, "grantRole", [keccak256(toHex("ARBITER_ROLE")), admin]);
     });
 
@@ -393,13 +406,23 @@ for (const make of [pgliteBackend, postgresBackend]) {
       await registry(artisan, "pledge", [repledged, lender2, maturity, "0x"]);
       add("pledged again to another", repledged, ["WorkPledged"]);
 
+      // Consent belongs to one pledge: a new pledge to the same pledgee starts without it.
       const repledgedSame = await registerWork(artisan);
       await createOffer(artisan, repledgedSame, parseEther("4"));
       await registry(artisan, "pledge", [repledgedSame, lender, maturity, "0x"]);
       await ledger(lender, "setPledgeeConsent", [repledgedSame, true]);
       await registry(lender, "releasePledge", [repledgedSame]);
       await registry(artisan, "pledge", [repledgedSame, lender, maturity, "0x"]);
-      add("pledged again to the same", repledgedSame, [null]);
+      add("pledged again to the same", repledgedSame, ["WorkPledged"]);
+
+      const reconsented = await registerWork(artisan);
+      await createOffer(artisan, reconsented, parseEther("4"));
+      await registry(artisan, "pledge", [reconsented, lender, maturity, "0x"]);
+      await ledger(lender, "setPledgeeConsent", [reconsented, true]);
+      await registry(lender, "releasePledge", [reconsented]);
+      await registry(artisan, "pledge", [reconsented, lender, maturity, "0x"]);
+      await ledger(lender, "setPledgeeConsent", [reconsented, true]);
+      add("pledged again to the same, who consents again", reconsented, [null]);
 
       const released = await registerWork(artisan);
       await createOffer(artisan, released, parseEther("1"));
@@ -416,12 +439,25 @@ for (const make of [pgliteBackend, postgresBackend]) {
       await createOffer(coop, inToken, parseEther("7"), { currency: token });
       add("priced in a token", inToken, [null]);
 
+      // A currency disallowed after the offer was made stops its sales; allowed again, they resume.
+      const inDisallowed = await registerWork(coop);
+      await createOffer(coop, inDisallowed, parseEther("7"), { currency: disallowed });
+      await ledger(admin, "allowCurrency", [disallowed, false]);
+      add("priced in a token disallowed since", inDisallowed, ["CurrencyNotAllowed"]);
+      const inReallowed = await registerWork(coop);
+      await createOffer(coop, inReallowed, parseEther("7"), { currency: reallowed });
+      await ledger(admin, "allowCurrency", [reallowed, false]);
+      await ledger(admin, "allowCurrency", [reallowed, true]);
+      add("priced in a token disallowed and allowed again", inReallowed, [null]);
+
       const none = await registerWork(coop);
       add("no offer", none, []);
 
       // The time-limited offer ends and the pledge matures; the pledgee takes the work.
       while (Date.now() / 1000 < endsAt + 1) await new Promise((resolve) => setTimeout(resolve, 100));
-      await rpcCall(anvil.url, "evm_mine");
+      // anvil's clock may trail the wall clock by a second: the block that ends the offer is stamped past its end.
+      const latest = Number((await client().getBlock()).timestamp);
+      await rpcCall(anvil.url, "evm_mine", [Math.max(latest + 1, endsAt + 1)]);
       await registry(lender, "foreclose", [foreclosed]);
       expect(Number((await client().getBlock()).timestamp)).to.be.greaterThan(endsAt);
 
@@ -445,21 +481,24 @@ for (const make of [pgliteBackend, postgresBackend]) {
       // The mirror's works and offers equal what the contracts read.
       const c = client();
       for (const s of scenarios) {
-        const [owner, pledgedNow, disputedNow, moves] = await c.readContract({
+        const title = await c.readContract({
           address: d.registry,
           abi: provenanceRegistryAbi,
           functionName: "titleOf",
           args: [s.workId],
         });
         const [work] = await db.query<Record<string, unknown>>(
-          "select owner, pledged, disputed, moves from works where chain_id = $1 and work_id = $2",
+          "select owner, pledged, disputed, moves, pledges, encumbrances from works where chain_id = $1 and " +
+            "work_id = $2",
           [CHAIN_ID, s.workId.toString()],
         );
         expect(work, s.key).to.deep.equal({
-          owner: owner.toLowerCase(),
-          pledged: pledgedNow,
-          disputed: disputedNow,
-          moves,
+          owner: title.owner.toLowerCase(),
+          pledged: title.pledged,
+          disputed: title.disputed,
+          moves: title.moves,
+          pledges: title.pledges,
+          encumbrances: title.encumbrances,
         });
         const rows = await db.query<Record<string, unknown>>(
           "select offer_index, status, supply, sold, end_at::text as end_at, moves, currency, price::text as price " +
@@ -576,6 +615,13 @@ for (const make of [pgliteBackend, postgresBackend]) {
       ).to.deep.equal(inToken);
       expect(await searchAll({ priceMax: (ether("7") - 1n).toString(), currency: token })).to.deep.equal([]);
       expect(await searchAll({ priceMin: "0" })).not.to.include(inToken[0]);
+      // Currencies as the ledger allows them now: not one it disallowed since the offer (whatever the exchange allows),
+      // and one allowed again.
+      expect(buyableWithin(disallowed, 0n, undefined)).to.deep.equal([]);
+      expect(await searchAll({ priceMin: "0", currency: disallowed })).to.deep.equal([]);
+      const inReallowed = buyableWithin(reallowed, 0n, undefined);
+      expect(inReallowed).to.have.length(1);
+      expect(await searchAll({ priceMin: "0", currency: reallowed })).to.deep.equal(inReallowed);
       expect(await searchAll({ priceMin: "0", currency: `0x${"12".repeat(20)}` })).to.deep.equal([]);
     });
 

@@ -1,3 +1,4 @@
+/** Bilingual search of the mirrored works: queries, filters, keyset pages and refused input. */
 import { expect } from "chai";
 import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
@@ -29,9 +30,9 @@ for (const make of [pgliteBackend, postgresBackend]) {
       await migrate(db);
       for (const [id, creator, technique, t, text] of WORKS) {
         await db.query(
-          "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, royalty_receiver, " +
-            "royalty_bps, metadata_cid, block_number, technique, name, search_text) values " +
-            "(1, $1, '0x', $2, $2, to_timestamp($3), $2, 0, 'b', 1, $4, $5, $5)",
+          "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, recorded_at, " +
+            "royalty_receiver, royalty_bps, metadata_cid, block_number, technique, name, search_text) values " +
+            "(1, $1, '0x', $2, $2, to_timestamp($3), to_timestamp($3), $2, 0, 'b', 1, $4, $5, $5)",
           [id, creator, t, technique, text],
         );
       }
@@ -82,9 +83,9 @@ for (const make of [pgliteBackend, postgresBackend]) {
         pages++;
         if (pages === 2) {
           await db.query(
-            "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, royalty_receiver, " +
-              "royalty_bps, metadata_cid, block_number, search_text) values (1, 99, '0x', $1, $1, " +
-              "to_timestamp(1700009999), $1, 0, 'b', 1, 'new')",
+            "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, recorded_at, " +
+              "royalty_receiver, royalty_bps, metadata_cid, block_number, search_text) values (1, 99, '0x', $1, $1, " +
+              "to_timestamp(1700009999), to_timestamp(1700009999), $1, 0, 'b', 1, 'new')",
             [ARTISAN],
           );
         }
