@@ -37,7 +37,7 @@ const PROJECTORS: Record<Source, Projectors> = {
 };
 
 /**
- * Events whose every field is in a typed table (works, transfers, offers, grants, payments, sales, balance movements):
+ * Events whose every field is in a typed table (works, transfers, offers, purchases, sales, balance movements):
  * the event log keeps only their position and name, not a second copy of their arguments. They are the bulk of the
  * ledger, and writing their arguments twice cost more than everything else the indexer does. Every other event keeps
  * its decoded arguments in the log.
@@ -48,7 +48,6 @@ export const CARRIED: ReadonlySet<string> = new Set([
   "TitleTransferred",
   "OfferCreated",
   "LicencePurchased",
-  "SublicenceIssued",
   "Withdrawn",
   "WorkSold",
 ]);
@@ -190,6 +189,22 @@ export class PageProjection {
     return { small: this.small(), rows };
   }
 
+  /**
+   * The work an event concerns: its `workId`, the registry token's id, or the work of the licence grant it names (a
+   * grant the page created or loaded; every ledger event naming a grant loads it, and the ERC-1155 events come in the
+   * same transaction as one). Null for events of no work (currencies, fees, commitments, batches, withdrawals).
+   */
+  #workOf(e: ChainEvent): string | null {
+    const a = e.args;
+    if (a["workId"] !== undefined) return String(a["workId"]);
+    if (e.source === "registry") return a["tokenId"] !== undefined ? String(a["tokenId"]) : null;
+    const grant = a["grantId"] ?? (e.source === "ledger" ? a["id"] : undefined);
+    if (grant === undefined) return null;
+    const key = things.grants.keyOf({ chain_id: String(this.#chain), grant_id: String(grant) });
+    const row = this.#rows.get(things.grants)?.get(key);
+    return row ? String(row["work_id"]) : null;
+  }
+
   #keep(table: ThingTable, rows: readonly Row[]): void {
     const map = this.#rows.get(table) as Map<string, Row | null>;
     for (const row of rows) map.set(table.keyOf(row), row);
@@ -226,12 +241,14 @@ export class PageProjection {
           event_contracts: [],
           names: [],
           event_names: [],
+          event_works: [],
         };
         txs.push(tx);
       }
       (tx["log_indexes"] as number[]).push(e.logIndex);
       (tx["event_contracts"] as number[]).push(positionIn(tx["contracts"] as string[], e.contract));
       (tx["event_names"] as number[]).push(positionIn(tx["names"] as string[], e.name));
+      (tx["event_works"] as (string | null)[]).push(this.#workOf(e));
       (args.at(-1) as string[]).push(CARRIED.has(e.name) ? "null" : argsJson(e.args));
       last = e;
     }

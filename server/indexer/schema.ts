@@ -213,6 +213,9 @@ export const facts = {
       ["names", "text[]"],
       ["event_names", "int[]"],
       ["args", "jsonText"],
+      // The work each event concerns (its workId, the registry token's id, or the work of the licence grant it
+      // names), null for none: the chain of title of a work is found through this column's index.
+      ["event_works", "numeric[]"],
     ],
   ),
   titleTransfers: new Table(

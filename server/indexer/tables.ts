@@ -4,11 +4,11 @@ import type { Sql, Statement } from "../db/database.ts";
  * Column types as the indexer holds values in memory: `int` a number, `bigint` and `numeric` decimal strings,
  * `bool` a boolean, `text` a string, `time` Unix seconds (a number) stored as timestamptz, `jsonb` any JSON value,
  * `jsonText` JSON already serialised (a string) stored as jsonb. The list types hold an array: `int[]` of numbers,
- * `text[]` of strings.
+ * `text[]` of strings, `numeric[]` of decimal strings; a list's elements may be null.
  */
 export type ColumnType = ScalarType | ListType;
 type ScalarType = "text" | "int" | "bigint" | "numeric" | "bool" | "time" | "jsonb" | "jsonText";
-type ListType = "int[]" | "text[]";
+type ListType = "int[]" | "text[]" | "numeric[]";
 export type Row = Record<string, unknown>;
 
 /** Runs the statement, if any. */
@@ -27,6 +27,7 @@ const SCALAR_TYPE: Record<ColumnType, string> = {
   jsonText: "jsonb",
   "int[]": "integer[]",
   "text[]": "text[]",
+  "numeric[]": "numeric[]",
 };
 
 /**
@@ -45,12 +46,14 @@ const ARRAY_TYPE: Record<ColumnType, string> = {
   jsonText: "jsonb[]",
   "int[]": "text[]",
   "text[]": "text[]",
+  "numeric[]": "text[]",
 };
 
 /** The element type of each list type. */
-const ELEMENT_TYPE: Record<ListType, "int" | "text"> = {
+const ELEMENT_TYPE: Record<ListType, "int" | "text" | "numeric"> = {
   "int[]": "int",
   "text[]": "text",
+  "numeric[]": "numeric",
 };
 
 function isList(type: ColumnType): type is ListType {

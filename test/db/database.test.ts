@@ -8,7 +8,7 @@ import { expect } from "chai";
 import pg from "pg";
 import { crashWorkerForTests, type Database, openDatabase } from "../../server/db/database.ts";
 import { deferIndexes, hasDeferredIndexes, restoreIndexes } from "../../server/db/indexes.ts";
-import { loadMigrations, migrate } from "../../server/db/migrate.ts";
+import { loadMigrations, type Migration, migrate } from "../../server/db/migrate.ts";
 import { pgliteOptions } from "../../server/db/pglite-options.js";
 import { pgliteTemplate } from "../../server/db/pglite-template.ts";
 import { Table } from "../../server/indexer/tables.ts";
@@ -481,6 +481,9 @@ describe("a PGlite worker that stops", function () {
 });
 
 describe("migrations on disk", () => {
+  /** The migrations up to `version`: a test of one migration's data stops before migration 9 empties the mirror. */
+  const upTo = (migrations: Migration[], version: number) => migrations.filter((m) => m.version <= version);
+
   /** A temporary database with the migrations up to `version` applied, and every migration (to apply the rest). */
   const migratedTo = async (version: number) => {
     const db = await openDatabase({});
@@ -677,8 +680,8 @@ describe("migrations on disk", () => {
       );
       const before = await db.query("select * from chain_event_log order by block_number, log_index");
       expect(before).to.have.length(5);
-      expect(await migrate(db, migrations)).to.deep.equal(
-        migrations.filter((m) => m.version >= 6).map((m) => m.version),
+      expect(await migrate(db, upTo(migrations, 8))).to.deep.equal(
+        migrations.filter((m) => m.version >= 6 && m.version <= 8).map((m) => m.version),
       );
       const txs = await db.query(
         "select block_number::int as block, contracts, event_contracts, names, event_names from chain_transactions " +
@@ -740,9 +743,7 @@ describe("migrations on disk", () => {
           `"licence_consent":"0xp","pledges":1}]'), ` +
           `(1, 20, 'bids', '[]', '[{"chain_id":1,"work_id":"1","bidder":"0xb","amount":"4"}]')`,
       );
-      expect(await migrate(db, migrations)).to.deep.equal(
-        migrations.filter((m) => m.version >= 8).map((m) => m.version),
-      );
+      expect(await migrate(db, upTo(migrations, 8))).to.deep.equal([8]);
       const works = await db.query(
         "select work_id::int as id, extract(epoch from recorded_at)::int as recorded, licence_consent_pledge as " +
           "consent, encumbrances, owes_royalties as owes from works order by 1",
@@ -785,6 +786,55 @@ describe("migrations on disk", () => {
         const [exists] = await db.query<{ ok: boolean }>("select to_regclass($1) is not null as ok", [table]);
         expect(exists, table).to.deep.equal({ ok: true });
       }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("empties the mirror for a resync from the chain, and finds each event's work by index (9)", async () => {
+    const { db, migrations } = await migratedTo(8);
+    try {
+      await db.exec(
+        "insert into chain_transactions (chain_id, block_number, tx_index, tx_hash, block_hash) values " +
+          "(1, 10, 0, '0xt0', '0xb10');" +
+          "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, recorded_at, " +
+          "royalty_receiver, royalty_bps, metadata_cid, block_number) values " +
+          "(1, 1, '0x1', '0xa', '0xa', now(), now(), '0xa', 0, 'b', 10);" +
+          "insert into indexer_state (chain_id, synced_block) values (1, 10)",
+      );
+      expect(await migrate(db, migrations)).to.deep.equal([9]);
+      for (const table of ["chain_transactions", "works", "indexer_state"]) {
+        const [row] = await db.query<{ n: number }>(`select count(*)::int as n from ${table}`);
+        expect(row, table).to.deep.equal({ n: 0 });
+      }
+      await db.exec(
+        "insert into chain_transactions (chain_id, block_number, tx_index, tx_hash, block_hash, log_indexes, " +
+          "contracts, event_contracts, names, event_names, args, event_works) values (1, 10, 0, '0xt0', '0xb10', " +
+          `'{3,4,5}', '{0xr}', '{1,1,1}', '{A,B}', '{1,2,2}', '[null, {"x": 1}, null]', '{7,NULL,8}')`,
+      );
+      const events = await db.query(
+        "select log_index, name, work_id::int as work from chain_event_log where work_id = 8 or work_id is null " +
+          "order by log_index",
+      );
+      expect(events).to.deep.equal([
+        { log_index: 4, name: "B", work: null },
+        { log_index: 5, name: "B", work: 8 },
+      ]);
+      const [found] = await db.query<{ n: number }>(
+        "select count(*)::int as n from chain_transactions where event_works @> array[7::numeric]",
+      );
+      expect(found).to.deep.equal({ n: 1 });
+      let refused: unknown;
+      await db
+        .exec(
+          "insert into chain_transactions (chain_id, block_number, tx_index, tx_hash, block_hash, log_indexes, " +
+            "contracts, event_contracts, names, event_names, args, event_works) values (1, 11, 0, '0xt1', '0xb11', " +
+            "'{3}', '{0xr}', '{1}', '{A}', '{1}', '[null]', '{7,8}')",
+        )
+        .catch((error: unknown) => {
+          refused = error;
+        });
+      expect(String(refused)).to.match(/chain_transactions_events_aligned/);
     } finally {
       await db.close();
     }

@@ -40,6 +40,35 @@ const lower = (value: string) => value.toLowerCase();
 const word = (value: bigint) => padHex(toHex(value), { size: 32 });
 
 /**
+ * The work each log concerns, as the indexer's event log records it: its workId, the registry token's id, or the
+ * work of the licence grant it names (from the purchases and sublicences among `logs`); null for none.
+ */
+export function logWorks(logs: Log[], deployment: Pick<Deployment, "registry" | "ledger">): (l: Log) => string | null {
+  const grantWorks = new Map<bigint, bigint>();
+  for (const l of parseEventLogs({ abi: licenceLedgerAbi, logs, strict: false })) {
+    if (l.eventName === "LicencePurchased" || l.eventName === "SublicenceIssued") {
+      const { grantId, workId } = l.args as { grantId?: bigint; workId?: bigint };
+      if (grantId !== undefined && workId !== undefined) grantWorks.set(grantId, workId);
+    }
+  }
+  return (l: Log): string | null => {
+    const address = lower(l.address);
+    const abi =
+      address === lower(deployment.registry)
+        ? provenanceRegistryAbi
+        : address === lower(deployment.ledger)
+          ? licenceLedgerAbi
+          : exchangeAbi;
+    const [decoded] = parseEventLogs({ abi, logs: [l], strict: false });
+    const args = (decoded?.args ?? {}) as Record<string, unknown>;
+    if (typeof args["workId"] === "bigint") return args["workId"].toString();
+    if (abi === provenanceRegistryAbi) return typeof args["tokenId"] === "bigint" ? args["tokenId"].toString() : null;
+    const grant = args["grantId"] ?? (abi === licenceLedgerAbi ? args["id"] : undefined);
+    return typeof grant === "bigint" ? (grantWorks.get(grant)?.toString() ?? null) : null;
+  };
+}
+
+/**
  * Compares every row of the market mirror with the contracts' own reads at the head block, and the event log with the
  * contracts' logs. The database must be synced to the head.
  *
@@ -58,7 +87,8 @@ const word = (value: bigint) => padHex(toHex(value), { size: 32 });
  * - payment_settings and currencies: platformFee(), isCurrencyAllowed() and currencyOf() of each contract;
  * - licence_payments, work_sales and the withdrawals and derivative royalties of balance_movements: the events they
  *   carry (the event log keeps no arguments of most of them);
- * - chain_event_log: (block, log index, block hash) exactly the contracts' logs, none twice.
+ * - chain_event_log: (block, log index, block hash) exactly the contracts' logs, none twice, each with the work it
+ *   concerns (its workId, the registry token's id, or the work of the licence grant it names).
  */
 export async function expectMirrorEqualsContracts(db: Database, url: string, deployment: Deployment): Promise<void> {
   const pub = createPublicClient({ chain: foundry, transport: http(url, { batch: { batchSize: 100 } }) });
@@ -87,6 +117,15 @@ export async function expectMirrorEqualsContracts(db: Database, url: string, dep
   ).to.deep.equal(
     logs.map((l) => `${BigInt(l.blockNumber ?? 0)}:${BigInt(l.logIndex ?? 0)}:${l.blockHash}:${lower(l.address)}`),
   );
+  const workOfLog = logWorks(logs, deployment);
+  const eventWorks = await db.query<{ k: string }>(
+    "select block_number::text || ':' || log_index::text || ':' || coalesce(work_id::text, '-') as k " +
+      "from chain_events order by block_number, log_index",
+  );
+  expect(
+    eventWorks.map((e) => e.k),
+    "chain_events.work_id = the work each log names",
+  ).to.deep.equal(logs.map((l) => `${BigInt(l.blockNumber ?? 0)}:${BigInt(l.logIndex ?? 0)}:${workOfLog(l) ?? "-"}`));
   const [counted] = await db.query<{ n: string }>("select count(*)::text as n from chain_events");
   expect(Number(counted?.n), "chain_events rows").to.equal(logs.length);
   const registered = parseEventLogs({ abi: provenanceRegistryAbi, logs, eventName: "WorkRegistered" });

@@ -299,7 +299,8 @@ for (const make of [pgliteBackend, postgresBackend]) {
       // The newest transaction's last event, to take out of the event log and put back.
       const [last] = await db.query<{ block_number: string; tx_index: number; event: string }>(
         "select block_number::text as block_number, tx_index, json_build_array(log_indexes[cardinality(log_indexes)], " +
-          "event_contracts[cardinality(log_indexes)], event_names[cardinality(log_indexes)], args -> -1)::text " +
+          "event_contracts[cardinality(log_indexes)], event_names[cardinality(log_indexes)], args -> -1, " +
+          "event_works[cardinality(log_indexes)]::text)::text " +
           "as event from chain_transactions order by block_number desc, tx_index desc limit 1",
       );
       expect(last).to.not.equal(undefined);
@@ -413,15 +414,30 @@ for (const make of [pgliteBackend, postgresBackend]) {
           what: "chain_events: the last event missing",
           change:
             "update chain_transactions set log_indexes = trim_array(log_indexes, 1), event_contracts = " +
-            "trim_array(event_contracts, 1), event_names = trim_array(event_names, 1), args = args - -1 " +
+            "trim_array(event_contracts, 1), event_names = trim_array(event_names, 1), args = args - -1, " +
+            "event_works = trim_array(event_works, 1) " +
             `${lastTx} returning 1`,
           undo: () =>
             db.query(
               "update chain_transactions set log_indexes = log_indexes || ($1::jsonb->>0)::integer, event_contracts = " +
                 "event_contracts || ($1::jsonb->>1)::integer, event_names = event_names || ($1::jsonb->>2)::integer, " +
-                "args = args || jsonb_build_array($1::jsonb->3) " +
+                "args = args || jsonb_build_array($1::jsonb->3), event_works = event_works || " +
+                "($1::jsonb->>4)::numeric " +
                 lastTx,
               [last?.event],
+            ),
+        },
+        {
+          what: "chain_events: an event's work",
+          change:
+            "update chain_transactions set event_works[1] = event_works[1] + 1 where (block_number, tx_index) = " +
+            "(select block_number, tx_index from chain_transactions where event_works[1] is not null order by " +
+            "block_number, tx_index limit 1) returning 1",
+          undo: () =>
+            db.query(
+              "update chain_transactions set event_works[1] = event_works[1] - 1 where (block_number, tx_index) = " +
+                "(select block_number, tx_index from chain_transactions where event_works[1] is not null order by " +
+                "block_number, tx_index limit 1)",
             ),
         },
       ];
