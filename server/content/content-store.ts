@@ -20,6 +20,8 @@ export interface ContentStore {
   add(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: AddOptions): Promise<AddResult>;
   /** Streams a file's bytes (or a range of them), verified block by block. */
   get(cid: string, options?: GetOptions): AsyncIterable<Uint8Array>;
+  /** The file's size, from its root block (verified); `NotFound` when it is not stored. */
+  stat(cid: string, options?: { signal?: AbortSignal }): Promise<{ size: number }>;
   /** Whether the whole file is stored here. */
   has(cid: string): Promise<boolean>;
   /** Keeps a file for good (a registered work references it). */

@@ -10,7 +10,7 @@ import type { AddOptions, AddResult, ContentStore, GetOptions } from "./content-
 import { IMPORT_PARAMETERS } from "./content-store.ts";
 import { ContentError } from "./errors.ts";
 import { PackBlockstore } from "./pack-blockstore.ts";
-import { parseCid, readUnixFsFile, tapUpload } from "./stream.ts";
+import { parseCid, readUnixFsFile, statUnixFsFile, tapUpload } from "./stream.ts";
 
 export type EmbeddedStoreOptions = {
   /** Directory of the store (`<data dir>/ipfs`). */
@@ -74,6 +74,10 @@ export class EmbeddedContentStore implements ContentStore {
 
   get(cid: string, options: GetOptions = {}): AsyncGenerator<Uint8Array> {
     return readUnixFsFile(this.blocks, cid, options);
+  }
+
+  stat(cid: string, options: { signal?: AbortSignal } = {}): Promise<{ size: number }> {
+    return statUnixFsFile(this.blocks, cid, options.signal);
   }
 
   /** True when the whole file is here: an upload of it, or every block of its DAG (read and verified). */

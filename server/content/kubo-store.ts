@@ -6,7 +6,7 @@ import type { CID } from "multiformats/cid";
 import type { AddOptions, AddResult, ContentStore, GetOptions } from "./content-store.ts";
 import { IMPORT_PARAMETERS } from "./content-store.ts";
 import { ContentError } from "./errors.ts";
-import { parseCid, readUnixFsFile, tapUpload, verifying } from "./stream.ts";
+import { parseCid, readUnixFsFile, statUnixFsFile, tapUpload, verifying } from "./stream.ts";
 
 export type KuboStoreOptions = {
   /** Kubo's RPC API, e.g. `http://127.0.0.1:5001` (`IPFS_API_URL`). */
@@ -82,8 +82,17 @@ export class KuboContentStore implements ContentStore {
   }
 
   get(cid: string, options: GetOptions = {}): AsyncGenerator<Uint8Array> {
+    return readUnixFsFile(this.#blocks(), cid, options);
+  }
+
+  stat(cid: string, options: { signal?: AbortSignal } = {}): Promise<{ size: number }> {
+    return statUnixFsFile(this.#blocks(), cid, options.signal);
+  }
+
+  /** Kubo's blocks, each verified against its CID as it is read. */
+  #blocks() {
     const client = this.#client;
-    const source = verifying({
+    return verifying({
       read: async (block: CID, opts) => {
         try {
           return await client.block.get(block, opts?.signal ? { signal: opts.signal, timeout: 60_000 } : {});
@@ -92,7 +101,6 @@ export class KuboContentStore implements ContentStore {
         }
       },
     });
-    return readUnixFsFile(source, cid, options);
   }
 
   /** Whether Kubo holds the file pinned (every upload through this store is pinned until collected). */

@@ -66,6 +66,24 @@ export function matchesCid(cid: CID, bytes: Uint8Array): boolean {
 }
 
 /** Streams a UnixFS file (or a range of it) from verified blocks. */
+/** The size of a stored file, read from its root block (verified); refuses a DAG that is not a file. */
+export async function statUnixFsFile(
+  source: BlockSource,
+  cid: string,
+  signal?: AbortSignal,
+): Promise<{ size: number }> {
+  const root = parseCid(cid);
+  const options = signal ? { signal } : {};
+  const blockstore = {
+    async *get(key: CID) {
+      yield await source.read(key, options);
+    },
+  };
+  const entry = await exporter(root, blockstore, options);
+  if (entry.type !== "file" && entry.type !== "raw") throw new ContentError("NotAFile", `${cid} is not a file`);
+  return { size: Number(entry.size) };
+}
+
 export async function* readUnixFsFile(
   source: BlockSource,
   cid: string,

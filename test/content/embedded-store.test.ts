@@ -288,6 +288,7 @@ describe("server/content/embedded-store", () => {
       expect(sha256).to.equal(sha256Hex(bytes));
       expect(cid).to.equal(rawCid(bytes).toString());
       expect(await collect(store.get(cid))).to.deep.equal(bytes);
+      expect(await store.stat(cid)).to.deep.equal({ size: 4 });
     });
 
     it("round-trips a file over 10 MiB exactly, streamed in verified chunks", async function () {
@@ -298,6 +299,7 @@ describe("server/content/embedded-store", () => {
       const added = await store.add(createReadStream(path, { highWaterMark: 64 * KiB }));
       expect(added.size).to.equal(bytes.length);
       expect(added.sha256).to.equal(sha256Hex(bytes));
+      expect(await store.stat(added.cid), "stat of a multi-block file").to.deep.equal({ size: bytes.length });
 
       const hash = createHash("sha256");
       const chunks: Uint8Array[] = [];
@@ -384,6 +386,7 @@ describe("server/content/embedded-store", () => {
       await expectContentError(collect(store.get("not-a-cid")), "InvalidCid");
       await expectContentError(store.has("not-a-cid"), "InvalidCid");
       await expectContentError(store.pin("not-a-cid"), "InvalidCid");
+      await expectContentError(store.stat("not-a-cid"), "InvalidCid");
       await expectContentError(collect(store.get("")), "InvalidCid");
     });
 
@@ -395,6 +398,7 @@ describe("server/content/embedded-store", () => {
       const v0 = (await importBytes(Buffer.from("never stored"), discard, { ...importerOptions, cidVersion: 0 })).cid;
       for (const cid of [raw, dagPb, v0.toString()]) {
         await expectContentError(collect(store.get(cid)), "NotFound");
+        await expectContentError(store.stat(cid), "NotFound");
         expect(await store.has(cid)).to.equal(false);
       }
     });

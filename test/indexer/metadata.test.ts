@@ -222,6 +222,9 @@ class HeldStore implements ContentStore {
   has(cid: string) {
     return this.inner.has(cid);
   }
+  stat(cid: string) {
+    return this.inner.stat(cid);
+  }
   pin(cid: string) {
     return this.inner.pin(cid);
   }
