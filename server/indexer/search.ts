@@ -10,6 +10,12 @@ export type WorkSearch = {
   creator?: string;
   /** Technique, e.g. "Qiang embroidery" (case-insensitive). */
   technique?: string;
+  /** Region where the work was made, e.g. "Sichuan" (case-insensitive). */
+  region?: string;
+  /** Only works some registered derivative names as a parent (true), or none does (false). */
+  hasDerivatives?: boolean;
+  /** Best match first (`relevance`, the default with `q`), or by registration time (`newest`, the default without). */
+  sort?: "relevance" | "newest" | "oldest";
   /** Registered at or after / before this Unix time. */
   registeredFrom?: number;
   registeredTo?: number;
@@ -65,18 +71,29 @@ export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits:
     params.push(value);
     return `$${params.length}`;
   };
+  const sort = search.sort ?? (q === undefined ? "newest" : "relevance");
+  if (!["relevance", "newest", "oldest"].includes(sort)) {
+    throw new SearchError("sort", "must be relevance, newest or oldest");
+  }
+  if (sort === "relevance" && q === undefined) throw new SearchError("sort", "relevance needs a query q");
   let score = "1::real";
   if (q !== undefined) {
-    const p = param(q);
     // The query's own % and _ are characters, not wildcards.
     where.push(`search_text ilike ${param(`%${q.replace(/[\\%_]/g, "\\$&")}%`)}`);
-    score = `similarity(search_text, ${p})`;
+    if (sort === "relevance") score = `similarity(search_text, ${param(q)})`;
   }
   if (search.creator !== undefined) {
     if (!/^0x[0-9a-fA-F]{40}$/.test(search.creator)) throw new SearchError("creator", "must be an address");
     where.push(`creator = ${param(search.creator.toLowerCase())}`);
   }
   if (search.technique !== undefined) where.push(`lower(technique) = lower(${param(search.technique)})`);
+  if (search.region !== undefined) where.push(`lower(region) = lower(${param(search.region)})`);
+  if (search.hasDerivatives !== undefined) {
+    where.push(
+      `${search.hasDerivatives ? "" : "not "}exists (select 1 from works d where d.chain_id = works.chain_id and ` +
+        "d.parents @> jsonb_build_array(works.work_id::text))",
+    );
+  }
   if (search.registeredFrom !== undefined) where.push(`registered_at >= to_timestamp(${param(search.registeredFrom)})`);
   if (search.registeredTo !== undefined) where.push(`registered_at < to_timestamp(${param(search.registeredTo)})`);
 
@@ -119,8 +136,12 @@ export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits:
   if (search.cursor !== undefined) {
     const c = decodeCursor(search.cursor);
     const [s, t, id] = [param(c.s), param(c.t), param(c.id)];
-    after = `where score < ${s}::real or (score = ${s}::real and (t < ${t} or (t = ${t} and id < ${id}::numeric)))`;
+    const before = sort === "oldest" ? ">" : "<";
+    after =
+      `where score < ${s}::real or (score = ${s}::real and (t ${before} ${t} or (t = ${t} and id ${before} ` +
+      `${id}::numeric)))`;
   }
+  const direction = sort === "oldest" ? "asc" : "desc";
   const rows = await sql.query<{
     work_id: string;
     name: string | null;
@@ -132,7 +153,7 @@ export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits:
   }>(
     `select * from (select work_id::text as work_id, work_id as id, name, creator, owner, technique, ` +
       `extract(epoch from registered_at)::bigint as t, ${score} as score from works where ${where.join(" and ")}) hits ` +
-      `${after} order by score desc, t desc, id desc limit ${param(limit + 1)}`,
+      `${after} order by score desc, t ${direction}, id ${direction} limit ${param(limit + 1)}`,
     params,
   );
   const page = rows.slice(0, limit);

@@ -1,0 +1,115 @@
+// The Titlechain HTTP API as one Fastify app: security and docs plugins first, then one plugin per area.
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { ApiDeps, ApiOptions } from "./deps.ts";
+import { installErrorHandler } from "./errors.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { filesRoutes } from "./routes/files.ts";
+import { gatewayRoutes } from "./routes/gateway.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { licenceRoutes } from "./routes/licences.ts";
+import { metadataRoutes } from "./routes/metadata.ts";
+import { titleRoutes } from "./routes/title.ts";
+import { verifyRoutes } from "./routes/verify.ts";
+import { worksRoutes } from "./routes/works.ts";
+import { Problem } from "./schemas.ts";
+
+export const API_VERSION = "0.1.0";
+
+/**
+ * Builds the API. Nothing listens until the caller calls `listen` (the server entry) or `inject` (tests). Routes:
+ * `/health`, `/ready`, `/api/*` (documented at `/api/docs`, described by `/api/openapi.json`), and the gateway
+ * `/ipfs/<cid>`.
+ */
+export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Request ids in every log line; a caller's own id is kept when it looks like one.
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+    },
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 300 },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  installErrorHandler(app);
+  app.addSchema(Problem);
+
+  await app.register(helmet, {
+    // The documentation page needs its own scripts and styles; the gateway sets its own, stricter policy.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: "cross-origin" },
+  });
+  await app.register(cors, { origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false });
+  await app.register(rateLimit, {
+    max: options.rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      status: 429,
+      code: "RateLimited",
+      title: "Too Many Requests",
+      detail: `more than ${context.max} requests in a minute; retry after ${Math.ceil(context.ttl / 1000)} s`,
+    }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Titlechain API",
+        version: API_VERSION,
+        description:
+          "Copyright registry and licensing ledger: search works, read their chain of title with on-chain proofs, " +
+          "verify files, upload to the content store. Every answer about the chain can be checked against any node.",
+      },
+      tags: [
+        { name: "works", description: "search, detail and chain of title" },
+        { name: "verify", description: "is this file registered?" },
+        { name: "licences", description: "grants, an account's licences, and whether a use is permitted" },
+        { name: "audit", description: "every transfer, sale, licence, pledge and dispute, as JSON or CSV" },
+        { name: "files", description: "content store uploads and the gateway" },
+        { name: "metadata", description: "work metadata documents" },
+        { name: "operations", description: "health and readiness" },
+      ],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json["$id"] ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { deps });
+  await app.register(
+    async (api) => {
+      await api.register(worksRoutes, { deps });
+      await api.register(titleRoutes, { deps });
+      await api.register(auditRoutes, { deps });
+      await api.register(licenceRoutes, { deps });
+      await api.register(metadataRoutes, { deps });
+      await api.register(verifyRoutes, { deps, options });
+      await api.register(filesRoutes, { deps, options });
+    },
+    { prefix: "/api" },
+  );
+  // The gateway lives at /ipfs/<cid>, beside the API, as IPFS gateways do.
+  await app.register(gatewayRoutes, { deps });
+  return app;
+}

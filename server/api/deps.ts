@@ -1,0 +1,35 @@
+// What the API runs on: the database, the content store, the deployment it mirrors, the indexer's status; and its limits.
+import type { Address } from "viem";
+import type { ContentStore } from "../content/index.ts";
+import type { Sql } from "../db/database.ts";
+import type { IndexerStatus } from "../indexer/indexer.ts";
+
+/** The contracts the mirror follows. */
+export type Deployment = { chainId: number; registry: Address; ledger: Address; exchange: Address };
+
+export type ApiDeps = {
+  db: Sql;
+  store: ContentStore;
+  chain: Deployment;
+  /** The indexer of this process, for /ready; absent in a process that only serves. */
+  indexer?: { status(): IndexerStatus };
+};
+
+/** The API's part of the configuration (read and validated at the entry point). */
+export type ApiOptions = {
+  /** Largest upload (files, verification) in bytes: larger gives 413 and stores nothing. */
+  maxUploadBytes: number;
+  /** Origins allowed to call the API from a browser; empty: same origin only. */
+  corsOrigins: readonly string[];
+  /** Requests per minute per client IP (429 beyond, with Retry-After). */
+  rateLimitPerMinute: number;
+  /** Fastify's logger: false in tests, pino options in production. */
+  logger?: boolean | Record<string, unknown>;
+};
+
+export const defaultApiOptions: ApiOptions = {
+  maxUploadBytes: 1024 * 1024 * 1024,
+  corsOrigins: [],
+  rateLimitPerMinute: 6000,
+  logger: false,
+};

@@ -1,0 +1,111 @@
+// The API's errors: one problem document (RFC 9457) for every failure, naming the field at fault, never leaking internals.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ContentError } from "../content/index.ts";
+import { SearchError } from "../indexer/search.ts";
+
+/** A refusal the API gives on purpose: a status, a stable code, a sentence, and the field at fault when one is. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | undefined;
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: string, message: string, field?: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    this.headers = headers;
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, "NotFound", `${what} not found`);
+
+const CONTENT_STATUS: Record<ContentError["code"], [number, string]> = {
+  NotFound: [404, "NotFound"],
+  Corrupt: [502, "ContentCorrupt"],
+  TooLarge: [413, "TooLarge"],
+  InvalidCid: [400, "InvalidCid"],
+  NotAFile: [404, "NotAFile"],
+  InvalidRange: [416, "InvalidRange"],
+};
+
+/** The problem document every error response carries. */
+export type Problem = { status: number; code: string; title: string; detail: string; field?: string };
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  411: "Length Required",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  416: "Range Not Satisfiable",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+};
+
+function problemOf(error: unknown): Problem & { headers?: Record<string, string> } {
+  if (error instanceof ApiError) {
+    return {
+      status: error.status,
+      code: error.code,
+      title: TITLES[error.status] ?? "Error",
+      detail: error.message,
+      ...(error.field ? { field: error.field } : {}),
+      headers: error.headers,
+    };
+  }
+  if (error instanceof SearchError) {
+    return { status: 400, code: "InvalidField", title: "Bad Request", detail: error.message, field: error.field };
+  }
+  if (error instanceof ContentError) {
+    const [status, code] = CONTENT_STATUS[error.code];
+    return { status, code, title: TITLES[status] ?? "Error", detail: error.message };
+  }
+  const e = error as FastifyError & { validationContext?: string };
+  if (e.validation) {
+    const [first] = e.validation;
+    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+    const path = [e.validationContext ?? "request", ...(first?.instancePath ?? "").split("/").filter(Boolean)];
+    if (missing) path.push(missing);
+    if (extra) path.push(extra);
+    const field = path.join(".");
+    const detail = extra ? `${field} is not a known field` : `${field} ${first?.message ?? "is invalid"}`;
+    return { status: 400, code: "InvalidField", title: "Bad Request", detail, field };
+  }
+  const status = typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+  if (status < 500) {
+    // Fastify's own refusals (body too large, bad JSON, unsupported media type): their messages name no internals.
+    return { status, code: e.code ?? "BadRequest", title: TITLES[status] ?? "Error", detail: e.message };
+  }
+  return { status: 500, code: "Internal", title: "Internal Server Error", detail: "the request failed; see the logs" };
+}
+
+/** Sends every error as a problem document; 5xx details go to the log only. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { headers, ...problem } = problemOf(error);
+    if (problem.status >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.info({ code: problem.code, field: problem.field }, problem.detail);
+    if (problem.status === 429 && !reply.getHeader("retry-after")) reply.header("retry-after", "60");
+    reply.headers(headers ?? {});
+    return reply.code(problem.status).type("application/problem+json").send(problem);
+  });
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .code(404)
+      .type("application/problem+json")
+      .send({
+        status: 404,
+        code: "NotFound",
+        title: "Not Found",
+        detail: `no route ${request.method} ${request.url.split("?")[0]}`,
+      }),
+  );
+}

@@ -1,0 +1,217 @@
+// A work's chain of title from the mirror's event log: every event that concerns it, oldest first, each with its proof.
+import type { Sql } from "../../db/database.ts";
+
+/** Where an event is on chain: enough for a client to fetch its receipt from any node and check it. */
+export type Proof = {
+  chainId: number;
+  contract: string;
+  transactionHash: string;
+  blockNumber: string;
+  blockHash: string;
+  logIndex: number;
+};
+
+export type TitleEntry = {
+  /** The event's kind in the title: registration, assignment, pledge, licence... (see {@link KINDS}). */
+  kind: string;
+  /** The contract's event name. */
+  event: string;
+  at: string | null;
+  proof: Proof;
+  /** What happened, from the event's arguments or the typed table that carries them. */
+  details: Record<string, unknown>;
+};
+
+/** The contracts' events as entries of a chain of title; standard token events (Transfer...) repeat these and are left out. */
+export const KINDS: Readonly<Record<string, string>> = {
+  WorkRegistered: "registration",
+  WorkDerived: "derivation",
+  CommitmentRevealed: "reveal",
+  PriorityClaimed: "priorityClaim",
+  TitleTransferred: "transfer",
+  AssignmentRecorded: "assignmentDeed",
+  MetadataChanged: "metadataChange",
+  WorkPledged: "pledge",
+  PledgeReleased: "pledgeReleased",
+  PledgeForeclosed: "pledgeForeclosed",
+  DisputeFlagged: "disputeFlagged",
+  DisputeCleared: "disputeCleared",
+  DerivativeAuthorised: "derivativeAuthorised",
+  OfferCreated: "offerCreated",
+  OfferRepriced: "offerRepriced",
+  OfferStatusChanged: "offerStatusChanged",
+  LicencePurchased: "licencePurchased",
+  LicenceRenewed: "licenceRenewed",
+  LicenceTerminated: "licenceTerminated",
+  LicenceSurrendered: "licenceSurrendered",
+  LicenceTransferred: "licenceTransferred",
+  SublicenceIssued: "sublicenceIssued",
+  SplitsSet: "splitsSet",
+  RevenueReleased: "revenueReleased",
+  PledgeeConsentSet: "pledgeeConsent",
+  DerivativeLicensed: "derivativeLicensed",
+  DerivativeRoyaltiesCleared: "derivativeRoyaltiesCleared",
+  RoyaltyCredited: "royaltyCredited",
+  RoyaltiesPaidIn: "royaltiesPaidIn",
+  DerivativeGrantSelected: "derivativeGrantSelected",
+  WorkListed: "listed",
+  ListingCancelled: "listingCancelled",
+  WorkSold: "sale",
+  BidPlaced: "bidPlaced",
+  BidWithdrawn: "bidWithdrawn",
+};
+
+/** At most this many entries in one answer; the rest come with `after`. */
+export const MAX_TITLE_ENTRIES = 500;
+
+/** An event of the event log as {@link EVENT_COLUMNS} selects it. */
+export type EventLogRow = {
+  block_number: string;
+  log_index: number;
+  tx_hash: string;
+  block_hash: string;
+  at: string | null;
+  contract: string;
+  name: string;
+  work_id: string | null;
+};
+type EventRow = EventLogRow & { args: Record<string, unknown> | null };
+
+/** The event log's events, one row each (`t` the transaction, `e` the event), with the work each concerns. */
+export const EVENT_ROWS =
+  "from chain_transactions t cross join lateral rows from (unnest(t.log_indexes), unnest(t.event_contracts), " +
+  "unnest(t.event_names), jsonb_array_elements(t.args), unnest(t.event_works)) as e(log_index, contract, name, " +
+  "args, work_id)";
+
+/** The columns of an {@link EventLogRow}. */
+export const EVENT_COLUMNS =
+  "t.block_number::text as block_number, e.log_index, t.tx_hash, t.block_hash, " +
+  "extract(epoch from t.timestamp)::bigint::text as at, t.contracts[e.contract] as contract, " +
+  "t.names[e.name] as name, e.work_id::text as work_id";
+
+/** Where an event is on chain, from its row. */
+export function proofOf(chainId: number, r: EventLogRow): Proof {
+  return {
+    chainId,
+    contract: r.contract,
+    transactionHash: r.tx_hash,
+    blockNumber: r.block_number,
+    blockHash: r.block_hash,
+    logIndex: r.log_index,
+  };
+}
+
+/**
+ * The work's events, oldest first, from `after` (a "block:logIndex" position, exclusive) on: the transactions that
+ * concern it come from the event log's index by work, their events filtered to the work. Events the event log keeps
+ * without arguments (their typed table carries them) take their details from that table.
+ */
+export async function chainOfTitle(
+  sql: Sql,
+  chainId: number,
+  workId: string,
+  after?: { block: bigint; logIndex: number },
+): Promise<{ entries: TitleEntry[]; next: string | null }> {
+  const params: unknown[] = [chainId, workId, Object.keys(KINDS)];
+  let from = "";
+  if (after) {
+    params.push(after.block.toString(), after.logIndex);
+    from = "and (t.block_number, e.log_index) > ($4::bigint, $5::integer)";
+  }
+  const rows = await sql.query<EventRow>(
+    `select ${EVENT_COLUMNS}, nullif(e.args, 'null') as args ${EVENT_ROWS} where t.chain_id = $1 and ` +
+      "t.event_works @> array[$2::numeric] and e.work_id = $2::numeric and t.names[e.name] = any($3::text[]) " +
+      `${from} order by t.block_number, e.log_index limit ${MAX_TITLE_ENTRIES + 1}`,
+    params,
+  );
+  const page = rows.slice(0, MAX_TITLE_ENTRIES);
+  const details = await typedDetails(sql, chainId, workId, page);
+  const entries = page.map((r) => ({
+    kind: KINDS[r.name] ?? r.name,
+    event: r.name,
+    at: r.at === null ? null : new Date(Number(r.at) * 1000).toISOString(),
+    proof: proofOf(chainId, r),
+    details: r.args ?? details.get(`${r.block_number}:${r.log_index}`) ?? {},
+  }));
+  const last = page.at(-1);
+  return { entries, next: rows.length > MAX_TITLE_ENTRIES && last ? `${last.block_number}:${last.log_index}` : null };
+}
+
+/** The details of the events kept without arguments, from their typed tables, by "block:logIndex". */
+async function typedDetails(
+  sql: Sql,
+  chainId: number,
+  workId: string,
+  rows: readonly EventRow[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const typed = rows.filter((r) => r.args === null);
+  if (typed.length === 0) return out;
+  const key = (r: { block_number: string; log_index: number }) => `${r.block_number}:${r.log_index}`;
+  const p = [chainId, workId];
+  const [transfers, payments, sales, work, claims] = await Promise.all([
+    sql.query<{ block_number: string; log_index: number } & Record<string, unknown>>(
+      "select block_number::text as block_number, log_index, from_address as from, to_address as to, deed_hash, " +
+        "deed_cid from title_transfers where chain_id = $1 and work_id = $2::numeric",
+      p,
+    ),
+    sql.query<{ block_number: string; log_index: number } & Record<string, unknown>>(
+      "select block_number::text as block_number, log_index, grant_id::text as grant_id, kind, payer, currency, " +
+        "price::text as price, fee::text as fee, royalty::text as royalty, payee, end_at from licence_payments " +
+        "where chain_id = $1 and work_id = $2::numeric",
+      p,
+    ),
+    sql.query<{ block_number: string; log_index: number } & Record<string, unknown>>(
+      "select block_number::text as block_number, log_index, seller, buyer, by_bid, currency, price::text as price, " +
+        "royalty_receiver, royalty::text as royalty, fee::text as fee, parent_royalty::text as parent_royalty " +
+        "from work_sales where chain_id = $1 and work_id = $2::numeric",
+      p,
+    ),
+    sql.query(
+      "select creator, extract(epoch from registered_at)::bigint as registered_at, royalty_receiver, royalty_bps, " +
+        "parents, registered_metadata_cid from works where chain_id = $1 and work_id = $2::numeric",
+      p,
+    ),
+    sql.query(
+      "select displaced_creator, extract(epoch from displaced_registered_at)::bigint as displaced_registered_at, " +
+        "displaced_metadata_cid, displaced_royalty_receiver, displaced_royalty_bps, displaced_parents from " +
+        "priority_claims where chain_id = $1 and work_id = $2::numeric order by block_number, log_index",
+      p,
+    ),
+  ]);
+  for (const t of transfers) {
+    const { block_number, log_index, deed_hash, deed_cid, ...rest } = t;
+    out.set(key(t), { ...rest, ...(deed_hash ? { deed: { hash: deed_hash, cid: deed_cid } } : {}) });
+  }
+  for (const { block_number, log_index, ...rest } of payments) out.set(`${block_number}:${log_index}`, rest);
+  for (const { block_number, log_index, ...rest } of sales) out.set(`${block_number}:${log_index}`, rest);
+  // Registrations: the first was displaced by the first priority claim, if any; the last is the work's record.
+  const registrations = typed.filter((r) => r.name === "WorkRegistered");
+  for (const [i, r] of registrations.entries()) {
+    const claim = claims[i];
+    const record = claim
+      ? {
+          creator: claim["displaced_creator"],
+          registeredAt: Number(claim["displaced_registered_at"]),
+          metadataCid: claim["displaced_metadata_cid"],
+          royaltyReceiver: claim["displaced_royalty_receiver"],
+          royaltyBps: claim["displaced_royalty_bps"],
+          parents: claim["displaced_parents"],
+        }
+      : work[0] && {
+          creator: work[0]["creator"],
+          registeredAt: Number(work[0]["registered_at"]),
+          metadataCid: work[0]["registered_metadata_cid"],
+          royaltyReceiver: work[0]["royalty_receiver"],
+          royaltyBps: work[0]["royalty_bps"],
+          parents: work[0]["parents"],
+        };
+    if (record) {
+      out.set(key(r), {
+        ...record,
+        registeredAt: new Date(Number(record.registeredAt) * 1000).toISOString(),
+      });
+    }
+  }
+  return out;
+}

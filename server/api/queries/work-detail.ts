@@ -1,0 +1,152 @@
+// The detail of one work from the mirror: its record, metadata, title status, lineage, licence offers and listing.
+import { cidFromHex } from "../../../core/cid.ts";
+import { describeOffer, territoryCodes, useNamesOf } from "../../../core/licence-text.ts";
+import { finalAt } from "../../../core/priority.ts";
+import type { Sql } from "../../db/database.ts";
+import { iso } from "../schemas.ts";
+
+type WorkRow = Record<string, unknown> & { work_id: string };
+
+/** At most this many derivatives are listed in a work's detail (the search filter finds them all). */
+export const MAX_DERIVATIVES_LISTED = 100;
+
+type OfferState = "open" | "paused" | "closed" | "soldOut" | "ended" | "void";
+
+/** An offer's state in words: void once the work changed holder, else closed, paused, sold out, ended or open. */
+function offerState(current: boolean, status: number, soldOut: boolean, ended: boolean): OfferState {
+  if (!current) return "void";
+  if (status === 3) return "closed";
+  if (status === 2) return "paused";
+  if (soldOut) return "soldOut";
+  return ended ? "ended" : "open";
+}
+
+/** A CID stored as the contracts' bytes, as its string; bytes that are no CID stay hex (untrusted input). */
+function cidOrHex(hex: string): string {
+  try {
+    return cidFromHex(hex as `0x${string}`);
+  } catch {
+    return hex;
+  }
+}
+
+/** The work's detail as the API answers it, or null when no such work is mirrored. */
+export async function workDetail(sql: Sql, chainId: number, workId: string) {
+  const [work] = await sql.query<WorkRow>(
+    "select work_id::text as work_id, content_hash, creator, owner, extract(epoch from registered_at)::bigint as " +
+      "registered_at, extract(epoch from recorded_at)::bigint as recorded_at, royalty_receiver, royalty_bps, parents, " +
+      "metadata_cid, pledged, pledgee, extract(epoch from pledge_maturity)::bigint as pledge_maturity, " +
+      "licence_consent_pledge, pledges, disputed, owes_royalties, moves, encumbrances, metadata_status, " +
+      "metadata_error, name, name_zh, name_en, description, technique, region, tags " +
+      "from works where chain_id = $1 and work_id = $2::numeric",
+    [chainId, workId],
+  );
+  if (!work) return null;
+  const [derivatives, offers, listings] = await Promise.all([
+    sql.query<{ work_id: string }>(
+      "select work_id::text as work_id from works where chain_id = $1 and parents @> jsonb_build_array($2::text) " +
+        `order by registered_at, work_id limit ${MAX_DERIVATIVES_LISTED}`,
+      [chainId, workId],
+    ),
+    sql.query(
+      "select offer_index, licensor, kind, status, uses, fields, transferable, territory, supply, sold, start_at, " +
+        "end_at, duration, currency, price::text as price, moves, terms_hash, derivative_royalty_bps, text_hash, " +
+        "text_cid, parent_grant_id::text as parent_grant_id from licence_offers where chain_id = $1 and " +
+        "work_id = $2::numeric and parent_grant_id is null order by offer_index",
+      [chainId, workId],
+    ),
+    sql.query(
+      "select seller, currency, price::text as price, expiry, moves, pledges from listings where chain_id = $1 and " +
+        "work_id = $2::numeric",
+      [chainId, workId],
+    ),
+  ]);
+  const now = Math.floor(Date.now() / 1000);
+  const recordedAt = Number(work["recorded_at"]);
+  const pledges = Number(work["pledges"]);
+  const moves = Number(work["moves"]);
+  const listing = listings[0];
+  return {
+    workId: work.work_id,
+    contentHash: String(work["content_hash"]),
+    chainId,
+    creator: String(work["creator"]),
+    owner: String(work["owner"]),
+    registeredAt: iso(work["registered_at"]) as string,
+    recordedAt: iso(recordedAt) as string,
+    priorityClaimsCloseAt: iso(Number(finalAt({ recordedAt: BigInt(recordedAt) }))) as string,
+    royalty: { receiver: String(work["royalty_receiver"]), bps: Number(work["royalty_bps"]) },
+    parents: (work["parents"] as string[]).map(String),
+    derivatives: derivatives.map((d) => d.work_id),
+    metadata: {
+      cid: String(work["metadata_cid"]),
+      status: String(work["metadata_status"]) as "pending" | "ok" | "invalid" | "unavailable",
+      error: (work["metadata_error"] as string | null) ?? null,
+      name: (work["name"] as string | null) ?? null,
+      nameZh: (work["name_zh"] as string | null) ?? null,
+      nameEn: (work["name_en"] as string | null) ?? null,
+      description: (work["description"] as string | null) ?? null,
+      technique: (work["technique"] as string | null) ?? null,
+      region: (work["region"] as string | null) ?? null,
+      tags: (work["tags"] as string[] | null) ?? [],
+    },
+    pledge: work["pledged"]
+      ? {
+          pledgee: String(work["pledgee"]),
+          maturity: iso(work["pledge_maturity"]),
+          licenceSalesConsented: Number(work["licence_consent_pledge"]) === pledges,
+        }
+      : null,
+    disputed: Boolean(work["disputed"]),
+    owesDerivativeRoyalties: Boolean(work["owes_royalties"]),
+    moves,
+    encumbrances: Number(work["encumbrances"]),
+    offers: offers.map((o) => {
+      const terms = {
+        kind: Number(o["kind"]),
+        uses: Number(o["uses"]),
+        fields: Number(o["fields"]),
+        transferable: Boolean(o["transferable"]),
+        territory: o["territory"] as string[],
+        start: Number(o["start_at"]),
+        end: Number(o["end_at"]),
+        duration: Number(o["duration"]),
+        supply: Number(o["supply"]),
+        derivativeRoyaltyBps: Number(o["derivative_royalty_bps"]),
+      };
+      const status = Number(o["status"]);
+      const soldOut = terms.supply > 0 && Number(o["sold"]) >= terms.supply;
+      const current = Number(o["moves"]) === moves;
+      return {
+        offerIndex: Number(o["offer_index"]),
+        licensor: String(o["licensor"]),
+        state: offerState(current, status, soldOut, terms.end <= now),
+        kind: (["nonExclusive", "sole", "exclusive"] as const)[terms.kind] ?? "nonExclusive",
+        uses: useNamesOf(terms.uses),
+        fields: terms.fields,
+        territory: territoryCodes(terms.territory),
+        start: iso(terms.start) as string,
+        end: terms.end >= 2 ** 40 - 1 ? null : iso(terms.end),
+        durationSeconds: terms.duration,
+        supply: terms.supply,
+        sold: Number(o["sold"]),
+        transferable: terms.transferable,
+        derivativeRoyaltyBps: terms.derivativeRoyaltyBps,
+        currency: String(o["currency"]),
+        price: String(o["price"]),
+        termsHash: String(o["terms_hash"]),
+        legalText: { sha256: String(o["text_hash"]), cid: cidOrHex(String(o["text_cid"])) },
+        words: describeOffer(terms),
+      };
+    }),
+    listing:
+      listing && Number(listing["moves"]) === moves && Number(listing["pledges"]) === pledges && !work["pledged"]
+        ? {
+            seller: String(listing["seller"]),
+            currency: String(listing["currency"]),
+            price: String(listing["price"]),
+            expiry: iso(listing["expiry"]),
+          }
+        : null,
+  };
+}

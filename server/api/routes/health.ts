@@ -1,0 +1,71 @@
+// Operations: /health (the process answers) and /ready (the database answers and the indexer has caught up).
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { ApiDeps } from "../deps.ts";
+
+const Readiness = Type.Object({
+  ready: Type.Boolean(),
+  reasons: Type.Array(Type.String(), { description: "why not ready, in words; empty when ready" }),
+  chainId: Type.Integer(),
+  syncedBlock: Type.Union([Type.String(), Type.Null()]),
+  head: Type.Union([Type.String(), Type.Null()]),
+  lagBlocks: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+/** Blocks the mirror may trail the head by and still count as caught up. */
+export const READY_LAG_BLOCKS = 2;
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
+  app.get(
+    "/health",
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "Liveness: the process answers",
+        response: { 200: Type.Object({ ok: Type.Literal(true) }) },
+      },
+    },
+    async () => ({ ok: true as const }),
+  );
+
+  app.get(
+    "/ready",
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "Readiness: the database answers and the indexer has caught up with the chain",
+        description: `503 with the reasons while not ready; the mirror may trail the head by ${READY_LAG_BLOCKS} blocks.`,
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      const reasons: string[] = [];
+      try {
+        await deps.db.query("select 1");
+      } catch {
+        reasons.push("the database does not answer");
+      }
+      const status = deps.indexer?.status();
+      let lag: number | null = null;
+      if (!status) reasons.push("no indexer runs in this process");
+      else {
+        if (status.lastError) reasons.push(`the indexer's last sync failed: ${status.lastError}`);
+        if (status.head === null || status.syncedBlock === null) reasons.push("the indexer has not synced yet");
+        else {
+          lag = Number(BigInt(status.head) - BigInt(status.syncedBlock));
+          if (lag > READY_LAG_BLOCKS) reasons.push(`the mirror is ${lag} blocks behind the chain`);
+        }
+      }
+      const body = {
+        ready: reasons.length === 0,
+        reasons,
+        chainId: deps.chain.chainId,
+        syncedBlock: status?.syncedBlock ?? null,
+        head: status?.head ?? null,
+        lagBlocks: lag,
+      };
+      if (!body.ready) reply.header("retry-after", "5");
+      return reply.code(body.ready ? 200 : 503).send(body);
+    },
+  );
+};
