@@ -48,6 +48,12 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         "uint16 royaltyBps,uint256[] parents,uint256 nonce,uint256 deadline)"
     );
 
+    /// @notice EIP-712 type of a gasless reveal: the registration and the salt of the creator's commitment.
+    bytes32 public constant REVEAL_TYPEHASH = keccak256(
+        "Reveal(address creator,address to,bytes32 contentHash,bytes metadataCid,address royaltyReceiver,"
+        "uint16 royaltyBps,uint256[] parents,bytes32 salt,uint256 nonce,uint256 deadline)"
+    );
+
     uint16 private constant _BPS = 10_000;
 
     /// @dev The ERC-721 owner slot, with {IProvenanceRegistry-Title}'s flags as bits and its counters beside it: one
@@ -139,10 +145,20 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
 
     /// @inheritdoc IProvenanceRegistry
     function reveal(Registration calldata r, bytes32 salt) external returns (uint256) {
-        bytes32 commitment = _commitmentOf(msg.sender, r.contentHash, salt);
-        uint64 committedAt = _commitments[commitment];
-        if (committedAt == 0) revert UnknownCommitment(commitment);
-        return _reveal(r, commitment, address(0), bytes32(0), committedAt);
+        return _revealCommitment(msg.sender, r, salt);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function revealWithSig(
+        Registration calldata r,
+        bytes32 salt,
+        address creator,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256) {
+        _checkRevealSignature(r, salt, creator, nonce, deadline, signature);
+        return _revealCommitment(creator, r, salt);
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -162,13 +178,47 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         bytes32 root,
         bytes32[] calldata proof
     ) external returns (uint256) {
+        return _revealLeaf(msg.sender, r, salt, submitter, root, proof);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function revealFromBatchWithSig(
+        Registration calldata r,
+        bytes32 salt,
+        address creator,
+        address submitter,
+        bytes32 root,
+        bytes32[] calldata proof,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256) {
+        _checkRevealSignature(r, salt, creator, nonce, deadline, signature);
+        return _revealLeaf(creator, r, salt, submitter, root, proof);
+    }
+
+    function _revealCommitment(address creator, Registration calldata r, bytes32 salt) private returns (uint256) {
+        bytes32 commitment = _commitmentOf(creator, r.contentHash, salt);
+        uint64 committedAt = _commitments[commitment];
+        if (committedAt == 0) revert UnknownCommitment(commitment);
+        return _reveal(creator, r, commitment, address(0), bytes32(0), committedAt);
+    }
+
+    function _revealLeaf(
+        address creator,
+        Registration calldata r,
+        bytes32 salt,
+        address submitter,
+        bytes32 root,
+        bytes32[] calldata proof
+    ) private returns (uint256) {
         uint64 anchoredAt = _batches[submitter][root];
         if (anchoredAt == 0) revert UnknownBatch(submitter, root);
-        bytes32 commitment = _commitmentOf(msg.sender, r.contentHash, salt);
+        bytes32 commitment = _commitmentOf(creator, r.contentHash, salt);
         // OpenZeppelin StandardMerkleTree leaf of the tuple (address creator, bytes32 contentHash, bytes32 salt).
         bytes32 leaf = keccak256(bytes.concat(commitment));
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidMerkleProof(root, leaf);
-        return _reveal(r, commitment, submitter, root, anchoredAt);
+        return _reveal(creator, r, commitment, submitter, root, anchoredAt);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -420,6 +470,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     }
 
     function _reveal(
+        address creator,
         Registration calldata r,
         bytes32 commitment,
         address submitter,
@@ -430,15 +481,15 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         TitleSlot storage title = _titles[workId];
         address holder = title.owner;
         if (holder == address(0)) {
-            _register(msg.sender, r, uint40(committedAt), _daysSince(committedAt));
+            _register(creator, r, uint40(committedAt), _daysSince(committedAt));
         } else {
             Record memory record = _loadRecord(workId);
-            if (record.creator == msg.sender) {
+            if (record.creator == creator) {
                 // A work registered by the same creator at the commitment's own time came from this commitment.
                 if (record.registeredAt == committedAt) revert CommitmentAlreadyRevealed(commitment, workId);
                 revert WorkAlreadyRegistered(workId, holder);
             }
-            _claimPriority(workId, title, record, r, committedAt);
+            _claimPriority(creator, workId, title, record, r, committedAt);
         }
         emit CommitmentRevealed(commitment, workId, root, submitter, committedAt, uint64(block.timestamp));
     }
@@ -446,6 +497,7 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     /// @dev Replaces another creator's registration of the same file by the caller's earlier commitment: see
     /// {IProvenanceRegistry-reveal}. The displaced record stays in the events; the token moves like a foreclosure.
     function _claimPriority(
+        address creator,
         uint256 workId,
         TitleSlot storage title,
         Record memory displaced,
@@ -461,7 +513,6 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         }
         if (r.parents.length != 0) revert PriorityClaimWithParents(workId);
         (uint32 codec, bytes32 digest, address to) = _checkRegistration(r);
-
         uint8 flags = title.flags;
         address clearedPledgee;
         if (flags & _PLEDGED != 0) {
@@ -474,13 +525,13 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         unchecked {
             ++title.encumbrances;
         }
-        _storeRecord(workId, Record(msg.sender, uint40(committedAt), r.royaltyBps, codec));
+        _storeRecord(workId, Record(creator, uint40(committedAt), r.royaltyBps, codec));
         _metadataDigests[workId] = digest;
         delete _royaltyReceivers[workId];
-        address royaltyReceiver = _storeRoyaltyReceiver(workId, msg.sender, r.royaltyReceiver);
+        address royaltyReceiver = _storeRoyaltyReceiver(workId, creator, r.royaltyReceiver);
         emit PriorityClaimed(
             workId,
-            msg.sender,
+            creator,
             to,
             codec,
             digest,
@@ -622,6 +673,37 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
                     )
                 )
             );
+    }
+
+    /// @dev Checks a gasless reveal's deadline, nonce and signature (EIP-712 `Reveal`, see {REVEAL_TYPEHASH}).
+    function _checkRevealSignature(
+        Registration calldata r,
+        bytes32 salt,
+        address creator,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) private {
+        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
+        _useNonce(creator, nonce);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    REVEAL_TYPEHASH,
+                    creator,
+                    r.to,
+                    r.contentHash,
+                    keccak256(r.metadataCid),
+                    r.royaltyReceiver,
+                    r.royaltyBps,
+                    keccak256(abi.encodePacked(r.parents)),
+                    salt,
+                    nonce,
+                    deadline
+                )
+            )
+        );
+        if (!_isValidSignature(creator, digest, signature)) revert InvalidSignature(creator);
     }
 
     /// @dev ECDSA first and EIP-1271 only when that fails: the usual signer, an EOA, then costs no EXTCODESIZE on a

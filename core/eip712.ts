@@ -21,6 +21,22 @@ export const registerTypes = {
   ],
 } as const;
 
+/** EIP-712 types of a gasless reveal: a registration and the salt of the creator's commitment. */
+export const revealTypes = {
+  Reveal: [
+    { name: "creator", type: "address" },
+    { name: "to", type: "address" },
+    { name: "contentHash", type: "bytes32" },
+    { name: "metadataCid", type: "bytes" },
+    { name: "royaltyReceiver", type: "address" },
+    { name: "royaltyBps", type: "uint16" },
+    { name: "parents", type: "uint256[]" },
+    { name: "salt", type: "bytes32" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
 /** The message a creator signs: a {@link Registration} plus who signs it, the nonce and the deadline. */
 export type RegisterMessage = Registration & { creator: Address; nonce: bigint; deadline: bigint };
 
@@ -40,14 +56,69 @@ export type RegisterTypedDataParameters = {
  * const signature = await wallet.signTypedData({ account, ...typedData });
  */
 export function registerTypedData({ chainId, registry, message }: RegisterTypedDataParameters) {
-  const domain = {
+  return { domain: registryDomain(chainId, registry), types: registerTypes, primaryType: "Register", message } as const;
+}
+
+/** The registry's EIP-712 domain on a chain. */
+export function registryDomain(chainId: number | bigint, registry: Address) {
+  return {
     name: registryDomainName,
     version: registryDomainVersion,
     chainId: BigInt(chainId),
     verifyingContract: registry,
   } satisfies TypedDataDomain;
-  return { domain, types: registerTypes, primaryType: "Register", message } as const;
+}
+
+/** The message of a gasless reveal: the registration, the commitment's salt, who signs, the nonce and the deadline. */
+export type RevealMessage = RegisterMessage & { salt: Hex };
+
+/**
+ * The complete EIP-712 typed data for `revealWithSig` and `revealFromBatchWithSig`: the creator commits (or the
+ * platform anchors the creator's commitment in a batch) and later signs this, and the platform reveals it.
+ */
+export function revealTypedData({
+  chainId,
+  registry,
+  message,
+}: {
+  chainId: number | bigint;
+  registry: Address;
+  message: RevealMessage;
+}) {
+  return { domain: registryDomain(chainId, registry), types: revealTypes, primaryType: "Reveal", message } as const;
 }
 
 /** A registration with its signature, as the relayer receives it. */
 export type SignedRegistration = RegisterMessage & { signature: Hex };
+
+/**
+ * EIP-712 types of a relayed commitment request. Off-chain only: `commit` needs no signature (a commitment binds its
+ * creator inside the hash), but the relayer pays its gas, so it counts each creator's requests against a quota.
+ */
+export const commitRequestTypes = {
+  CommitRequest: [
+    { name: "creator", type: "address" },
+    { name: "commitment", type: "bytes32" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
+export type CommitRequestMessage = { creator: Address; commitment: Hex; deadline: bigint };
+
+/** The complete EIP-712 typed data a creator signs to ask the relayer to commit `commitment`. */
+export function commitRequestTypedData({
+  chainId,
+  registry,
+  message,
+}: {
+  chainId: number | bigint;
+  registry: Address;
+  message: CommitRequestMessage;
+}) {
+  return {
+    domain: registryDomain(chainId, registry),
+    types: commitRequestTypes,
+    primaryType: "CommitRequest",
+    message,
+  } as const;
+}

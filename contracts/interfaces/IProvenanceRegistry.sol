@@ -322,6 +322,18 @@ interface IProvenanceRegistry {
     /// parents. A registration by the same creator is never displaced ({WorkAlreadyRegistered}).
     function reveal(Registration calldata r, bytes32 salt) external returns (uint256 workId);
 
+    /// @notice {reveal} on behalf of `creator`, who signed the EIP-712 `Reveal` typed data (the registration and the
+    /// commitment's salt); anyone may submit it, so an artisan commits and reveals without gas. Uses `creator`'s next
+    /// nonce, shared with {registerWithSig}; EIP-1271 signatures are accepted.
+    function revealWithSig(
+        Registration calldata r,
+        bytes32 salt,
+        address creator,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 workId);
+
     /// @notice Anchors the Merkle root of a batch of commitments in one transaction. Batches are keyed by submitter
     /// and root: anchoring another's root anchors one's own copy, and never stops the other's.
     /// @param leafCount Number of leaves, for auditors; not checked.
@@ -336,6 +348,20 @@ interface IProvenanceRegistry {
         address submitter,
         bytes32 root,
         bytes32[] calldata proof
+    ) external returns (uint256 workId);
+
+    /// @notice {revealFromBatch} on behalf of `creator`, who signed the EIP-712 `Reveal` typed data; see
+    /// {revealWithSig}.
+    function revealFromBatchWithSig(
+        Registration calldata r,
+        bytes32 salt,
+        address creator,
+        address submitter,
+        bytes32 root,
+        bytes32[] calldata proof,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
     ) external returns (uint256 workId);
 
     // ------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 import { type Address, type Hex, keccak256, toHex, zeroAddress } from "viem";
-import { registerTypedData } from "../../core/eip712.ts";
+import { registerTypedData, revealTypedData } from "../../core/eip712.ts";
 import { type Registration, workIdOf } from "../../core/registration.ts";
 import type { ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
 
@@ -91,6 +91,24 @@ export async function signRegistration(
     message: { ...r, creator: creator as Address, nonce, deadline },
   });
   return (await signer.signTypedData(typed.domain, { Register: [...typed.types.Register] }, typed.message)) as Hex;
+}
+
+/** `creator`'s EIP-712 signature of a reveal of `r` with `salt` (core/'s `Reveal` typed data). */
+export async function signReveal(
+  signer: { signTypedData: HardhatEthersSigner["signTypedData"] },
+  f: Pick<RegistryFixture, "chainId" | "registryAddress">,
+  r: Registration,
+  salt: Hex,
+  creator: string,
+  nonce: bigint,
+  deadline: bigint,
+): Promise<Hex> {
+  const typed = revealTypedData({
+    chainId: f.chainId,
+    registry: f.registryAddress,
+    message: { ...r, salt, creator: creator as Address, nonce, deadline },
+  });
+  return (await signer.signTypedData(typed.domain, { Reveal: [...typed.types.Reveal] }, typed.message)) as Hex;
 }
 
 /** The latest block's timestamp. */
