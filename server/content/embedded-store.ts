@@ -38,6 +38,7 @@ export class EmbeddedContentStore implements ContentStore {
   readonly #dir: string;
   readonly #maxFileSize: number;
   readonly #pins: Set<string>;
+  #pinWrites: Promise<void> = Promise.resolve();
 
   private constructor(dir: string, blocks: PackBlockstore, maxFileSize: number, pins: Set<string>) {
     this.#dir = dir;
@@ -99,9 +100,14 @@ export class EmbeddedContentStore implements ContentStore {
     if (!this.blocks.packs().some((p) => p.root === root)) throw new ContentError("NotFound", `${cid} is not stored`);
     if (this.#pins.has(root)) return;
     this.#pins.add(root);
-    const path = join(this.#dir, "pins.json");
-    await writeFile(`${path}.tmp`, JSON.stringify([...this.#pins]));
-    await rename(`${path}.tmp`, path);
+    // One write at a time, each of the whole set: concurrent pins must not race on the temporary file.
+    const write = this.#pinWrites.then(async () => {
+      const path = join(this.#dir, "pins.json");
+      await writeFile(`${path}.tmp`, JSON.stringify([...this.#pins]));
+      await rename(`${path}.tmp`, path);
+    });
+    this.#pinWrites = write.catch(() => undefined);
+    await write;
   }
 
   pinned(cid: string): boolean {

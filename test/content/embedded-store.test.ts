@@ -752,6 +752,16 @@ describe("server/content/embedded-store", () => {
   });
 
   describe("pins and garbage collection", () => {
+    it("pins many files at once, and every pin survives a reopen", async () => {
+      const store = await openStore();
+      const cids = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => store.add([pattern(1000 + i)]).then((a) => a.cid)),
+      );
+      await Promise.all(cids.map((cid) => store.pin(cid)));
+      const reopened = await reopen(store);
+      for (const cid of cids) expect(reopened.pinned(cid), cid).to.equal(true);
+    });
+
     it("pin of a CID not stored is NotFound; pinning twice is harmless", async () => {
       const store = await openStore();
       await expectContentError(store.pin(rawCid(Buffer.from("absent")).toString()), "NotFound");
