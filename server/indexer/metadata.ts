@@ -70,6 +70,20 @@ export class MetadataFetcher {
     }
   }
 
+  /**
+   * Keeps a registered work's metadata and file for good (garbage collection removes only what no registered work
+   * names). A file that is not stored here (a private registration, a file kept elsewhere) is left alone.
+   */
+  async #pin(metadataCid: string, fileCid: string): Promise<void> {
+    for (const cid of [metadataCid, fileCid]) {
+      try {
+        if (await this.#o.store.has(cid)) await this.#o.store.pin(cid);
+      } catch (error) {
+        if (!(error instanceof ContentError)) throw error;
+      }
+    }
+  }
+
   async #fetch(workId: string, cid: string, attempts: number): Promise<keyof FetchRound> {
     const { db, store, chainId } = this.#o;
     const where = "where chain_id = $1 and work_id = $2 and metadata_cid = $3";
@@ -82,6 +96,7 @@ export class MetadataFetcher {
           `technique = $8, region = $9, tags = $10, search_text = $11 ${where}`,
         [chainId, workId, cid, d.name, d.nameZh, d.nameEn, d.description, d.technique, d.region, d.tags, d.searchText],
       );
+      await this.#pin(cid, metadata.content.cid);
       return "ok";
     } catch (error) {
       const invalid =
