@@ -14,6 +14,7 @@ import { gatewayRoutes } from "./routes/gateway.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { licenceRoutes } from "./routes/licences.ts";
 import { metadataRoutes } from "./routes/metadata.ts";
+import { relayRoutes } from "./routes/relay.ts";
 import { titleRoutes } from "./routes/title.ts";
 import { verifyRoutes } from "./routes/verify.ts";
 import { worksRoutes } from "./routes/works.ts";
@@ -85,6 +86,10 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
         { name: "works", description: "search, detail and chain of title" },
         { name: "verify", description: "is this file registered?" },
         { name: "licences", description: "grants, an account's licences, and whether a use is permitted" },
+        {
+          name: "relay",
+          description: "gasless registration, commitment and reveal: the creator signs, the platform pays",
+        },
         { name: "audit", description: "every transfer, sale, licence, pledge and dispute, as JSON or CSV" },
         { name: "files", description: "content store uploads and the gateway" },
         { name: "metadata", description: "work metadata documents" },
@@ -103,6 +108,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
       await api.register(titleRoutes, { deps });
       await api.register(auditRoutes, { deps });
       await api.register(licenceRoutes, { deps });
+      await api.register(relayRoutes, { deps });
       await api.register(metadataRoutes, { deps });
       await api.register(verifyRoutes, { deps, options });
       await api.register(filesRoutes, { deps, options });

@@ -3,6 +3,7 @@ import type { Address } from "viem";
 import type { ContentStore } from "../content/index.ts";
 import type { Sql } from "../db/database.ts";
 import type { IndexerStatus } from "../indexer/indexer.ts";
+import type { Relayer } from "../relayer/relayer.ts";
 
 /** The contracts the mirror follows. */
 export type Deployment = { chainId: number; registry: Address; ledger: Address; exchange: Address };
@@ -13,6 +14,8 @@ export type ApiDeps = {
   chain: Deployment;
   /** The indexer of this process, for /ready; absent in a process that only serves. */
   indexer?: { status(): IndexerStatus };
+  /** The gasless relay, when this process holds a relayer key. */
+  relayer?: Relayer;
 };
 
 /** The API's part of the configuration (read and validated at the entry point). */

@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ContentError } from "../content/index.ts";
 import { SearchError } from "../indexer/search.ts";
+import { RelayRefused, RelayUnavailable } from "../relayer/requests.ts";
 
 /** A refusal the API gives on purpose: a status, a stable code, a sentence, and the field at fault when one is. */
 export class ApiError extends Error {
@@ -37,6 +38,7 @@ const TITLES: Record<number, string> = {
   400: "Bad Request",
   404: "Not Found",
   405: "Method Not Allowed",
+  409: "Conflict",
   406: "Not Acceptable",
   411: "Length Required",
   413: "Content Too Large",
@@ -62,6 +64,26 @@ function problemOf(error: unknown): Problem & { headers?: Record<string, string>
   }
   if (error instanceof SearchError) {
     return { status: 400, code: "InvalidField", title: "Bad Request", detail: error.message, field: error.field };
+  }
+  if (error instanceof RelayRefused) {
+    const status = error.code === "QuotaExceeded" ? 429 : error.code === "AlreadyPending" ? 409 : 422;
+    return {
+      status,
+      code: error.code,
+      title: TITLES[status] ?? "Error",
+      detail: error.message,
+      ...(error.field ? { field: error.field } : {}),
+      ...(status === 429 ? { headers: { "retry-after": "3600" } } : {}),
+    };
+  }
+  if (error instanceof RelayUnavailable) {
+    return {
+      status: 503,
+      code: "ChainUnavailable",
+      title: "Service Unavailable",
+      detail: "the chain did not answer; try again shortly",
+      headers: { "retry-after": "5" },
+    };
   }
   if (error instanceof ContentError) {
     const [status, code] = CONTENT_STATUS[error.code];

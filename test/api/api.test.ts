@@ -191,6 +191,21 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(served.headers["content-security-policy"]).to.equal("default-src 'none'; sandbox");
     });
 
+    it("keeps the files and metadata of registered works through garbage collection, and collects the rest", async () => {
+      await f.sync();
+      const detail = (await get(`/api/works/${work}`)).json() as { metadata: { cid: string } };
+      expect(f.store.pinned(fileCid), "the work's file").to.equal(true);
+      expect(f.store.pinned(detail.metadata.cid), "its metadata").to.equal(true);
+      const stray = (
+        await f.app.inject({ method: "POST", url: "/api/files", payload: Buffer.from("never registered") })
+      ).json() as { cid: string };
+      const removed = await f.store.collectGarbage(0);
+      expect(removed).to.include(stray.cid);
+      expect(removed).not.to.include(fileCid);
+      expect((await get(`/ipfs/${fileCid}`)).statusCode).to.equal(200);
+      expect((await get(`/ipfs/${stray.cid}`)).statusCode).to.equal(404);
+    });
+
     it("returns the upload's hash, CID, media type and perceptual hash", async () => {
       const res = await f.app.inject({ method: "POST", url: "/api/files", payload: Buffer.from(design) });
       const body = res.json() as Record<string, unknown>;

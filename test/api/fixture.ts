@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { cidToHex } from "../../core/cid.ts";
 import { buildWorkMetadata, type WorkMetadataInput } from "../../core/metadata.ts";
@@ -17,6 +18,7 @@ import { Heads } from "../../server/indexer/heads.ts";
 import type { Indexer } from "../../server/indexer/indexer.ts";
 import { MetadataFetcher } from "../../server/indexer/metadata.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
+import { Relayer } from "../../server/relayer/relayer.ts";
 import { provenanceRegistryAbi } from "../../types/abi/index.js";
 import type { Backend } from "../db/backends.ts";
 import { type Anvil, rpcCall, startAnvil } from "../indexer/chain.ts";
@@ -30,6 +32,8 @@ export type ApiFixture = {
   store: EmbeddedContentStore;
   indexer: Indexer;
   pub: PublicClient;
+  /** The relayer, when the fixture was asked for one. */
+  relayer: Relayer | null;
   accounts: Hex[];
   /**
    * Starts the indexer following heads (as the server runs it) if it is not yet, waits until the mirror has the head,
@@ -43,7 +47,14 @@ export type ApiFixture = {
   close(): Promise<void>;
 };
 
-export async function apiFixture(backend: Backend, options: Partial<ApiOptions> = {}): Promise<ApiFixture> {
+/** Anvil's tenth default account: the relayer of the tests, which nothing else sends from. */
+export const RELAYER_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6" as const;
+
+export async function apiFixture(
+  backend: Backend,
+  options: Partial<ApiOptions> = {},
+  relay: { quotas?: { perCreatorPerDay: number; perIpPerHour: number } } | null = null,
+): Promise<ApiFixture> {
   const anvil = await startAnvil();
   const dir = await mkdtemp(join(tmpdir(), "titlechain-api-"));
   const closers: (() => Promise<unknown>)[] = [() => anvil.stop(), () => rm(dir, { recursive: true, force: true })];
@@ -57,9 +68,22 @@ export async function apiFixture(backend: Backend, options: Partial<ApiOptions> 
     const rpc = new RpcClient({ urls: [anvil.url] });
     const indexer = deploymentIndexer(db, rpc, d);
     const chain = { chainId: CHAIN_ID, registry: d.registry, ledger: d.ledger, exchange: d.exchange };
-    const app = await buildApp({ db, store, chain, indexer }, { ...defaultApiOptions, ...options });
+    const pubClient = createPublicClient({ chain: foundry, transport: http(anvil.url) }) as PublicClient;
+    const relayer =
+      relay &&
+      new Relayer({
+        db,
+        client: pubClient,
+        chain: { chainId: CHAIN_ID, registry: d.registry },
+        account: privateKeyToAccount(RELAYER_KEY),
+        ...(relay.quotas ? { quotas: relay.quotas } : {}),
+      });
+    const app = await buildApp(
+      { db, store, chain, indexer, ...(relayer ? { relayer } : {}) },
+      { ...defaultApiOptions, ...options },
+    );
     closers.unshift(() => app.close());
-    const pub = createPublicClient({ chain: foundry, transport: http(anvil.url) }) as PublicClient;
+    const pub = pubClient;
     const accounts = await rpcCall<Hex[]>(anvil.url, "eth_accounts");
     const fetcher = new MetadataFetcher({ db, store, chainId: CHAIN_ID });
     const heads = new Heads({ rpc, wsUrl: anvil.wsUrl, pollIntervalMs: 200 });
@@ -74,6 +98,7 @@ export async function apiFixture(backend: Backend, options: Partial<ApiOptions> 
       store,
       indexer,
       pub,
+      relayer,
       accounts,
       async sync() {
         if (!following) {

@@ -26,6 +26,7 @@ const NASTY = [
   "%2e%2e%2f",
   "<script>alert(1)</script>",
   "{{7*7}}",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4j-style injection string, sent as text
   "${jndi:ldap://x}",
   "%ff%fe%fd",
   "%ED%A0%80",
@@ -75,6 +76,10 @@ const ROUTES = [
   "/health",
   "/ready",
   "/api/openapi.json",
+  "/api/relay/register",
+  "/api/relay/commit",
+  "/api/relay/reveal",
+  "/api/relay/requests/{}",
 ];
 const QUERY_KEYS = [
   "q",

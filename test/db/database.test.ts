@@ -802,7 +802,7 @@ describe("migrations on disk", () => {
           "(1, 1, '0x1', '0xa', '0xa', now(), now(), '0xa', 0, 'b', 10);" +
           "insert into indexer_state (chain_id, synced_block) values (1, 10)",
       );
-      expect(await migrate(db, migrations)).to.deep.equal([9]);
+      expect(await migrate(db, upTo(migrations, 9))).to.deep.equal([9]);
       for (const table of ["chain_transactions", "works", "indexer_state"]) {
         const [row] = await db.query<{ n: number }>(`select count(*)::int as n from ${table}`);
         expect(row, table).to.deep.equal({ n: 0 });

@@ -64,16 +64,7 @@ export const metadataRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
     async (request, reply) => {
       const result = validateWorkMetadata(request.body);
       if (!result.ok) {
-        return reply
-          .code(422)
-          .type("application/problem+json")
-          .send({
-            status: 422 as const,
-            code: "InvalidMetadata" as const,
-            title: "Unprocessable Content",
-            detail: new MetadataError(result.issues).message.slice(0, 2000),
-            issues: result.issues,
-          });
+        return invalid(reply, new MetadataError(result.issues).message, result.issues);
       }
       return { cid: await storeWorkMetadata(deps.store, result.metadata) };
     },
@@ -94,16 +85,7 @@ export const metadataRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
         return await fetchWorkMetadata(deps.store, request.params.cid);
       } catch (error) {
         if (!(error instanceof MetadataError)) throw error;
-        return reply
-          .code(422)
-          .type("application/problem+json")
-          .send({
-            status: 422 as const,
-            code: "InvalidMetadata" as const,
-            title: "Unprocessable Content",
-            detail: `${request.params.cid} is not valid work metadata`,
-            issues: error.issues,
-          });
+        return invalid(reply, `${request.params.cid} is not valid work metadata`, error.issues);
       }
     },
   );

@@ -1,0 +1,184 @@
+// The gasless relay: creators sign, the platform submits (registration, commitment, reveal), status by id.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { Address, Hex } from "viem";
+import type { RelayRequest } from "../../relayer/requests.ts";
+import type { ApiDeps } from "../deps.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { Address as AddressSchema, errors, Hash } from "../schemas.ts";
+
+const Uint = Type.String({ pattern: "^[0-9]{1,78}$", description: "a uint256 in decimal" });
+const Bytes = Type.String({ pattern: "^0x([0-9a-fA-F]{2}){0,512}$" });
+const Signature = Type.String({ pattern: "^0x([0-9a-fA-F]{2}){64,2048}$", description: "the EIP-712 signature" });
+
+const RegistrationFields = {
+  creator: AddressSchema,
+  to: AddressSchema,
+  contentHash: Hash,
+  metadataCid: Bytes,
+  royaltyReceiver: AddressSchema,
+  royaltyBps: Type.Integer({ minimum: 0, maximum: 10_000 }),
+  parents: Type.Array(Uint, { maxItems: 16 }),
+  nonce: Uint,
+  deadline: Uint,
+};
+
+const Accepted = Type.Object({ id: Type.String(), status: Type.Literal("queued") });
+
+const RelayStatus = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  status: Type.Union([
+    Type.Literal("queued"),
+    Type.Literal("submitted"),
+    Type.Literal("mined"),
+    Type.Literal("failed"),
+  ]),
+  creator: AddressSchema,
+  contentHash: Type.Union([Hash, Type.Null()]),
+  commitment: Type.Union([Hash, Type.Null()]),
+  transactionHash: Type.Union([Hash, Type.Null()]),
+  blockNumber: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()], { description: "why it failed, in words" }),
+  createdAt: Type.String({ format: "date-time" }),
+  updatedAt: Type.String({ format: "date-time" }),
+});
+
+type Fields = { [K in keyof typeof RegistrationFields]: unknown };
+
+function registerMessage(m: Fields) {
+  return {
+    creator: m.creator as Address,
+    to: m.to as Address,
+    contentHash: m.contentHash as Hex,
+    metadataCid: m.metadataCid as Hex,
+    royaltyReceiver: m.royaltyReceiver as Address,
+    royaltyBps: m.royaltyBps as number,
+    parents: (m.parents as string[]).map(BigInt),
+    nonce: BigInt(m.nonce as string),
+    deadline: BigInt(m.deadline as string),
+  };
+}
+
+export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const relayer = () => {
+    if (!deps.relayer) throw new ApiError(503, "NoRelayer", "this server relays nothing: no relayer key is configured");
+    return deps.relayer;
+  };
+  const accept = async (request: RelayRequest, ip: string) => ({
+    id: await relayer().enqueue(request, ip),
+    status: "queued" as const,
+  });
+  const common = { tags: ["relay"], response: { 202: Accepted, ...errors(400, 409, 422, 429, 503) } };
+
+  app.post(
+    "/relay/register",
+    {
+      schema: {
+        ...common,
+        summary: "Relay a gasless registration signed by its creator (EIP-712 Register)",
+        body: Type.Object({ message: Type.Object(RegistrationFields), signature: Signature }),
+      },
+    },
+    async (request, reply) => {
+      const { message, signature } = request.body;
+      return reply
+        .code(202)
+        .send(
+          await accept(
+            { kind: "register", message: registerMessage(message), signature: signature as Hex },
+            request.ip,
+          ),
+        );
+    },
+  );
+
+  app.post(
+    "/relay/commit",
+    {
+      schema: {
+        ...common,
+        summary: "Relay a private commitment (only its hash goes on chain); the creator signs a CommitRequest",
+        body: Type.Object({ creator: AddressSchema, commitment: Hash, deadline: Uint, signature: Signature }),
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const relayRequest: RelayRequest = {
+        kind: "commit",
+        creator: b.creator as Address,
+        commitment: b.commitment as Hex,
+        deadline: BigInt(b.deadline),
+        signature: b.signature as Hex,
+      };
+      return reply.code(202).send(await accept(relayRequest, request.ip));
+    },
+  );
+
+  app.post(
+    "/relay/reveal",
+    {
+      schema: {
+        ...common,
+        summary: "Relay a gasless reveal of a commitment, or of a leaf of an anchored batch (EIP-712 Reveal)",
+        body: Type.Object({
+          message: Type.Object({ ...RegistrationFields, salt: Hash }),
+          signature: Signature,
+          batch: Type.Optional(
+            Type.Object({ submitter: AddressSchema, root: Hash, proof: Type.Array(Hash, { maxItems: 64 }) }),
+          ),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { message, signature, batch } = request.body;
+      const relayRequest: RelayRequest = {
+        kind: "reveal",
+        message: { ...registerMessage(message), salt: message.salt as Hex },
+        signature: signature as Hex,
+        batch: batch && { submitter: batch.submitter as Address, root: batch.root as Hex, proof: batch.proof as Hex[] },
+      };
+      return reply.code(202).send(await accept(relayRequest, request.ip));
+    },
+  );
+
+  app.get(
+    "/relay/requests/:id",
+    {
+      schema: {
+        tags: ["relay"],
+        summary: "A relayed request's status: queued, submitted, mined, or failed with the reason in words",
+        params: Type.Object({ id: Type.String({ pattern: "^[0-9a-f-]{36}$" }) }),
+        response: { 200: RelayStatus, ...errors(400, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const status = await relayer().status(request.params.id);
+      if (!status) throw notFound(`relay request ${request.params.id}`);
+      return status;
+    },
+  );
+
+  app.get(
+    "/relay",
+    {
+      schema: {
+        tags: ["relay"],
+        summary: "The relayer: its address, balance and queue",
+        response: {
+          200: Type.Object({
+            address: AddressSchema,
+            balance: Type.String({ description: "wei" }),
+            queued: Type.Integer(),
+            submitted: Type.Integer(),
+          }),
+          ...errors(429, 503),
+        },
+      },
+    },
+    async () => {
+      const h = await relayer().health();
+      return { ...h, balance: h.balance.toString() };
+    },
+  );
+};

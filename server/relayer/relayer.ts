@@ -1,0 +1,299 @@
+// The gasless relay: queues creator-signed requests and submits them with the platform's key, each exactly once.
+import { randomUUID } from "node:crypto";
+import {
+  type Address,
+  type Hex,
+  keccak256,
+  type LocalAccount,
+  type PublicClient,
+  TransactionReceiptNotFoundError,
+} from "viem";
+import type { Database } from "../db/database.ts";
+import {
+  calldataOf,
+  checkRequest,
+  creatorOf,
+  isRevert,
+  RelayRefused,
+  type RelayRequest,
+  revertReason,
+  simulate,
+} from "./requests.ts";
+
+export type RelayerOptions = {
+  db: Database;
+  client: PublicClient;
+  chain: { chainId: number; registry: Address };
+  /** The relayer's key (from configuration; never logged or returned). */
+  account: LocalAccount;
+  /** Requests per creator per day, and per client IP per hour. */
+  quotas?: { perCreatorPerDay: number; perIpPerHour: number };
+};
+
+export type RelayStatus = {
+  id: string;
+  kind: string;
+  status: "queued" | "submitted" | "mined" | "failed";
+  creator: string;
+  contentHash: string | null;
+  commitment: string | null;
+  transactionHash: string | null;
+  blockNumber: string | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+type Row = {
+  id: string;
+  kind: string;
+  status: RelayStatus["status"];
+  creator: string;
+  content_hash: string | null;
+  commitment: string | null;
+  request: Record<string, unknown>;
+  error: string | null;
+  relayer_nonce: string | null;
+  raw_tx: string | null;
+  tx_hash: string | null;
+  block_number: string | number | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+};
+
+/** Requests with a creator's nonce (registrations and reveals) take it in order. */
+const NONCED = ["register", "reveal"];
+
+/** JSON with bigints as decimal strings, and back (a request's stored form). */
+const toJson = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+const fromJson = (row: Record<string, unknown>) =>
+  JSON.parse(JSON.stringify(row), (_k, v) => (typeof v === "string" && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v));
+
+/**
+ * The relayer. `enqueue` checks a request against the chain (nothing queued that would revert) and the quotas, and
+ * writes it; `runOnce` submits what is queued and follows what is submitted. A transaction is signed with an explicit
+ * nonce and stored before it is broadcast, so after a crash the same transaction is broadcast again: a nonce is never
+ * used twice and an accepted request is never lost. One relayer process per key.
+ */
+export class Relayer {
+  readonly #o: RelayerOptions;
+  readonly #quotas: { perCreatorPerDay: number; perIpPerHour: number };
+
+  constructor(options: RelayerOptions) {
+    this.#o = options;
+    this.#quotas = options.quotas ?? { perCreatorPerDay: 200, perIpPerHour: 600 };
+  }
+
+  get address(): Address {
+    return this.#o.account.address;
+  }
+
+  /** Checks and queues a request; returns its id. Throws {@link RelayRefused} (4xx) when it must not be relayed. */
+  async enqueue(request: RelayRequest, clientIp: string): Promise<string> {
+    const { db, chain } = this.#o;
+    const creator = creatorOf(request);
+    const [counts] = await db.query<{ by_creator: number; by_ip: number; pending_nonces: number }>(
+      "select (select count(*)::int from relay_requests where chain_id = $1 and creator = $2 and created_at > " +
+        "now() - interval '1 day') as by_creator, (select count(*)::int from relay_requests where client_ip = $3 " +
+        "and created_at > now() - interval '1 hour') as by_ip, (select count(*)::int from relay_requests where " +
+        "chain_id = $1 and creator = $2 and kind = any($4::text[]) and status in ('queued', 'submitted')) as " +
+        "pending_nonces",
+      [chain.chainId, creator, clientIp, NONCED],
+    );
+    if ((counts?.by_creator ?? 0) >= this.#quotas.perCreatorPerDay) {
+      throw new RelayRefused(
+        "QuotaExceeded",
+        `${creator} has used its ${this.#quotas.perCreatorPerDay} relayed requests of the day`,
+      );
+    }
+    if ((counts?.by_ip ?? 0) >= this.#quotas.perIpPerHour) {
+      throw new RelayRefused(
+        "QuotaExceeded",
+        `this address has used its ${this.#quotas.perIpPerHour} relayed requests of the hour`,
+      );
+    }
+    const pending = NONCED.includes(request.kind) ? (counts?.pending_nonces ?? 0) : 0;
+    await checkRequest(this.#o.client, chain, this.address, request, pending, Math.floor(Date.now() / 1000));
+    const id = randomUUID();
+    const contentHash = request.kind === "commit" ? null : request.message.contentHash.toLowerCase();
+    const commitment = request.kind === "commit" ? request.commitment.toLowerCase() : null;
+    try {
+      await db.query(
+        "insert into relay_requests (id, chain_id, kind, creator, content_hash, commitment, request, status, " +
+          "relayer, client_ip) values ($1, $2, $3, $4, $5, $6, $7::jsonb, 'queued', $8, $9)",
+        [
+          id,
+          chain.chainId,
+          request.kind,
+          creator,
+          contentHash,
+          commitment,
+          toJson(request),
+          this.address.toLowerCase(),
+          clientIp,
+        ],
+      );
+    } catch (error) {
+      if (/relay_requests_one_pending/.test(String((error as Error).message))) {
+        throw new RelayRefused("AlreadyPending", "a request for this file or commitment is already being relayed");
+      }
+      throw error;
+    }
+    return id;
+  }
+
+  async status(id: string): Promise<RelayStatus | null> {
+    const [row] = await this.#o.db.query<Row>("select * from relay_requests where id = $1 and chain_id = $2", [
+      id,
+      this.#o.chain.chainId,
+    ]);
+    return row ? statusOf(row) : null;
+  }
+
+  /** What operators watch: the relayer's address, balance and queue. */
+  async health(): Promise<{ address: Address; balance: bigint; queued: number; submitted: number }> {
+    const [balance, rows] = await Promise.all([
+      this.#o.client.getBalance({ address: this.address }),
+      this.#o.db.query<{ status: string; n: number }>(
+        "select status, count(*)::int as n from relay_requests where chain_id = $1 and status in ('queued', " +
+          "'submitted') group by status",
+        [this.#o.chain.chainId],
+      ),
+    ]);
+    const n = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
+    return { address: this.address, balance, queued: n("queued"), submitted: n("submitted") };
+  }
+
+  /** One round: follow every submitted transaction, then submit the queued requests in order. Returns how many moved. */
+  async runOnce(): Promise<number> {
+    let moved = 0;
+    const { db, chain } = this.#o;
+    const submitted = await db.query<Row>(
+      "select * from relay_requests where chain_id = $1 and relayer = $2 and status = 'submitted' order by relayer_nonce",
+      [chain.chainId, this.address.toLowerCase()],
+    );
+    for (const row of submitted) moved += (await this.#follow(row)) ? 1 : 0;
+    const queued = await db.query<Row>(
+      "select * from relay_requests where chain_id = $1 and relayer = $2 and status = 'queued' order by created_at, id " +
+        "limit 50",
+      [chain.chainId, this.address.toLowerCase()],
+    );
+    for (const row of queued) {
+      await this.#submit(row);
+      moved++;
+    }
+    return moved;
+  }
+
+  /** Rounds until `signal` aborts. */
+  async run(signal: AbortSignal, intervalMs = 500): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        if ((await this.runOnce()) > 0) continue;
+      } catch {
+        // A failing node or database: the next round tries again; nothing was marked done.
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+
+  async #submit(row: Row): Promise<void> {
+    const { client, db, chain, account } = this.#o;
+    const request = fromJson(row.request) as RelayRequest;
+    const data = calldataOf(request);
+    try {
+      // The chain may have moved since the request was queued (the file registered meanwhile): no gas for a revert.
+      await simulate(client, chain.registry, this.address, request);
+    } catch (error) {
+      if (!isRevert(error)) throw error;
+      await this.#fail(row.id, `the registry would refuse it: ${revertReason(error)}`);
+      return;
+    }
+    const [{ next } = { next: null }] = await db.query<{ next: string | null }>(
+      "select (max(relayer_nonce) + 1)::text as next from relay_requests where chain_id = $1 and relayer = $2",
+      [chain.chainId, this.address.toLowerCase()],
+    );
+    const onChain = await client.getTransactionCount({ address: this.address, blockTag: "pending" });
+    const nonce = Math.max(onChain, next === null ? 0 : Number(next));
+    const [gas, fees] = await Promise.all([
+      client.estimateGas({ account: this.address, to: chain.registry, data }),
+      client.estimateFeesPerGas(),
+    ]);
+    const raw = await account.signTransaction({
+      chainId: chain.chainId,
+      type: "eip1559",
+      to: chain.registry,
+      data,
+      nonce,
+      gas: (gas * 12n) / 10n,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    });
+    const hash = keccak256(raw);
+    // Written before it is broadcast: after a crash the same signed transaction goes out again.
+    await db.query(
+      "update relay_requests set status = 'submitted', relayer_nonce = $2, raw_tx = $3, tx_hash = $4, updated_at = " +
+        "now() where id = $1 and status = 'queued'",
+      [row.id, nonce, raw, hash],
+    );
+    await this.#broadcast(raw);
+  }
+
+  async #broadcast(raw: Hex): Promise<void> {
+    try {
+      await this.#o.client.sendRawTransaction({ serializedTransaction: raw });
+    } catch (error) {
+      // Already known or already mined: following the hash tells which.
+      if (!/already known|nonce too low|already imported/i.test(String((error as Error).message))) throw error;
+    }
+  }
+
+  /** Settles a submitted request from its receipt; broadcasts it again when the node does not know it. */
+  async #follow(row: Row): Promise<boolean> {
+    const { client, db } = this.#o;
+    const hash = row.tx_hash as Hex;
+    try {
+      const receipt = await client.getTransactionReceipt({ hash });
+      if (receipt.status === "success") {
+        await db.query(
+          "update relay_requests set status = 'mined', block_number = $2, gas_used = $3, updated_at = now() where id = $1",
+          [row.id, receipt.blockNumber.toString(), receipt.gasUsed.toString()],
+        );
+      } else {
+        await this.#fail(row.id, `the transaction ${hash} reverted in block ${receipt.blockNumber}`);
+      }
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
+      const known = await client.getTransaction({ hash }).catch(() => null);
+      if (!known) await this.#broadcast(row.raw_tx as Hex);
+      return false;
+    }
+  }
+
+  async #fail(id: string, reason: string): Promise<void> {
+    await this.#o.db.query(
+      "update relay_requests set status = 'failed', error = $2, updated_at = now() where id = $1",
+      [id, reason],
+    );
+  }
+}
+
+function statusOf(row: Row): RelayStatus {
+  const iso = (t: Date | string) => new Date(t).toISOString();
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    creator: row.creator,
+    contentHash: row.content_hash,
+    commitment: row.commitment,
+    transactionHash: row.tx_hash,
+    blockNumber: row.block_number === null ? null : String(row.block_number),
+    error: row.error,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export { RelayRefused };

@@ -1,0 +1,179 @@
+// The relay's requests: what a creator may ask the platform to submit, checked before any gas is spent.
+import {
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  encodeFunctionData,
+  type Hex,
+  type PublicClient,
+} from "viem";
+import { commitRequestTypedData, type RegisterMessage, type RevealMessage } from "../../core/eip712.ts";
+import { provenanceRegistryAbi } from "../../types/abi/index.js";
+
+/** A gasless registration: the creator's `Register` message and signature. */
+export type RegisterRequest = { kind: "register"; message: RegisterMessage; signature: Hex };
+/** A commitment the platform anchors for the creator (who signed an off-chain `CommitRequest` for the quota). */
+export type CommitRequest = { kind: "commit"; creator: Address; commitment: Hex; deadline: bigint; signature: Hex };
+/** A gasless reveal of a commitment (or of a leaf of an anchored batch): the creator's `Reveal` message and signature. */
+export type RevealRequest = {
+  kind: "reveal";
+  message: RevealMessage;
+  signature: Hex;
+  batch?: { submitter: Address; root: Hex; proof: Hex[] } | undefined;
+};
+export type RelayRequest = RegisterRequest | CommitRequest | RevealRequest;
+
+/** A request refused before it was queued: `code` is stable, `message` says why in words. */
+export class RelayRefused extends Error {
+  readonly code: string;
+  readonly field: string | undefined;
+  constructor(code: string, message: string, field?: string) {
+    super(message);
+    this.name = "RelayRefused";
+    this.code = code;
+    this.field = field;
+  }
+}
+
+const registration = (m: RegisterMessage) => ({
+  to: m.to,
+  contentHash: m.contentHash,
+  metadataCid: m.metadataCid,
+  royaltyReceiver: m.royaltyReceiver,
+  royaltyBps: m.royaltyBps,
+  parents: m.parents,
+});
+
+/** The registry call that carries out a request. */
+export function callOf(request: RelayRequest): { functionName: string; args: readonly unknown[] } {
+  if (request.kind === "register") {
+    const m = request.message;
+    return {
+      functionName: "registerWithSig",
+      args: [registration(m), m.creator, m.nonce, m.deadline, request.signature],
+    };
+  }
+  if (request.kind === "commit") return { functionName: "commit", args: [request.commitment] };
+  const m = request.message;
+  if (request.batch) {
+    const b = request.batch;
+    return {
+      functionName: "revealFromBatchWithSig",
+      args: [registration(m), m.salt, m.creator, b.submitter, b.root, b.proof, m.nonce, m.deadline, request.signature],
+    };
+  }
+  return {
+    functionName: "revealWithSig",
+    args: [registration(m), m.salt, m.creator, m.nonce, m.deadline, request.signature],
+  };
+}
+
+export function calldataOf(request: RelayRequest): Hex {
+  const { functionName, args } = callOf(request);
+  return encodeFunctionData({ abi: provenanceRegistryAbi, functionName, args } as never);
+}
+
+/** The creator a request is for. */
+export function creatorOf(request: RelayRequest): Address {
+  return (request.kind === "commit" ? request.creator : request.message.creator).toLowerCase() as Address;
+}
+
+/** The chain or node could not answer (not a refusal of the request): try again later. */
+export class RelayUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RelayUnavailable";
+  }
+}
+
+/** Whether an error is the contract refusing the call (a revert), not the node failing to answer. */
+export function isRevert(error: unknown): boolean {
+  return error instanceof BaseError && error.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
+}
+
+/** Simulates the registry call of a request from `from`; throws the revert, or {@link RelayUnavailable}. */
+export async function simulate(
+  client: PublicClient,
+  registry: Address,
+  from: Address,
+  request: RelayRequest,
+): Promise<void> {
+  const { functionName, args } = callOf(request);
+  try {
+    await client.simulateContract({
+      address: registry,
+      abi: provenanceRegistryAbi,
+      functionName,
+      args,
+      account: from,
+    } as never);
+  } catch (error) {
+    if (isRevert(error)) throw error;
+    throw new RelayUnavailable(
+      `the chain did not answer: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
+    );
+  }
+}
+
+/** A revert as words: the registry's custom error with its arguments, or the node's message. */
+export function revertReason(error: unknown): string {
+  if (error instanceof BaseError) {
+    const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (revert instanceof ContractFunctionRevertedError && revert.data) {
+      const args = (revert.data.args ?? []).map((a) => (typeof a === "bigint" ? a.toString() : String(a)));
+      return `${revert.data.errorName}(${args.join(", ")})`;
+    }
+    return error.shortMessage;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Checks a request against the chain without spending gas: the deadline leaves time to mine it, a commitment
+ * request's off-chain signature recovers to its creator, and the call itself succeeds when simulated from the relayer
+ * (signature, nonce, duplicate, metadata: everything the registry checks). `pendingNonces` is how many earlier
+ * requests of this creator that use a nonce are still pending: their nonces come first.
+ */
+export async function checkRequest(
+  client: PublicClient,
+  chain: { chainId: number; registry: Address },
+  relayer: Address,
+  request: RelayRequest,
+  pendingNonces: number,
+  now: number,
+): Promise<void> {
+  const deadline = request.kind === "commit" ? request.deadline : request.message.deadline;
+  if (deadline < BigInt(now + 60)) {
+    throw new RelayRefused(
+      "SignatureExpired",
+      `the signature's deadline ${deadline} leaves no time to mine it`,
+      "deadline",
+    );
+  }
+  if (request.kind === "commit") {
+    const valid = await client.verifyTypedData({
+      address: request.creator,
+      ...commitRequestTypedData({
+        chainId: chain.chainId,
+        registry: chain.registry,
+        message: { creator: request.creator, commitment: request.commitment, deadline: request.deadline },
+      }),
+      signature: request.signature,
+    });
+    if (!valid) {
+      throw new RelayRefused("InvalidSignature", `the commit request is not signed by ${request.creator}`, "signature");
+    }
+  }
+  try {
+    await simulate(client, chain.registry, relayer, request);
+  } catch (error) {
+    if (error instanceof RelayUnavailable) throw error;
+    const reason = revertReason(error);
+    // A nonce after this creator's pending requests fails now and succeeds once they are mined.
+    const expected = /^InvalidNonce\([^,]+, (\d+), (\d+)\)$/.exec(reason);
+    const queuedAfter =
+      expected && BigInt(expected[1] as string) === BigInt(expected[2] as string) + BigInt(pendingNonces);
+    if (pendingNonces > 0 && queuedAfter) return;
+    throw new RelayRefused("WouldRevert", `the registry would refuse it: ${reason}`);
+  }
+}

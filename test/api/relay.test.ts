@@ -1,0 +1,267 @@
+// The gasless relay through the API on a real chain: register, commit then reveal, refusals that spend no gas, and a
+// relayer restarted with a transaction the node lost.
+import { randomBytes } from "node:crypto";
+import { expect } from "chai";
+import type { Address, Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { cidToHex } from "../../core/cid.ts";
+import { commitmentOf } from "../../core/commitment.ts";
+import { commitRequestTypedData, registerTypedData, revealTypedData } from "../../core/eip712.ts";
+import { buildWorkMetadata } from "../../core/metadata.ts";
+import { Relayer } from "../../server/relayer/relayer.ts";
+import { pgliteBackend, postgresBackend } from "../db/backends.ts";
+import { rpcCall } from "../indexer/chain.ts";
+import { CHAIN_ID } from "../indexer/mirror.ts";
+import { type ApiFixture, apiFixture, RELAYER_KEY } from "./fixture.ts";
+
+const FAR = 2n ** 40n;
+
+for (const make of [pgliteBackend, postgresBackend]) {
+  const backend = make();
+  describe(`the gasless relay on anvil and ${backend.name}`, function () {
+    this.timeout(180_000);
+    let f: ApiFixture;
+    const artisan = privateKeyToAccount(generatePrivateKey());
+
+    before(async () => {
+      f = await apiFixture(backend, {}, { quotas: { perCreatorPerDay: 8, perIpPerHour: 1000 } });
+    });
+    after(async () => {
+      await f?.close();
+    });
+
+    const post = (url: string, payload: unknown, ip = "203.0.113.7") =>
+      f.app.inject({ method: "POST", url, payload: payload as object, remoteAddress: ip });
+    const relayerNonce = () => f.pub.getTransactionCount({ address: privateKeyToAccount(RELAYER_KEY).address });
+    /** Runs the relayer until the request settles; returns its status. */
+    const settle = async (id: string) => {
+      for (let i = 0; i < 50; i++) {
+        await f.relayer?.runOnce();
+        const status = (await f.app.inject({ method: "GET", url: `/api/relay/requests/${id}` })).json() as {
+          status: string;
+          error: string | null;
+          transactionHash: string | null;
+        };
+        if (status.status === "mined" || status.status === "failed") return status;
+      }
+      throw new Error(
+        `request ${id} did not settle: ${JSON.stringify((await f.app.inject({ method: "GET", url: `/api/relay/requests/${id}` })).json())}`,
+      );
+    };
+
+    /** A file uploaded with its metadata; the registration fields for it. */
+    const prepared = async (to: Address) => {
+      const bytes = randomBytes(2000);
+      const file = (await post("/api/files", bytes)).json() as {
+        sha256: Hex;
+        cid: string;
+        size: number;
+        mediaType: string;
+      };
+      const metadata = buildWorkMetadata({
+        name: "蜡染 Batik",
+        description: "Blue and white.",
+        i18n: { zh: { name: "蜡染" }, en: { name: "Batik" } },
+        creator: [{ "@type": "Person", name: "Artisan" }],
+        dateCreated: "2024-05",
+        content: { sha256: file.sha256, cid: file.cid, size: file.size, mediaType: file.mediaType },
+      });
+      const { cid } = (await post("/api/metadata", metadata)).json() as { cid: string };
+      return {
+        to,
+        contentHash: file.sha256,
+        metadataCid: cidToHex(cid),
+        royaltyReceiver: to,
+        royaltyBps: 500,
+        parents: [] as bigint[],
+      };
+    };
+    const json = (m: Record<string, unknown>) =>
+      JSON.parse(JSON.stringify(m, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
+
+    it("registers a work for a creator who holds no coin: the creator signs, the relayer pays", async () => {
+      const r = await prepared(artisan.address);
+      const message = { ...r, creator: artisan.address, nonce: 0n, deadline: FAR };
+      const signature = await artisan.signTypedData(
+        registerTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }),
+      );
+      const res = await post("/api/relay/register", { message: json(message), signature });
+      expect(res.statusCode, res.body).to.equal(202);
+      const status = await settle((res.json() as { id: string }).id);
+      expect(status.status, status.error ?? "").to.equal("mined");
+      await f.sync();
+      const work = (await f.app.inject({ method: "GET", url: `/api/works/${r.contentHash}` })).json() as {
+        creator: string;
+        owner: string;
+      };
+      expect(work).to.include({ creator: artisan.address.toLowerCase(), owner: artisan.address.toLowerCase() });
+      expect(await f.pub.getBalance({ address: artisan.address })).to.equal(0n);
+      const relay = (await f.app.inject({ method: "GET", url: "/api/relay" })).json() as {
+        queued: number;
+        balance: string;
+      };
+      expect(relay.queued).to.equal(0);
+      expect(BigInt(relay.balance)).to.be.greaterThan(0n);
+    });
+
+    it("commits first and reveals later, the work registered at the commitment's time", async () => {
+      const r = await prepared(artisan.address);
+      const salt = `0x${randomBytes(32).toString("hex")}` as Hex;
+      const commitment = commitmentOf(artisan.address, r.contentHash, salt);
+      const request = { creator: artisan.address, commitment, deadline: FAR };
+      const commitSignature = await artisan.signTypedData(
+        commitRequestTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message: request }),
+      );
+      const committed = await post("/api/relay/commit", { ...json(request), signature: commitSignature });
+      expect(committed.statusCode, committed.body).to.equal(202);
+      expect((await settle((committed.json() as { id: string }).id)).status).to.equal("mined");
+      const committedAt = (await f.pub.getBlock()).timestamp;
+      await rpcCall(f.anvil.url, "evm_increaseTime", [3 * 86_400]);
+
+      const message = { ...r, salt, creator: artisan.address, nonce: 1n, deadline: FAR };
+      const signature = await artisan.signTypedData(
+        revealTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }),
+      );
+      const revealed = await post("/api/relay/reveal", { message: json(message), signature });
+      expect(revealed.statusCode, revealed.body).to.equal(202);
+      expect((await settle((revealed.json() as { id: string }).id)).status).to.equal("mined");
+      await f.sync();
+      const work = (await f.app.inject({ method: "GET", url: `/api/works/${r.contentHash}` })).json() as {
+        registeredAt: string;
+        creator: string;
+      };
+      expect(work.creator).to.equal(artisan.address.toLowerCase());
+      expect(work.registeredAt).to.equal(new Date(Number(committedAt) * 1000).toISOString());
+    });
+
+    it("refuses forged, replayed, expired, cross-chain and duplicate requests without spending gas", async () => {
+      const before = await relayerNonce();
+      const r = await prepared(artisan.address);
+      const nonce = BigInt(
+        await f.pub.readContract({
+          address: f.d.registry,
+          abi: (await import("../../types/abi/index.js")).provenanceRegistryAbi,
+          functionName: "nonces",
+          args: [artisan.address],
+        }),
+      );
+      const message = { ...r, creator: artisan.address, nonce, deadline: FAR };
+      const typed = registerTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message });
+      const forger = privateKeyToAccount(generatePrivateKey());
+      const cases: [string, Record<string, unknown>, Hex, number, string][] = [
+        ["forged", message, await forger.signTypedData(typed), 422, "InvalidSignature"],
+        [
+          "cross-chain",
+          message,
+          await artisan.signTypedData(registerTypedData({ chainId: 1, registry: f.d.registry, message })),
+          422,
+          "InvalidSignature",
+        ],
+        [
+          "expired",
+          { ...message, deadline: 1000n },
+          await artisan.signTypedData(
+            registerTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message: { ...message, deadline: 1000n } }),
+          ),
+          422,
+          "SignatureExpired",
+        ],
+        [
+          "a nonce already used",
+          { ...message, nonce: 0n },
+          await artisan.signTypedData(
+            registerTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message: { ...message, nonce: 0n } }),
+          ),
+          422,
+          "InvalidNonce",
+        ],
+      ];
+      for (const [what, m, signature, status, reason] of cases) {
+        const res = await post("/api/relay/register", { message: json(m), signature });
+        expect(res.statusCode, `${what}: ${res.body}`).to.equal(status);
+        expect(
+          (res.json() as { detail: string; code: string }).detail + (res.json() as { code: string }).code,
+          what,
+        ).to.match(new RegExp(reason));
+      }
+      // The same file twice at once: the second waits for nothing, it is refused.
+      const signature = await artisan.signTypedData(typed);
+      const first = await post("/api/relay/register", { message: json(message), signature });
+      expect(first.statusCode, first.body).to.equal(202);
+      const second = await post("/api/relay/register", { message: json(message), signature });
+      expect(second.statusCode, second.body).to.equal(409);
+      expect(await relayerNonce(), "no transaction sent for a refused request").to.equal(before);
+      expect((await settle((first.json() as { id: string }).id)).status).to.equal("mined");
+      expect(await relayerNonce()).to.equal(before + 1);
+      const again = await post("/api/relay/register", { message: json(message), signature });
+      expect(again.statusCode).to.equal(422);
+      expect((again.json() as { detail: string }).detail).to.match(/InvalidNonce|WorkAlreadyRegistered/);
+    });
+
+    it("broadcasts the very same transaction again after a restart when the node lost it, and mines it once", async () => {
+      const r = await prepared(artisan.address);
+      const nonce = BigInt(
+        await f.pub.readContract({
+          address: f.d.registry,
+          abi: (await import("../../types/abi/index.js")).provenanceRegistryAbi,
+          functionName: "nonces",
+          args: [artisan.address],
+        }),
+      );
+      const message = { ...r, creator: artisan.address, nonce, deadline: FAR };
+      const signature = await artisan.signTypedData(
+        registerTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }),
+      );
+      const { id } = (await post("/api/relay/register", { message: json(message), signature })).json() as {
+        id: string;
+      };
+      const before = await relayerNonce();
+      await rpcCall(f.anvil.url, "evm_setAutomine", [false]);
+      try {
+        await f.relayer?.runOnce();
+        const submitted = (await f.app.inject({ method: "GET", url: `/api/relay/requests/${id}` })).json() as {
+          status: string;
+          transactionHash: Hex;
+        };
+        expect(submitted.status).to.equal("submitted");
+        // The node loses it (a restart, a full mempool); a new relayer process takes over.
+        await rpcCall(f.anvil.url, "anvil_dropAllTransactions");
+        const restarted = new Relayer({
+          db: f.db,
+          client: f.pub,
+          chain: { chainId: CHAIN_ID, registry: f.d.registry },
+          account: privateKeyToAccount(RELAYER_KEY),
+        });
+        await restarted.runOnce();
+        await rpcCall(f.anvil.url, "evm_mine");
+        await restarted.runOnce();
+        const mined = await restarted.status(id);
+        expect(mined?.status).to.equal("mined");
+        expect(mined?.transactionHash).to.equal(submitted.transactionHash);
+        expect(await relayerNonce()).to.equal(before + 1);
+      } finally {
+        await rpcCall(f.anvil.url, "evm_setAutomine", [true]);
+      }
+    });
+
+    it("stops a creator at the quota with 429 and Retry-After", async () => {
+      const greedy = privateKeyToAccount(generatePrivateKey());
+      let last = 0;
+      for (let i = 0; i < 9; i++) {
+        const commitment = `0x${randomBytes(32).toString("hex")}` as Hex;
+        const request = { creator: greedy.address, commitment, deadline: FAR };
+        const signature = await greedy.signTypedData(
+          commitRequestTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message: request }),
+        );
+        const res = await post("/api/relay/commit", { ...json(request), signature });
+        last = res.statusCode;
+        if (i < 8) expect(res.statusCode, res.body).to.equal(202);
+        else {
+          expect(res.headers["retry-after"]).to.equal("3600");
+          expect((res.json() as { code: string }).code).to.equal("QuotaExceeded");
+        }
+      }
+      expect(last).to.equal(429);
+    });
+  });
+}
