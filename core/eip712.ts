@@ -24,16 +24,9 @@ export const registerTypes = {
 /** EIP-712 types of a gasless reveal: a registration and the salt of the creator's commitment. */
 export const revealTypes = {
   Reveal: [
-    { name: "creator", type: "address" },
-    { name: "to", type: "address" },
-    { name: "contentHash", type: "bytes32" },
-    { name: "metadataCid", type: "bytes" },
-    { name: "royaltyReceiver", type: "address" },
-    { name: "royaltyBps", type: "uint16" },
-    { name: "parents", type: "uint256[]" },
+    ...registerTypes.Register.slice(0, 7),
     { name: "salt", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
+    ...registerTypes.Register.slice(7),
   ],
 } as const;
 

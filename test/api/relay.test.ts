@@ -9,6 +9,7 @@ import { commitmentOf } from "../../core/commitment.ts";
 import { commitRequestTypedData, registerTypedData, revealTypedData } from "../../core/eip712.ts";
 import { buildWorkMetadata } from "../../core/metadata.ts";
 import { Relayer } from "../../server/relayer/relayer.ts";
+import { provenanceRegistryAbi } from "../../types/abi/index.js";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
 import { rpcCall } from "../indexer/chain.ts";
 import { CHAIN_ID } from "../indexer/mirror.ts";
@@ -32,6 +33,14 @@ for (const make of [pgliteBackend, postgresBackend]) {
 
     const post = (url: string, payload: unknown, ip = "203.0.113.7") =>
       f.app.inject({ method: "POST", url, payload: payload as object, remoteAddress: ip });
+    /** The creator's next registry nonce. */
+    const nonceOf = async (creator: Address) =>
+      (await f.pub.readContract({
+        address: f.d.registry,
+        abi: provenanceRegistryAbi,
+        functionName: "nonces",
+        args: [creator],
+      })) as bigint;
     const relayerNonce = () => f.pub.getTransactionCount({ address: privateKeyToAccount(RELAYER_KEY).address });
     /** Runs the relayer until the request settles; returns its status. */
     const settle = async (id: string) => {
@@ -137,14 +146,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
     it("refuses forged, replayed, expired, cross-chain and duplicate requests without spending gas", async () => {
       const before = await relayerNonce();
       const r = await prepared(artisan.address);
-      const nonce = BigInt(
-        await f.pub.readContract({
-          address: f.d.registry,
-          abi: (await import("../../types/abi/index.js")).provenanceRegistryAbi,
-          functionName: "nonces",
-          args: [artisan.address],
-        }),
-      );
+      const nonce = await nonceOf(artisan.address);
       const message = { ...r, creator: artisan.address, nonce, deadline: FAR };
       const typed = registerTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message });
       const forger = privateKeyToAccount(generatePrivateKey());
@@ -200,14 +202,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
 
     it("broadcasts the very same transaction again after a restart when the node lost it, and mines it once", async () => {
       const r = await prepared(artisan.address);
-      const nonce = BigInt(
-        await f.pub.readContract({
-          address: f.d.registry,
-          abi: (await import("../../types/abi/index.js")).provenanceRegistryAbi,
-          functionName: "nonces",
-          args: [artisan.address],
-        }),
-      );
+      const nonce = await nonceOf(artisan.address);
       const message = { ...r, creator: artisan.address, nonce, deadline: FAR };
       const signature = await artisan.signTypedData(
         registerTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }),
