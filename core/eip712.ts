@@ -115,3 +115,46 @@ export function commitRequestTypedData({
     message,
   } as const;
 }
+
+/**
+ * EIP-712 types of a creator profile. Off-chain: the API keeps the newest profile an account signed (`issuedAt`
+ * must grow), so nobody but the account can set it and an old signed profile cannot be replayed over a newer one.
+ */
+export const profileTypes = {
+  Profile: [
+    { name: "account", type: "address" },
+    { name: "nameZh", type: "string" },
+    { name: "nameEn", type: "string" },
+    { name: "craft", type: "string" },
+    { name: "region", type: "string" },
+    { name: "bio", type: "string" },
+    { name: "avatarCid", type: "string" },
+    { name: "links", type: "string[]" },
+    { name: "issuedAt", type: "uint256" },
+  ],
+} as const;
+
+export type ProfileMessage = {
+  account: Address;
+  nameZh: string;
+  nameEn: string;
+  craft: string;
+  region: string;
+  bio: string;
+  avatarCid: string;
+  links: readonly string[];
+  issuedAt: bigint;
+};
+
+/** The complete EIP-712 typed data of a profile an account signs. */
+export function profileTypedData({
+  chainId,
+  registry,
+  message,
+}: {
+  chainId: number | bigint;
+  registry: Address;
+  message: ProfileMessage;
+}) {
+  return { domain: registryDomain(chainId, registry), types: profileTypes, primaryType: "Profile", message } as const;
+}

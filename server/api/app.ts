@@ -9,11 +9,13 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { installErrorHandler } from "./errors.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { feedRoutes } from "./routes/feeds.ts";
 import { filesRoutes } from "./routes/files.ts";
 import { gatewayRoutes } from "./routes/gateway.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { licenceRoutes } from "./routes/licences.ts";
 import { metadataRoutes } from "./routes/metadata.ts";
+import { profileRoutes } from "./routes/profiles.ts";
 import { relayRoutes } from "./routes/relay.ts";
 import { titleRoutes } from "./routes/title.ts";
 import { verifyRoutes } from "./routes/verify.ts";
@@ -90,6 +92,8 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
           name: "relay",
           description: "gasless registration, commitment and reveal: the creator signs, the platform pays",
         },
+        { name: "profiles", description: "creator profiles, signed by their accounts" },
+        { name: "feeds", description: "Atom feeds of new works" },
         { name: "audit", description: "every transfer, sale, licence, pledge and dispute, as JSON or CSV" },
         { name: "files", description: "content store uploads and the gateway" },
         { name: "metadata", description: "work metadata documents" },
@@ -109,6 +113,8 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
       await api.register(auditRoutes, { deps });
       await api.register(licenceRoutes, { deps });
       await api.register(relayRoutes, { deps });
+      await api.register(profileRoutes, { deps });
+      await api.register(feedRoutes, { deps });
       await api.register(metadataRoutes, { deps });
       await api.register(verifyRoutes, { deps, options });
       await api.register(filesRoutes, { deps, options });

@@ -80,6 +80,8 @@ const ROUTES = [
   "/api/relay/commit",
   "/api/relay/reveal",
   "/api/relay/requests/{}",
+  "/api/profiles/{}",
+  "/api/feeds/works.atom",
 ];
 const QUERY_KEYS = [
   "q",

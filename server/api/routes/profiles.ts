@@ -1,0 +1,185 @@
+// Creator profiles: set only by the account itself (an EIP-712 signature), shown with the creator's works and sales.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { type Address, type Hex, verifyTypedData } from "viem";
+import { profileTypedData } from "../../../core/eip712.ts";
+import type { ApiDeps } from "../deps.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { Address as AddressSchema, errors, WorkId } from "../schemas.ts";
+
+/** How far in the future a profile's `issuedAt` may be (clock skew), in seconds. */
+const SKEW = 300;
+/** At most this many works are listed in a profile's portfolio (search by creator lists them all). */
+export const PORTFOLIO_LIMIT = 100;
+
+const Text = (maxLength: number) => Type.String({ maxLength });
+const ProfileFields = {
+  nameZh: Text(100),
+  nameEn: Text(100),
+  craft: Text(100),
+  region: Text(100),
+  bio: Text(2000),
+  avatarCid: Type.String({ maxLength: 200, pattern: "^([A-Za-z0-9]{10,200})?$" }),
+  links: Type.Array(Type.String({ maxLength: 300, pattern: "^https://" }), { maxItems: 8 }),
+};
+
+const Profile = Type.Object({
+  account: AddressSchema,
+  ...ProfileFields,
+  issuedAt: Type.String({ format: "date-time" }),
+  signature: Type.String({ description: "the account's EIP-712 signature of the profile: check it yourself" }),
+});
+
+const ProfilePage = Type.Object({
+  account: AddressSchema,
+  profile: Type.Union([Profile, Type.Null()]),
+  works: Type.Array(Type.Object({ workId: WorkId, name: Type.Union([Type.String(), Type.Null()]) }), {
+    description: `works it created, newest first (at most ${PORTFOLIO_LIMIT})`,
+  }),
+  worksCreated: Type.Integer(),
+  sales: Type.Object({ count: Type.Integer(), asSeller: Type.Integer(), asBuyer: Type.Integer() }),
+});
+
+export const profileRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { chainId, registry } = deps.chain;
+
+  app.put(
+    "/profiles/:account",
+    {
+      schema: {
+        tags: ["profiles"],
+        summary: "Set an account's profile, signed by that account (EIP-712 Profile); a newer signature replaces it",
+        params: Type.Object({ account: AddressSchema }),
+        body: Type.Object({
+          ...ProfileFields,
+          issuedAt: Type.String({ pattern: "^[0-9]{1,12}$", description: "Unix seconds; must grow" }),
+          signature: Type.String({ pattern: "^0x([0-9a-fA-F]{2}){65}$" }),
+        }),
+        response: { 200: Profile, ...errors(400, 403, 409, 429) },
+      },
+    },
+    async (request) => {
+      const account = request.params.account.toLowerCase() as Address;
+      const b = request.body;
+      const issuedAt = BigInt(b.issuedAt);
+      if (issuedAt > BigInt(Math.floor(Date.now() / 1000) + SKEW)) {
+        throw new ApiError(400, "InvalidField", "body.issuedAt is in the future", "body.issuedAt");
+      }
+      const message = {
+        account,
+        nameZh: b.nameZh,
+        nameEn: b.nameEn,
+        craft: b.craft,
+        region: b.region,
+        bio: b.bio,
+        avatarCid: b.avatarCid,
+        links: b.links,
+        issuedAt,
+      };
+      const valid = await verifyTypedData({
+        address: account,
+        ...profileTypedData({ chainId, registry, message }),
+        signature: b.signature as Hex,
+      }).catch(() => false);
+      if (!valid)
+        throw new ApiError(403, "InvalidSignature", `the profile is not signed by ${account}`, "body.signature");
+      const [stored] = await deps.db.query(
+        "insert into profiles (chain_id, account, name_zh, name_en, craft, region, bio, avatar_cid, links, issued_at, " +
+          "signature) values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11) on conflict (chain_id, account) do " +
+          "update set name_zh = excluded.name_zh, name_en = excluded.name_en, craft = excluded.craft, region = " +
+          "excluded.region, bio = excluded.bio, avatar_cid = excluded.avatar_cid, links = excluded.links, issued_at = " +
+          "excluded.issued_at, signature = excluded.signature, updated_at = now() where profiles.issued_at < " +
+          "excluded.issued_at returning 1",
+        [
+          chainId,
+          account,
+          b.nameZh,
+          b.nameEn,
+          b.craft,
+          b.region,
+          b.bio,
+          b.avatarCid,
+          JSON.stringify(b.links),
+          b.issuedAt,
+          b.signature.toLowerCase(),
+        ],
+      );
+      if (!stored) throw new ApiError(409, "Stale", "a profile signed later is already stored", "body.issuedAt");
+      return { account, ...profileOut(b), issuedAt: new Date(Number(issuedAt) * 1000).toISOString() };
+    },
+  );
+
+  app.get(
+    "/profiles/:account",
+    {
+      schema: {
+        tags: ["profiles"],
+        summary: "A creator's page: the profile it signed, its works and its sales",
+        params: Type.Object({ account: AddressSchema }),
+        response: { 200: ProfilePage, ...errors(400, 404, 429) },
+      },
+    },
+    async (request) => {
+      const account = request.params.account.toLowerCase();
+      const [profiles, works, counts] = await Promise.all([
+        deps.db.query("select * from profiles where chain_id = $1 and account = $2", [chainId, account]),
+        deps.db.query<{ work_id: string; name: string | null }>(
+          "select work_id::text as work_id, name from works where chain_id = $1 and creator = $2 order by " +
+            `registered_at desc, work_id desc limit ${PORTFOLIO_LIMIT}`,
+          [chainId, account],
+        ),
+        deps.db.query<{ created: number; sold: number; bought: number }>(
+          "select (select count(*)::int from works where chain_id = $1 and creator = $2) as created, (select " +
+            "count(*)::int from work_sales where chain_id = $1 and seller = $2) as sold, (select count(*)::int from " +
+            "work_sales where chain_id = $1 and buyer = $2) as bought",
+          [chainId, account],
+        ),
+      ]);
+      const p = profiles[0];
+      const c = counts[0] ?? { created: 0, sold: 0, bought: 0 };
+      if (!p && c.created === 0 && c.sold + c.bought === 0) throw notFound(`creator ${account}`);
+      return {
+        account,
+        profile: p
+          ? {
+              account,
+              nameZh: String(p["name_zh"]),
+              nameEn: String(p["name_en"]),
+              craft: String(p["craft"]),
+              region: String(p["region"]),
+              bio: String(p["bio"]),
+              avatarCid: String(p["avatar_cid"]),
+              links: p["links"] as string[],
+              issuedAt: new Date(Number(p["issued_at"]) * 1000).toISOString(),
+              signature: String(p["signature"]),
+            }
+          : null,
+        works: works.map((w) => ({ workId: w.work_id, name: w.name })),
+        worksCreated: c.created,
+        sales: { count: c.sold + c.bought, asSeller: c.sold, asBuyer: c.bought },
+      };
+    },
+  );
+};
+
+function profileOut(b: {
+  nameZh: string;
+  nameEn: string;
+  craft: string;
+  region: string;
+  bio: string;
+  avatarCid: string;
+  links: string[];
+  signature: string;
+}) {
+  return {
+    nameZh: b.nameZh,
+    nameEn: b.nameEn,
+    craft: b.craft,
+    region: b.region,
+    bio: b.bio,
+    avatarCid: b.avatarCid,
+    links: b.links,
+    signature: b.signature.toLowerCase(),
+  };
+}

@@ -1,0 +1,126 @@
+// Creator profiles signed by their accounts, and Atom feeds of new works, through the API on a real chain.
+import { randomBytes } from "node:crypto";
+import { expect } from "chai";
+import type { Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { type ProfileMessage, profileTypedData } from "../../core/eip712.ts";
+import { pgliteBackend, postgresBackend } from "../db/backends.ts";
+import { CHAIN_ID } from "../indexer/mirror.ts";
+import { type ApiFixture, apiFixture } from "./fixture.ts";
+
+for (const make of [pgliteBackend, postgresBackend]) {
+  const backend = make();
+  describe(`profiles and feeds on anvil and ${backend.name}`, function () {
+    this.timeout(120_000);
+    let f: ApiFixture;
+    let creator: Hex;
+    let work: bigint;
+    let hostile: bigint;
+
+    before(async () => {
+      f = await apiFixture(backend);
+      creator = f.accounts[4] as Hex;
+      work = await f.register(creator, randomBytes(500), {
+        name: "两河木雕 Lianghe wood carving",
+        i18n: { zh: { name: "两河木雕" }, en: { name: "Lianghe wood carving" } },
+        genre: "Lianghe wood carving",
+      });
+      hostile = await f.register(f.accounts[5] as Hex, randomBytes(500), {
+        name: "<script>alert('x')</script> & co",
+        i18n: { zh: { name: "测试" }, en: { name: "<b>bold</b>" } },
+        genre: "Weaving",
+      });
+      await f.sync();
+    });
+    after(async () => {
+      await f?.close();
+    });
+
+    const profile = (account: Hex, issuedAt: bigint): ProfileMessage => ({
+      account,
+      nameZh: "王阿妹",
+      nameEn: "Wang Amei",
+      craft: "Lianghe wood carving",
+      region: "Sichuan",
+      bio: "Carves cloud patterns.",
+      avatarCid: "",
+      links: ["https://example.org/wang"],
+      issuedAt,
+    });
+    const put = (account: Hex, message: ProfileMessage, signature: Hex) =>
+      f.app.inject({
+        method: "PUT",
+        url: `/api/profiles/${account}`,
+        payload: { ...message, account: undefined, issuedAt: message.issuedAt.toString(), signature },
+      });
+
+    it("shows the profile an account signed, with its works; refuses one signed by another, stale or in the future", async () => {
+      const owner = privateKeyToAccount(generatePrivateKey());
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const signed = (m: ProfileMessage, by = owner) =>
+        by.signTypedData(profileTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message: m }));
+      const first = profile(owner.address, now - 10n);
+      const res = await put(owner.address, first, await signed(first));
+      expect(res.statusCode, res.body).to.equal(200);
+
+      const intruder = privateKeyToAccount(generatePrivateKey());
+      const forged = { ...profile(owner.address, now), nameEn: "Someone Else" };
+      const refused = await put(owner.address, forged, await signed(forged, intruder));
+      expect(refused.statusCode).to.equal(403);
+      expect((refused.json() as { code: string; field: string }).field).to.equal("body.signature");
+      const stale = profile(owner.address, now - 100n);
+      expect((await put(owner.address, stale, await signed(stale))).statusCode).to.equal(409);
+      const future = profile(owner.address, now + 3600n);
+      expect((await put(owner.address, future, await signed(future))).statusCode).to.equal(400);
+      const badLink = { ...profile(owner.address, now), links: ["javascript:alert(1)"] };
+      const link = await put(owner.address, badLink, await signed(badLink));
+      expect(link.statusCode).to.equal(400);
+      expect((link.json() as { field: string }).field).to.equal("body.links.0");
+
+      const page = (await f.app.inject({ method: "GET", url: `/api/profiles/${owner.address}` })).json() as {
+        profile: { nameEn: string; signature: string };
+      };
+      expect(page.profile.nameEn).to.equal("Wang Amei");
+      expect(page.profile.signature).to.equal((await signed(first)).toLowerCase());
+
+      // An artisan's page lists its works even before it signs a profile.
+      const artisan = (await f.app.inject({ method: "GET", url: `/api/profiles/${creator}` })).json() as {
+        profile: unknown;
+        works: { workId: string }[];
+        worksCreated: number;
+      };
+      expect(artisan.profile).to.equal(null);
+      expect(artisan.works.map((w) => w.workId)).to.deep.equal([work.toString()]);
+      expect(artisan.worksCreated).to.equal(1);
+      const nobody = await f.app.inject({ method: "GET", url: `/api/profiles/0x${"ab".repeat(20)}` });
+      expect(nobody.statusCode).to.equal(404);
+    });
+
+    it("lists new works in Atom feeds per creator, per technique and per search, escaping what users wrote", async () => {
+      const byCreator = await f.app.inject({ method: "GET", url: `/api/feeds/works.atom?creator=${creator}` });
+      expect(byCreator.statusCode).to.equal(200);
+      expect(byCreator.headers["content-type"]).to.equal("application/atom+xml; charset=utf-8");
+      const xml = byCreator.body;
+      expect(xml).to.match(
+        /^<\?xml version="1.0" encoding="utf-8"\?>\s*<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/,
+      );
+      expect(xml.match(/<entry>/g)).to.have.length(1);
+      expect(xml).to.include("两河木雕 Lianghe wood carving");
+      expect(xml).to.include(`urn:titlechain:${CHAIN_ID}:work:${work}`);
+      const byTechnique = await f.app.inject({ method: "GET", url: "/api/feeds/works.atom?technique=weaving" });
+      expect(byTechnique.body).to.include(`work:${hostile}`);
+      // Readers render type="html" titles: the user's markup must arrive escaped, as text.
+      expect(byTechnique.body).not.to.include("<script>");
+      expect(byTechnique.body).to.include("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; co");
+      const bySearch = await f.app.inject({
+        method: "GET",
+        url: `/api/feeds/works.atom?q=${encodeURIComponent("木雕")}`,
+      });
+      expect(bySearch.body).to.include(`work:${work}`);
+      expect(bySearch.body).not.to.include(`work:${hostile}`);
+      expect((await f.app.inject({ method: "GET", url: "/api/feeds/works.atom?creator=nobody" })).statusCode).to.equal(
+        400,
+      );
+    });
+  });
+}
