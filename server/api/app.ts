@@ -17,6 +17,7 @@ import { licenceRoutes } from "./routes/licences.ts";
 import { metadataRoutes } from "./routes/metadata.ts";
 import { profileRoutes } from "./routes/profiles.ts";
 import { relayRoutes } from "./routes/relay.ts";
+import { statsRoutes } from "./routes/stats.ts";
 import { titleRoutes } from "./routes/title.ts";
 import { verifyRoutes } from "./routes/verify.ts";
 import { worksRoutes } from "./routes/works.ts";
@@ -94,6 +95,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
         },
         { name: "profiles", description: "creator profiles, signed by their accounts" },
         { name: "feeds", description: "Atom feeds of new works" },
+        { name: "stats", description: "market statistics for charts" },
         { name: "audit", description: "every transfer, sale, licence, pledge and dispute, as JSON or CSV" },
         { name: "files", description: "content store uploads and the gateway" },
         { name: "metadata", description: "work metadata documents" },
@@ -115,6 +117,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
       await api.register(relayRoutes, { deps });
       await api.register(profileRoutes, { deps });
       await api.register(feedRoutes, { deps });
+      await api.register(statsRoutes, { deps });
       await api.register(metadataRoutes, { deps });
       await api.register(verifyRoutes, { deps, options });
       await api.register(filesRoutes, { deps, options });

@@ -381,6 +381,46 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect((bad.json() as { field: string }).field).to.equal("querystring.uses");
     });
 
+    it("counts registrations, licence sales and work sales per day, technique and region as the chain's logs do", async () => {
+      const logs = await rpcCall<Log[]>(f.anvil.url, "eth_getLogs", [
+        { address: [f.d.registry, f.d.ledger, f.d.exchange], fromBlock: "0x0", toBlock: "latest" },
+      ]);
+      const { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } = await import("../../types/abi/index.js");
+      const { parseEventLogs } = await import("viem");
+      const count = (abi: readonly unknown[], eventName: string) =>
+        parseEventLogs({ abi: abi as never, logs, eventName } as never).length;
+      const [works] = await f.db.query<{ n: number }>("select count(*)::int as n from works");
+      const expected = {
+        registrations: works?.n ?? 0,
+        licences: count(licenceLedgerAbi, "LicencePurchased"),
+        renewals: count(licenceLedgerAbi, "LicenceRenewed"),
+        sales: count(exchangeAbi, "WorkSold"),
+      };
+      expect(expected.registrations).to.be.at.least(count(provenanceRegistryAbi, "PriorityClaimed"));
+      expect(expected.licences).to.be.greaterThan(0);
+      for (const by of ["day", "technique", "region"]) {
+        const res = await get(`/api/stats?by=${by}`);
+        expect(res.statusCode, res.body).to.equal(200);
+        const { buckets } = res.json() as { buckets: Record<string, number>[] };
+        const sum = (k: string) => buckets.reduce((a, b) => a + (b[k] ?? 0), 0);
+        expect(
+          {
+            registrations: sum("registrations"),
+            licences: sum("licences"),
+            renewals: sum("renewals"),
+            sales: sum("sales"),
+          },
+          by,
+        ).to.deep.equal(expected);
+      }
+      const embroidery = (await get("/api/stats?by=technique")).json() as { buckets: { key: string }[] };
+      expect(embroidery.buckets.map((b) => b.key)).to.include("Qiang embroidery");
+      const none = (await get("/api/stats?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z")).json() as {
+        buckets: unknown[];
+      };
+      expect(none.buckets).to.deep.equal([]);
+    });
+
     it("refuses bad input with a 4xx problem naming the field, and stores nothing too large", async () => {
       const cases: [string, number, string][] = [
         ["/api/works/not-a-work", 400, "params.workId"],

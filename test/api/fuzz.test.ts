@@ -82,6 +82,7 @@ const ROUTES = [
   "/api/relay/requests/{}",
   "/api/profiles/{}",
   "/api/feeds/works.atom",
+  "/api/stats",
 ];
 const QUERY_KEYS = [
   "q",
@@ -108,6 +109,7 @@ const QUERY_KEYS = [
   "country",
   "fields",
   "at",
+  "by",
   "__proto__",
 ];
 
