@@ -15,6 +15,7 @@ import { gatewayRoutes } from "./routes/gateway.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { licenceRoutes } from "./routes/licences.ts";
 import { metadataRoutes } from "./routes/metadata.ts";
+import { installMetrics } from "./routes/metrics.ts";
 import { profileRoutes } from "./routes/profiles.ts";
 import { relayRoutes } from "./routes/relay.ts";
 import { statsRoutes } from "./routes/stats.ts";
@@ -107,6 +108,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
   await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
+  installMetrics(app, deps);
   await app.register(healthRoutes, { deps });
   await app.register(
     async (api) => {

@@ -421,6 +421,20 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(none.buckets).to.deep.equal([]);
     });
 
+    it("exposes request latency per route and the indexer's lag in Prometheus's format", async () => {
+      await get(`/api/works/${work}`);
+      await get("/api/works/not-a-work");
+      const res = await get("/metrics");
+      expect(res.statusCode).to.equal(200);
+      expect(res.headers["content-type"]).to.match(/^text\/plain; version=0.0.4/);
+      expect(res.body).to.match(
+        /titlechain_http_request_duration_seconds_count\{route="\/api\/works\/:workId",method="GET",status="200"\} [1-9]/,
+      );
+      expect(res.body).to.match(/status="400"/);
+      expect(res.body).to.match(/^titlechain_indexer_lag_blocks \d+$/m);
+      expect(res.body).not.to.match(/route="\/api\/works\/\d/);
+    });
+
     it("refuses bad input with a 4xx problem naming the field, and stores nothing too large", async () => {
       const cases: [string, number, string][] = [
         ["/api/works/not-a-work", 400, "params.workId"],

@@ -83,6 +83,7 @@ const ROUTES = [
   "/api/profiles/{}",
   "/api/feeds/works.atom",
   "/api/stats",
+  "/metrics",
 ];
 const QUERY_KEYS = [
   "q",
