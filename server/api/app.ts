@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { installErrorHandler } from "./errors.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { filesRoutes } from "./routes/files.ts";
 import { gatewayRoutes } from "./routes/gateway.ts";
@@ -120,6 +121,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
       await api.register(profileRoutes, { deps });
       await api.register(feedRoutes, { deps });
       await api.register(statsRoutes, { deps });
+      await api.register(eventRoutes, { deps });
       await api.register(metadataRoutes, { deps });
       await api.register(verifyRoutes, { deps, options });
       await api.register(filesRoutes, { deps, options });

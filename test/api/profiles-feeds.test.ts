@@ -1,5 +1,5 @@
 // Creator profiles signed by their accounts, and Atom feeds of new works, through the API on a real chain.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { expect } from "chai";
 import type { Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -121,6 +121,49 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect((await f.app.inject({ method: "GET", url: "/api/feeds/works.atom?creator=nobody" })).statusCode).to.equal(
         400,
       );
+    });
+
+    it("streams new ledger events as Server-Sent Events, and resumes after Last-Event-ID", async () => {
+      const origin = await f.app.listen({ host: "127.0.0.1", port: 0 });
+      const read = async (
+        headers: Record<string, string>,
+        until: (text: string) => boolean,
+        act?: () => Promise<void>,
+      ) => {
+        const abort = new AbortController();
+        const res = await fetch(`${origin}/api/events`, { headers, signal: abort.signal });
+        expect(res.headers.get("content-type")).to.equal("text/event-stream; charset=utf-8");
+        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+        let text = "";
+        const acting = act?.();
+        const deadline = Date.now() + 30_000;
+        while (!until(text) && Date.now() < deadline) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += new TextDecoder().decode(value);
+        }
+        abort.abort();
+        await acting;
+        return text;
+      };
+      const fresh = randomBytes(400);
+      const live = await read(
+        {},
+        (t) => t.includes("event: registration"),
+        async () => {
+          await f.register(creator, fresh, { name: "新作 New work" });
+          await f.sync();
+        },
+      );
+      expect(live).to.match(/^: titlechain ledger events/);
+      const registered = /id: (\d+:\d+)\nevent: registration\ndata: (.*)\n/.exec(live);
+      expect(JSON.parse(registered?.[2] ?? "{}")).to.include({
+        event: "WorkRegistered",
+        workId: BigInt(`0x${createHash("sha256").update(fresh).digest("hex")}`).toString(),
+      });
+      // From the start: the first work's registration comes first.
+      const replay = await read({ "last-event-id": "0:0" }, (t) => (t.match(/event: registration/g) ?? []).length >= 1);
+      expect(replay).to.include(`"workId":"${work}"`);
     });
   });
 }

@@ -44,8 +44,8 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
   if (!work) return null;
   const [derivatives, offers, listings] = await Promise.all([
     sql.query<{ work_id: string }>(
-      "select work_id::text as work_id from works where chain_id = $1 and parents @> jsonb_build_array($2::text) " +
-        `order by registered_at, work_id limit ${MAX_DERIVATIVES_LISTED}`,
+      "select w.work_id::text as work_id from works w where w.chain_id = $1 and w.parents @> " +
+        `jsonb_build_array($2::text) order by w.registered_at, w.work_id limit ${MAX_DERIVATIVES_LISTED}`,
       [chainId, workId],
     ),
     sql.query(

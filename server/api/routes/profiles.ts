@@ -124,8 +124,8 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const [profiles, works, counts] = await Promise.all([
         deps.db.query("select * from profiles where chain_id = $1 and account = $2", [chainId, account]),
         deps.db.query<{ work_id: string; name: string | null }>(
-          "select work_id::text as work_id, name from works where chain_id = $1 and creator = $2 order by " +
-            `registered_at desc, work_id desc limit ${PORTFOLIO_LIMIT}`,
+          "select w.work_id::text as work_id, w.name from works w where w.chain_id = $1 and w.creator = $2 order by " +
+            `w.registered_at desc, w.work_id desc limit ${PORTFOLIO_LIMIT}`,
           [chainId, account],
         ),
         deps.db.query<{ created: number; sold: number; bought: number }>(
