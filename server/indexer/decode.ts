@@ -1,3 +1,4 @@
+// Decodes the contracts' logs into named events: compiled readers per event, word-slicing for all-word events.
 import { type AbiEvent, type AbiParameter, toEventSelector } from "viem";
 import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 import type { RpcLog } from "./logs.ts";

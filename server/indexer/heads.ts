@@ -1,3 +1,4 @@
+// The chain head as it moves: WebSocket newHeads when offered, polling otherwise, reconnecting with backoff.
 import type { RpcClient } from "./rpc.ts";
 
 export type HeadsOptions = {

@@ -1,3 +1,4 @@
+// eth_getLogs over ranges sized to about 1,000 logs, fetched ahead of the writer, split when a node refuses a range.
 import { RangeTooLargeError, type RpcClient } from "./rpc.ts";
 
 /** A log as `eth_getLogs` returns it (hex quantities). */

@@ -1,6 +1,9 @@
+// Fetches, validates and denormalises works' metadata beside the sync; pins registered files and fingerprints images.
 import { MetadataError, type WorkMetadata } from "../../core/metadata.ts";
+import type { ImageFingerprint } from "../../core/phash.ts";
 import type { ContentStore } from "../content/content-store.ts";
 import { ContentError } from "../content/errors.ts";
+import { imageFingerprintOf } from "../content/image.ts";
 import { fetchWorkMetadata } from "../content/metadata-io.ts";
 import type { Database } from "../db/database.ts";
 import { pause } from "./pause.ts";
@@ -18,6 +21,14 @@ export type MetadataFetcherOptions = {
   retryMs?: number;
   maxRetryMs?: number;
 };
+
+/** Image files up to this size are fingerprinted (read whole into memory to decode). */
+export const MAX_FINGERPRINTED_BYTES = 64 * 1024 * 1024;
+
+/** A 16-hex-digit pHash as the signed 64-bit integer PostgreSQL's bigint holds (same bits). */
+export function signedHash(hex: string): string {
+  return BigInt.asIntN(64, BigInt(`0x${hex}`)).toString();
+}
 
 export type FetchRound = { ok: number; invalid: number; unavailable: number };
 
@@ -84,6 +95,36 @@ export class MetadataFetcher {
     }
   }
 
+  /**
+   * Records the perceptual fingerprint of an image work whose file is stored here, for near-duplicate queries. A file
+   * that is not stored, too large, or does not decode has none; that never fails the metadata.
+   */
+  async #fingerprint(workId: string, content: WorkMetadata["content"]): Promise<void> {
+    if (!/^image\/(png|jpeg)$/.test(content.mediaType) || content.size > MAX_FINGERPRINTED_BYTES) return;
+    const { db, store, chainId } = this.#o;
+    let fingerprint: ImageFingerprint | null;
+    try {
+      if (!(await store.has(content.cid))) return;
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of store.get(content.cid)) {
+        size += chunk.length;
+        if (size > MAX_FINGERPRINTED_BYTES) return;
+        chunks.push(chunk);
+      }
+      fingerprint = imageFingerprintOf(Buffer.concat(chunks), content.mediaType);
+    } catch {
+      // Not stored whole, corrupt, or not a decodable image (whatever its metadata says): no fingerprint.
+      return;
+    }
+    if (!fingerprint) return;
+    await db.query(
+      "insert into image_fingerprints (chain_id, work_id, hash, variants) values ($1, $2, $3, $4::bigint[]) " +
+        "on conflict (chain_id, work_id) do update set hash = excluded.hash, variants = excluded.variants",
+      [chainId, workId, signedHash(fingerprint.hash), `{${fingerprint.variants.map(signedHash).join(",")}}`],
+    );
+  }
+
   async #fetch(workId: string, cid: string, attempts: number): Promise<keyof FetchRound> {
     const { db, store, chainId } = this.#o;
     const where = "where chain_id = $1 and work_id = $2 and metadata_cid = $3";
@@ -97,6 +138,7 @@ export class MetadataFetcher {
         [chainId, workId, cid, d.name, d.nameZh, d.nameEn, d.description, d.technique, d.region, d.tags, d.searchText],
       );
       await this.#pin(cid, metadata.content.cid);
+      await this.#fingerprint(workId, metadata.content);
       return "ok";
     } catch (error) {
       const invalid =

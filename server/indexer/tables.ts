@@ -1,3 +1,4 @@
+// The mirror's tables and their bulk statements: one statement per table per page, arrays as literals.
 import type { Sql, Statement } from "../db/database.ts";
 
 /**

@@ -8,7 +8,7 @@ import { titlechainClient } from "../../client/index.ts";
 import { cidToHex } from "../../core/cid.ts";
 import { Use, type UseName } from "../../core/licence.ts";
 import { KINDS } from "../../server/api/queries/chain-of-title.ts";
-import { encodePng, generateDesign } from "../content/images.ts";
+import { crop, encodeJpeg, encodePng, generateDesign } from "../content/images.ts";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
 import { rpcCall } from "../indexer/chain.ts";
 import { logWorks } from "../indexer/market-check.ts";
@@ -138,6 +138,36 @@ for (const make of [pgliteBackend, postgresBackend]) {
         expect(detail["pledge"]).to.equal(null);
         expect(detail["offers"]).to.deep.equal([]);
       }
+    });
+
+    it("flags registered near-duplicate images in a work's detail and when verifying an upload", async () => {
+      const design = generateDesign(7);
+      const copy = await f.register(buyer, encodeJpeg(design, 80).bytes, { name: "A re-encoded copy" }, "image/jpeg");
+      const other = await f.register(
+        buyer,
+        encodePng(generateDesign(99)).bytes,
+        { name: "Another design" },
+        "image/png",
+      );
+      await f.sync();
+      const detail = (await get(`/api/works/${work}`)).json() as {
+        nearDuplicates: { workId: string; distance: number }[];
+      };
+      expect(detail.nearDuplicates.map((d) => d.workId)).to.deep.equal([copy.toString()]);
+      expect(detail.nearDuplicates[0]?.distance).to.be.at.most(10);
+      const cropped = encodeJpeg(crop(design, { left: 0.03, top: 0.03 }), 85).bytes;
+      const verified = (
+        await f.app.inject({ method: "POST", url: "/api/verify", payload: Buffer.from(cropped) })
+      ).json() as { registered: boolean; nearDuplicates: { workId: string }[] };
+      expect(verified.registered).to.equal(false);
+      expect(verified.nearDuplicates.map((d) => d.workId).sort()).to.deep.equal(
+        [copy.toString(), work.toString()].sort(),
+      );
+      expect(verified.nearDuplicates.map((d) => d.workId)).not.to.include(other.toString());
+      const text = (await f.app.inject({ method: "POST", url: "/api/verify", payload: "not an image" })).json() as {
+        nearDuplicates: unknown[];
+      };
+      expect(text.nearDuplicates).to.deep.equal([]);
     });
 
     it("verifies a file by upload and by hash, and says plainly when a file is not registered", async () => {

@@ -1,3 +1,4 @@
+// The two database backends every database test runs on: PGlite in a temporary directory, and PostgreSQL.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

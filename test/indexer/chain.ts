@@ -1,3 +1,4 @@
+// Chain helpers of the indexer's tests: anvil, JSON-RPC calls, workloads of registrations, and a faulty RPC proxy.
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from "viem";

@@ -1,3 +1,4 @@
+// The indexer killed with SIGKILL at random points, in backfill and realtime, converges to a fresh sync.
 import { spawn } from "node:child_process";
 import { expect } from "chai";
 import { type Deployment, deployTitlechainViem } from "../../scripts/deploy/viem.ts";

@@ -1,3 +1,4 @@
+// Log decoding: every event of the three contracts decoded as viem decodes it.
 import { expect } from "chai";
 import { type AbiEvent, type AbiParameter, decodeAbiParameters, encodeAbiParameters, type Hex } from "viem";
 import { abiReader } from "../../server/indexer/decode.ts";

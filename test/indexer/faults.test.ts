@@ -1,3 +1,4 @@
+// The whole indexer through an RPC that drops, delays and fails requests, and a PGlite worker that crashes.
 import { expect } from "chai";
 import { crashWorkerForTests, type Database } from "../../server/db/database.ts";
 import { Heads } from "../../server/indexer/heads.ts";

@@ -1,3 +1,4 @@
+// Fetching logs over RPC: every log once, in order, through failing and range-limited providers.
 import { expect } from "chai";
 import type { Hex } from "viem";
 import { fetchLogs, type LogPage, type RpcLog } from "../../server/indexer/logs.ts";

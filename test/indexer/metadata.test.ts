@@ -1,3 +1,4 @@
+// Metadata fetching and bilingual search on anvil, the embedded content store and both databases.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

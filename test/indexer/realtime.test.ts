@@ -1,3 +1,4 @@
+// The realtime indexer following heads over WebSocket and polling, through reorgs and kills.
 import { type ChildProcess, spawn } from "node:child_process";
 import { expect } from "chai";
 import type { Hex } from "viem";

@@ -4,6 +4,7 @@ import { describeOffer, territoryCodes, useNamesOf } from "../../../core/licence
 import { finalAt } from "../../../core/priority.ts";
 import type { Sql } from "../../db/database.ts";
 import { iso } from "../schemas.ts";
+import { fingerprintOfWork, nearDuplicateWorks } from "./near-duplicates.ts";
 
 type WorkRow = Record<string, unknown> & { work_id: string };
 
@@ -42,7 +43,8 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
     [chainId, workId],
   );
   if (!work) return null;
-  const [derivatives, offers, listings] = await Promise.all([
+  const fingerprint = await fingerprintOfWork(sql, chainId, workId);
+  const [derivatives, offers, listings, nearDuplicates] = await Promise.all([
     sql.query<{ work_id: string }>(
       "select w.work_id::text as work_id from works w where w.chain_id = $1 and w.parents @> " +
         `jsonb_build_array($2::text) order by w.registered_at, w.work_id limit ${MAX_DERIVATIVES_LISTED}`,
@@ -60,6 +62,7 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
         "work_id = $2::numeric",
       [chainId, workId],
     ),
+    fingerprint ? nearDuplicateWorks(sql, chainId, fingerprint, { excludeWorkId: workId }) : [],
   ]);
   const now = Math.floor(Date.now() / 1000);
   const recordedAt = Number(work["recorded_at"]);
@@ -98,6 +101,7 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
         }
       : null,
     disputed: Boolean(work["disputed"]),
+    nearDuplicates,
     owesDerivativeRoyalties: Boolean(work["owes_royalties"]),
     moves,
     encumbrances: Number(work["encumbrances"]),

@@ -41,8 +41,6 @@ const ProfilePage = Type.Object({
 });
 
 export const profileRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
-  const { chainId, registry } = deps.chain;
-
   app.put(
     "/profiles/:account",
     {
@@ -59,6 +57,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       },
     },
     async (request) => {
+      const { chainId, registry } = deps.chain;
       const account = request.params.account.toLowerCase() as Address;
       const b = request.body;
       const issuedAt = BigInt(b.issuedAt);
@@ -120,6 +119,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       },
     },
     async (request) => {
+      const { chainId } = deps.chain;
       const account = request.params.account.toLowerCase();
       const [profiles, works, counts] = await Promise.all([
         deps.db.query("select * from profiles where chain_id = $1 and account = $2", [chainId, account]),

@@ -4,7 +4,9 @@ import { Type } from "typebox";
 import { sha256OfChunks } from "../../../core/verify.ts";
 import type { Sql } from "../../db/database.ts";
 import type { ApiDeps, ApiOptions } from "../deps.ts";
+import { type NearDuplicate, nearDuplicateWorks } from "../queries/near-duplicates.ts";
 import { Address, Cid, errors, Hash, iso, Time, WorkId } from "../schemas.ts";
+import { ImageCollector } from "./image-collector.ts";
 import { rawBody, requestChunks } from "./raw-body.ts";
 
 const Verification = Type.Object({
@@ -12,6 +14,9 @@ const Verification = Type.Object({
   size: Type.Union([Type.Integer(), Type.Null()], { description: "bytes received; null when verified by hash" }),
   registered: Type.Boolean(),
   message: Type.String({ description: "the verdict in words" }),
+  nearDuplicates: Type.Array(Type.Object({ workId: WorkId, distance: Type.Integer() }), {
+    description: "for a PNG or JPEG upload: registered works whose image is perceptually near it, nearest first",
+  }),
   work: Type.Union([
     Type.Object({
       workId: WorkId,
@@ -27,7 +32,13 @@ const Verification = Type.Object({
   ]),
 });
 
-async function verdict(sql: Sql, chainId: number, sha256: `0x${string}`, size: number | null) {
+async function verdict(
+  sql: Sql,
+  chainId: number,
+  sha256: `0x${string}`,
+  size: number | null,
+  nearDuplicates: NearDuplicate[] = [],
+) {
   const [row] = await sql.query(
     "select work_id::text as work_id, creator, owner, extract(epoch from registered_at)::bigint as registered_at, " +
       "extract(epoch from recorded_at)::bigint as recorded_at, metadata_cid, name from works where chain_id = $1 " +
@@ -40,6 +51,7 @@ async function verdict(sql: Sql, chainId: number, sha256: `0x${string}`, size: n
       size,
       registered: false,
       message: `no work with sha256 ${sha256} is registered on chain ${chainId}`,
+      nearDuplicates,
       work: null,
     };
   }
@@ -49,6 +61,7 @@ async function verdict(sql: Sql, chainId: number, sha256: `0x${string}`, size: n
     size,
     registered: true,
     message: `registered by ${row["creator"]} at ${registeredAt}; held by ${row["owner"]}`,
+    nearDuplicates,
     work: {
       workId: String(row["work_id"]),
       chainId,
@@ -80,12 +93,16 @@ export const verifyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; options: A
     },
     async (request) => {
       let size = 0;
+      const image = new ImageCollector();
       const sha256 = await sha256OfChunks(
         requestChunks(request, options.maxUploadBytes, (chunk) => {
           size += chunk.length;
+          image.push(chunk);
         }),
       );
-      return verdict(deps.db, deps.chain.chainId, sha256, size);
+      const fingerprint = image.fingerprint();
+      const near = fingerprint ? await nearDuplicateWorks(deps.db, deps.chain.chainId, fingerprint) : [];
+      return verdict(deps.db, deps.chain.chainId, sha256, size, near);
     },
   );
 

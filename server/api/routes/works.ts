@@ -116,6 +116,9 @@ export const WorkDetail = Type.Object({
     Type.Null(),
   ]),
   disputed: Type.Boolean(),
+  nearDuplicates: Type.Array(Type.Object({ workId: WorkId, distance: Type.Integer() }), {
+    description: "registered works whose image is perceptually near this one's (bits apart, nearest first): prior art",
+  }),
   owesDerivativeRoyalties: Type.Boolean(),
   moves: Type.Integer(),
   encumbrances: Type.Integer({ description: "pass to buyWork as expectedEncumbrances" }),
