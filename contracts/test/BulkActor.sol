@@ -28,29 +28,70 @@ contract BulkActor is IERC1155Receiver {
         BulkActor buyer,
         address peer
     ) external payable {
-        ILicenceLedger.LicenceTerms memory terms;
+        (ILicenceLedger.LicenceTerms memory terms, bytes32 termsHash) = _terms(salt);
+        for (uint256 i = first; i < first + count; ++i) {
+            bytes32 contentHash = keccak256(abi.encode(salt, i));
+            bytes memory metadataCid = abi.encodePacked(bytes4(0x01551220), contentHash);
+            _actOn(contentHash, metadataCid, terms, termsHash, price, buyer, i % 2 == 1 ? peer : address(0));
+        }
+    }
+
+    /// @notice As `act`, with each work's metadata CID given (`metadataCids[j]` is work `first + j`'s).
+    function actWith(
+        bytes32 salt,
+        uint256 first,
+        bytes[] calldata metadataCids,
+        uint256 price,
+        BulkActor buyer,
+        address peer
+    ) external payable {
+        (ILicenceLedger.LicenceTerms memory terms, bytes32 termsHash) = _terms(salt);
+        for (uint256 j = 0; j < metadataCids.length; ++j) {
+            uint256 i = first + j;
+            _actOn(
+                keccak256(abi.encode(salt, i)),
+                metadataCids[j],
+                terms,
+                termsHash,
+                price,
+                buyer,
+                i % 2 == 1 ? peer : address(0)
+            );
+        }
+    }
+
+    function _terms(bytes32 salt) private pure returns (ILicenceLedger.LicenceTerms memory terms, bytes32 termsHash) {
         terms.uses = 7;
         terms.fields = type(uint16).max;
         terms.worldwide = true;
         terms.textHash = salt;
         terms.textCid = abi.encodePacked(bytes4(0x01551220), salt);
-        bytes32 termsHash = keccak256(abi.encode(terms));
-        for (uint256 i = first; i < first + count; ++i) {
-            bytes32 contentHash = keccak256(abi.encode(salt, i));
-            uint256 workId = REGISTRY.register(
-                IProvenanceRegistry.Registration({
-                    to: address(this),
-                    contentHash: contentHash,
-                    metadataCid: abi.encodePacked(bytes4(0x01551220), contentHash),
-                    royaltyReceiver: address(0),
-                    royaltyBps: 0,
-                    parents: new uint256[](0)
-                })
-            );
-            uint32 offerIndex = LEDGER.createOffer(workId, terms, price);
-            buyer.buy{value: price}(workId, offerIndex, termsHash, price);
-            if (i % 2 == 1) IERC721(address(REGISTRY)).transferFrom(address(this), peer, workId);
-        }
+        termsHash = keccak256(abi.encode(terms));
+    }
+
+    /// @dev Registers one work, offers a licence of it, sells one to `buyer`, and assigns it to `peer` unless zero.
+    function _actOn(
+        bytes32 contentHash,
+        bytes memory metadataCid,
+        ILicenceLedger.LicenceTerms memory terms,
+        bytes32 termsHash,
+        uint256 price,
+        BulkActor buyer,
+        address peer
+    ) private {
+        uint256 workId = REGISTRY.register(
+            IProvenanceRegistry.Registration({
+                to: address(this),
+                contentHash: contentHash,
+                metadataCid: metadataCid,
+                royaltyReceiver: address(0),
+                royaltyBps: 0,
+                parents: new uint256[](0)
+            })
+        );
+        uint32 offerIndex = LEDGER.createOffer(workId, terms, price);
+        buyer.buy{value: price}(workId, offerIndex, termsHash, price);
+        if (peer != address(0)) IERC721(address(REGISTRY)).transferFrom(address(this), peer, workId);
     }
 
     /// @notice Buys one licence of an offer for this contract.

@@ -1,6 +1,6 @@
 // The embedded content store: UnixFS blocks in pack files, verified reads, pins and garbage collection.
 import { randomBytes } from "node:crypto";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { importByteStream } from "ipfs-unixfs-importer";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
@@ -11,6 +11,9 @@ import { IMPORT_PARAMETERS } from "./content-store.ts";
 import { ContentError } from "./errors.ts";
 import { PackBlockstore } from "./pack-blockstore.ts";
 import { parseCid, readUnixFsFile, statUnixFsFile, tapUpload } from "./stream.ts";
+
+/** The pinned roots, one CID per line, appended as they are pinned (`<dir>/pins.log`). */
+const PIN_LOG = "pins.log";
 
 export type EmbeddedStoreOptions = {
   /** Directory of the store (`<data dir>/ipfs`). */
@@ -49,12 +52,17 @@ export class EmbeddedContentStore implements ContentStore {
 
   static async open({ dir, maxFileSize }: EmbeddedStoreOptions): Promise<EmbeddedContentStore> {
     const blocks = await PackBlockstore.open(join(dir, "packs"));
-    let pins: string[] = [];
+    let log = "";
     try {
-      pins = JSON.parse(await readFile(join(dir, "pins.json"), "utf8")) as string[];
+      log = await readFile(join(dir, PIN_LOG), "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
+    // Only whole lines count: a crash mid-append leaves a last line without its newline, of a pin never acknowledged,
+    // which is cut off before anything is appended after it.
+    const whole = log.slice(0, log.lastIndexOf("\n") + 1);
+    if (whole.length < log.length) await writeFile(join(dir, PIN_LOG), whole);
+    const pins = whole.split("\n").slice(0, -1);
     return new EmbeddedContentStore(dir, blocks, maxFileSize, new Set(pins));
   }
 
@@ -84,7 +92,7 @@ export class EmbeddedContentStore implements ContentStore {
   /** True when the whole file is here: an upload of it, or every block of its DAG (read and verified). */
   async has(cid: string): Promise<boolean> {
     const root = parseCid(cid);
-    if (this.blocks.packs().some((p) => p.root === root.toV1().toString())) return true;
+    if (this.blocks.holdsRoot(root.toV1().toString())) return true;
     if (!this.blocks.has(root)) return false;
     try {
       for await (const _ of this.get(cid));
@@ -97,15 +105,11 @@ export class EmbeddedContentStore implements ContentStore {
 
   async pin(cid: string): Promise<void> {
     const root = parseCid(cid).toV1().toString();
-    if (!this.blocks.packs().some((p) => p.root === root)) throw new ContentError("NotFound", `${cid} is not stored`);
+    if (!this.blocks.holdsRoot(root)) throw new ContentError("NotFound", `${cid} is not stored`);
     if (this.#pins.has(root)) return;
     this.#pins.add(root);
-    // One write at a time, each of the whole set: concurrent pins must not race on the temporary file.
-    const write = this.#pinWrites.then(async () => {
-      const path = join(this.#dir, "pins.json");
-      await writeFile(`${path}.tmp`, JSON.stringify([...this.#pins]));
-      await rename(`${path}.tmp`, path);
-    });
+    // One append at a time, each a whole line: the log grows by one line per pin, whatever the number pinned.
+    const write = this.#pinWrites.then(() => appendFile(join(this.#dir, PIN_LOG), `${root}\n`));
     this.#pinWrites = write.catch(() => undefined);
     await write;
   }

@@ -7,6 +7,11 @@ import { ContentError } from "./errors.ts";
 import { matchesCid } from "./stream.ts";
 
 type Location = { pack: string; offset: number; length: number; cid: string };
+/** An open pack file and the reads using it now (an idle handle may be closed to bound the open files). */
+type OpenPack = { handle: Promise<FileHandle>; readers: number };
+
+/** At most this many idle pack files stay open (a store of 100,000 uploads must not hold 100,000 descriptors). */
+export const MAX_OPEN_PACKS = 64;
 type BlockEntry = [cid: string, offset: number, length: number];
 
 /** What a sealed pack holds: one upload's blocks, its root and when it was written. */
@@ -28,8 +33,11 @@ type PackIndex = { root: string | null; createdAt: number; blocks: BlockEntry[] 
 export class PackBlockstore implements Blockstore {
   readonly #dir: string;
   readonly #index = new Map<string, Location>();
-  readonly #handles = new Map<string, Promise<FileHandle>>();
+  /** Open pack files, least recently used first. */
+  readonly #handles = new Map<string, OpenPack>();
   readonly #packs = new Map<string, PackInfo>();
+  /** How many sealed packs hold each root (an upload stored twice has two). */
+  readonly #roots = new Map<string, number>();
 
   private constructor(dir: string) {
     this.#dir = dir;
@@ -58,12 +66,23 @@ export class PackBlockstore implements Blockstore {
     return [...this.#packs.values()];
   }
 
+  /** Whether a sealed pack has this root CID (v1 string). */
+  holdsRoot(root: string): boolean {
+    return this.#roots.has(root);
+  }
+
   /** Deletes a sealed pack and forgets its blocks (blocks it shares with other packs stay readable there). */
   async dropPack(name: string): Promise<void> {
-    const handle = this.#handles.get(name);
+    const entry = this.#handles.get(name);
     this.#handles.delete(name);
-    if (handle) await (await handle).close();
+    if (entry) await (await entry.handle).close();
     for (const [key, location] of this.#index) if (location.pack === name) this.#index.delete(key);
+    const root = this.#packs.get(name)?.root;
+    if (root) {
+      const count = (this.#roots.get(root) ?? 1) - 1;
+      if (count > 0) this.#roots.set(root, count);
+      else this.#roots.delete(root);
+    }
     this.#packs.delete(name);
     await rm(join(this.#dir, `${name}.idx`), { force: true });
     await rm(join(this.#dir, `${name}.pack`), { force: true });
@@ -101,9 +120,15 @@ export class PackBlockstore implements Blockstore {
   async read(cid: CID): Promise<Uint8Array> {
     const location = this.#index.get(keyOf(cid));
     if (!location) throw new ContentError("NotFound", `block ${cid} is not stored`);
-    const handle = await this.#handle(location.pack);
     const bytes = new Uint8Array(location.length);
-    const { bytesRead } = await handle.read(bytes, 0, location.length, location.offset);
+    const entry = this.#open(location.pack);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await (await entry.handle).read(bytes, 0, location.length, location.offset));
+    } finally {
+      entry.readers--;
+      this.#closeIdle();
+    }
     if (bytesRead !== location.length || !matchesCid(cid, bytes)) {
       throw new ContentError("Corrupt", `block ${cid} in pack ${location.pack} does not match its hash`);
     }
@@ -134,12 +159,14 @@ export class PackBlockstore implements Blockstore {
   }
 
   async close(): Promise<void> {
-    for (const handle of this.#handles.values()) await (await handle).close();
+    for (const entry of this.#handles.values()) await (await entry.handle).close();
     this.#handles.clear();
   }
 
   /** Called by a writer once its pack is sealed. */
   register(pack: string, index: PackIndex): void {
+    if (index.root !== null && !this.#packs.has(pack))
+      this.#roots.set(index.root, (this.#roots.get(index.root) ?? 0) + 1);
     this.#packs.set(pack, { name: pack, root: index.root, createdAt: index.createdAt });
     for (const [cid, offset, length] of index.blocks) {
       const key = keyOf(CID.parse(cid));
@@ -151,13 +178,26 @@ export class PackBlockstore implements Blockstore {
     this.register(pack, JSON.parse(await readFile(join(this.#dir, `${pack}.idx`), "utf8")) as PackIndex);
   }
 
-  #handle(pack: string): Promise<FileHandle> {
-    let handle = this.#handles.get(pack);
-    if (!handle) {
-      handle = open(join(this.#dir, `${pack}.pack`), "r");
-      this.#handles.set(pack, handle);
+  /** The pack's open file, marked in use by one more reader (the caller decrements `readers` when done). */
+  #open(pack: string): OpenPack {
+    let entry = this.#handles.get(pack);
+    if (entry)
+      this.#handles.delete(pack); // re-inserted below: most recently used last
+    else entry = { handle: open(join(this.#dir, `${pack}.pack`), "r"), readers: 0 };
+    entry.readers++;
+    this.#handles.set(pack, entry);
+    return entry;
+  }
+
+  /** Closes the least recently used idle packs beyond {@link MAX_OPEN_PACKS}. */
+  #closeIdle(): void {
+    if (this.#handles.size <= MAX_OPEN_PACKS) return;
+    for (const [pack, entry] of this.#handles) {
+      if (this.#handles.size <= MAX_OPEN_PACKS) break;
+      if (entry.readers > 0) continue;
+      this.#handles.delete(pack);
+      entry.handle.then((h) => h.close()).catch(() => undefined);
     }
-    return handle;
   }
 }
 
