@@ -115,12 +115,23 @@ class PgliteDatabase implements Database {
     return db;
   }
 
-  query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.#exclusive(() => this.#query<T>(text, params));
+  // A statement outside a transaction holds the turn only to post it: the worker runs requests in arrival order, so
+  // the next statement is on its way while this one runs (no idle worker between concurrent readers), and a
+  // transaction, which holds the turn throughout, still sees no other statement between its own.
+  async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    const posted = await this.#exclusive(async () => {
+      await this.#current();
+      return { answer: this.#query<T>(text, params) };
+    });
+    return posted.answer;
   }
 
-  exec(text: string): Promise<void> {
-    return this.#exclusive(() => this.#exec(text));
+  async exec(text: string): Promise<void> {
+    const posted = await this.#exclusive(async () => {
+      await this.#current();
+      return { answer: this.#exec(text) };
+    });
+    await posted.answer;
   }
 
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
@@ -212,7 +223,8 @@ class PgliteDatabase implements Database {
         "the PGlite worker stopped during this transaction; what it had not committed is gone and the rest is not run",
       );
     }
-    await this.#current();
+    // Posted at once when the worker runs (a statement posted in its turn keeps its place in the worker's order).
+    if (this.#stopped) await this.#current();
     const id = this.#nextId++;
     const answer = this.#answer(id);
     this.#worker.postMessage({ ...request, id });

@@ -6,6 +6,7 @@ import { ContentError } from "../content/errors.ts";
 import { imageFingerprintOf } from "../content/image.ts";
 import { fetchWorkMetadata } from "../content/metadata-io.ts";
 import type { Database } from "../db/database.ts";
+import { recordFingerprint } from "./near-duplicates.ts";
 import { pause } from "./pause.ts";
 
 export type MetadataFetcherOptions = {
@@ -24,11 +25,6 @@ export type MetadataFetcherOptions = {
 
 /** Image files up to this size are fingerprinted (read whole into memory to decode). */
 export const MAX_FINGERPRINTED_BYTES = 64 * 1024 * 1024;
-
-/** A 16-hex-digit pHash as the signed 64-bit integer PostgreSQL's bigint holds (same bits). */
-export function signedHash(hex: string): string {
-  return BigInt.asIntN(64, BigInt(`0x${hex}`)).toString();
-}
 
 export type FetchRound = { ok: number; invalid: number; unavailable: number };
 
@@ -118,11 +114,8 @@ export class MetadataFetcher {
       return;
     }
     if (!fingerprint) return;
-    await db.query(
-      "insert into image_fingerprints (chain_id, work_id, hash, variants) values ($1, $2, $3, $4::bigint[]) " +
-        "on conflict (chain_id, work_id) do update set hash = excluded.hash, variants = excluded.variants",
-      [chainId, workId, signedHash(fingerprint.hash), `{${fingerprint.variants.map(signedHash).join(",")}}`],
-    );
+    const found = fingerprint;
+    await db.transaction((tx) => recordFingerprint(tx, chainId, workId, found));
   }
 
   async #fetch(workId: string, cid: string, attempts: number): Promise<keyof FetchRound> {

@@ -155,6 +155,11 @@ for (const make of [pgliteBackend, postgresBackend]) {
       };
       expect(detail.nearDuplicates.map((d) => d.workId)).to.deep.equal([copy.toString()]);
       expect(detail.nearDuplicates[0]?.distance).to.be.at.most(10);
+      // Both ways round: the copy's detail names the original, at the same distance.
+      const copyDetail = (await get(`/api/works/${copy}`)).json() as typeof detail;
+      expect(copyDetail.nearDuplicates).to.deep.equal([
+        { workId: work.toString(), distance: detail.nearDuplicates[0]?.distance },
+      ]);
       const cropped = encodeJpeg(crop(design, { left: 0.03, top: 0.03 }), 85).bytes;
       const verified = (
         await f.app.inject({ method: "POST", url: "/api/verify", payload: Buffer.from(cropped) })

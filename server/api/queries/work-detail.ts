@@ -3,8 +3,8 @@ import { cidFromHex } from "../../../core/cid.ts";
 import { describeOffer, territoryCodes, useNamesOf } from "../../../core/licence-text.ts";
 import { finalAt } from "../../../core/priority.ts";
 import type { Sql } from "../../db/database.ts";
+import { storedNearDuplicates } from "../../indexer/near-duplicates.ts";
 import { iso } from "../schemas.ts";
-import { fingerprintOfWork, nearDuplicateWorks } from "./near-duplicates.ts";
 
 type WorkRow = Record<string, unknown> & { work_id: string };
 
@@ -43,7 +43,6 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
     [chainId, workId],
   );
   if (!work) return null;
-  const fingerprint = await fingerprintOfWork(sql, chainId, workId);
   const [derivatives, offers, listings, nearDuplicates] = await Promise.all([
     sql.query<{ work_id: string }>(
       "select w.work_id::text as work_id from works w where w.chain_id = $1 and w.parents @> " +
@@ -62,7 +61,7 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
         "work_id = $2::numeric",
       [chainId, workId],
     ),
-    fingerprint ? nearDuplicateWorks(sql, chainId, fingerprint, { excludeWorkId: workId }) : [],
+    storedNearDuplicates(sql, chainId, workId),
   ]);
   const now = Math.floor(Date.now() / 1000);
   const recordedAt = Number(work["recorded_at"]);
