@@ -19,7 +19,7 @@ import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
 import { Indexer } from "../../server/indexer/indexer.ts";
 import { MetadataFetcher } from "../../server/indexer/metadata.ts";
-import { signedHash, storePairs } from "../../server/indexer/near-duplicates.ts";
+import { radiusOf, signedHash, storePairs } from "../../server/indexer/near-duplicates.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
 import { bulkActorAbi } from "../../types/abi/index.js";
 import { deployBulkActor, deployTitlechainViem } from "../deploy/viem.ts";
@@ -120,13 +120,14 @@ export async function buildDatabase(db: Database, url: string, store: ContentSto
     for (let i = first; i < Math.min(first + 1000, built.works); i++) {
       const { fingerprint: f, copyOf } = corpusImage(i);
       const id = idOf(i);
-      rows.push(`(${built.chain.chainId}, ${id}, ${signedHash(f.hash)}, '{${f.variants.map(signedHash).join(",")}}')`);
+      const variants = `'{${f.variants.map(signedHash).join(",")}}'`;
+      rows.push(`(${built.chain.chainId}, ${id}, ${signedHash(f.hash)}, ${variants}, ${radiusOf(f)})`);
       if (copyOf !== null) {
         pairs.push({ a: id, b: idOf(copyOf), distance: fingerprintDistance(f, corpusImage(copyOf).fingerprint) });
       }
     }
     await db.exec(
-      `insert into image_fingerprints (chain_id, work_id, hash, variants) values ${rows.join(",")} on conflict do nothing`,
+      `insert into image_fingerprints (chain_id, work_id, hash, variants, radius) values ${rows.join(",")} on conflict do nothing`,
     );
     await storePairs(db, built.chain.chainId, pairs);
   }

@@ -1,5 +1,5 @@
 // Near-duplicate images among every registered work's fingerprint, in SQL, by core/phash.ts's distance; stored pairs.
-import { type ImageFingerprint, SIMILAR_DISTANCE } from "../../core/phash.ts";
+import { hammingDistance, type ImageFingerprint, SIMILAR_DISTANCE } from "../../core/phash.ts";
 import type { Sql } from "../db/database.ts";
 
 /** A 16-hex-digit pHash as the signed 64-bit integer PostgreSQL's bigint holds (same bits). */
@@ -12,9 +12,20 @@ export const MAX_NEAR_DUPLICATES = 20;
 
 export type NearDuplicate = { workId: string; distance: number };
 
+/** The radius of a fingerprint: how far its farthest crop variant is from its pHash, in bits. */
+export function radiusOf(fingerprint: ImageFingerprint): number {
+  return Math.max(0, ...fingerprint.variants.map((v) => hammingDistance(fingerprint.hash, v)));
+}
+
 /**
  * The registered works whose image is within `maxDistance` bits of `query`: the smallest Hamming distance between one
  * pHash and the other's pHash or crop variants, either way round, as `fingerprintDistance` computes it.
+ *
+ * Every fingerprint is compared in SQL, in two steps so that the full comparison (31 Hamming distances) runs only on
+ * the few that can be near. Any pair within `maxDistance` has its two pHashes within `maxDistance` plus the larger of
+ * the two radii ({@link radiusOf}), by the triangle inequality: a pHash against the other's variant, or a variant
+ * against the other's pHash, is at most a radius from the pHash it was cropped from. The first step keeps the rows
+ * whose pHash is that near (one distance each); it never drops a near-duplicate.
  */
 export async function nearDuplicateWorks(
   sql: Sql,
@@ -23,17 +34,19 @@ export async function nearDuplicateWorks(
   options: { maxDistance?: number; excludeWorkId?: string } = {},
 ): Promise<NearDuplicate[]> {
   const rows = await sql.query<{ work_id: string; distance: number }>(
-    "select * from (select f.work_id::text as work_id, least(bit_count(($2::bigint # f.hash)::bit(64)), " +
+    "select d.work_id, d.distance from (select f.work_id as id, f.work_id::text as work_id, least(bit_count(($2::bigint # f.hash)::bit(64)), " +
       "(select min(bit_count(($2::bigint # v)::bit(64))) from unnest(f.variants) v), " +
       "(select min(bit_count((q # f.hash)::bit(64))) from unnest($3::bigint[]) q))::int as distance " +
-      "from image_fingerprints f where f.chain_id = $1 and f.work_id <> coalesce($5::numeric, -1)) d " +
-      `where d.distance <= $4 order by d.distance, d.work_id limit ${MAX_NEAR_DUPLICATES}`,
+      "from image_fingerprints f where f.chain_id = $1 and f.work_id <> coalesce($5::numeric, -1) and " +
+      "bit_count(($2::bigint # f.hash)::bit(64)) <= $4::int + greatest(f.radius, $6::int)) d " +
+      `where d.distance <= $4 order by d.distance, d.id limit ${MAX_NEAR_DUPLICATES}`,
     [
       chainId,
       signedHash(query.hash),
       `{${query.variants.map(signedHash).join(",")}}`,
       options.maxDistance ?? SIMILAR_DISTANCE,
       options.excludeWorkId ?? null,
+      radiusOf(query),
     ],
   );
   return rows.map((r) => ({ workId: r.work_id, distance: Number(r.distance) }));
@@ -45,9 +58,16 @@ export async function nearDuplicateWorks(
  */
 export async function recordFingerprint(tx: Sql, chainId: number, workId: string, fingerprint: ImageFingerprint) {
   await tx.query(
-    "insert into image_fingerprints (chain_id, work_id, hash, variants) values ($1, $2, $3, $4::bigint[]) " +
-      "on conflict (chain_id, work_id) do update set hash = excluded.hash, variants = excluded.variants",
-    [chainId, workId, signedHash(fingerprint.hash), `{${fingerprint.variants.map(signedHash).join(",")}}`],
+    "insert into image_fingerprints (chain_id, work_id, hash, variants, radius) values ($1, $2, $3, $4::bigint[], " +
+      "$5) on conflict (chain_id, work_id) do update set hash = excluded.hash, variants = excluded.variants, " +
+      "radius = excluded.radius",
+    [
+      chainId,
+      workId,
+      signedHash(fingerprint.hash),
+      `{${fingerprint.variants.map(signedHash).join(",")}}`,
+      radiusOf(fingerprint),
+    ],
   );
   await tx.query("delete from near_duplicates where chain_id = $1 and $2::numeric in (work_id, other_work_id)", [
     chainId,

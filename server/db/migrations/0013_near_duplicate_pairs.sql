@@ -14,3 +14,7 @@ create index near_duplicates_by_other on near_duplicates (chain_id, other_work_i
 -- fetches those works' metadata anew (one comparison per work, instead of every pair at once here).
 delete from image_fingerprints;
 update works set metadata_status = 'pending', metadata_retry_at = null where metadata_status = 'ok';
+
+-- The radius of each fingerprint (how many bits its farthest crop variant is from its pHash), by which a comparison
+-- skips, exactly, the fingerprints that cannot be near (server/indexer/near-duplicates.ts).
+alter table image_fingerprints add column radius smallint not null;
