@@ -83,6 +83,15 @@ export const EVENT_ROWS =
   "unnest(t.event_names), jsonb_array_elements(t.args), unnest(t.event_works)) as e(log_index, contract, name, " +
   "args, work_id)";
 
+/**
+ * The events of the event log that concern work `$2`, one row each, as {@link EVENT_ROWS} names them: only the
+ * positions of the transaction's events whose work is `$2`, not every event of it (a batch transaction has hundreds).
+ */
+const WORK_EVENT_ROWS =
+  "from chain_transactions t cross join lateral unnest(array_positions(t.event_works, $2::numeric)) as p(i) " +
+  "cross join lateral (select t.log_indexes[p.i] as log_index, t.event_contracts[p.i] as contract, " +
+  "t.event_names[p.i] as name, t.args -> (p.i - 1) as args, t.event_works[p.i] as work_id) e";
+
 /** The columns of an {@link EventLogRow}. */
 export const EVENT_COLUMNS =
   "t.block_number::text as block_number, e.log_index, t.tx_hash, t.block_hash, " +
@@ -119,8 +128,8 @@ export async function chainOfTitle(
     from = "and (t.block_number, e.log_index) > ($4::bigint, $5::integer)";
   }
   const rows = await sql.query<EventRow>(
-    `select ${EVENT_COLUMNS}, nullif(e.args, 'null') as args ${EVENT_ROWS} where t.chain_id = $1 and ` +
-      "t.event_works @> array[$2::numeric] and e.work_id = $2::numeric and t.names[e.name] = any($3::text[]) " +
+    `select ${EVENT_COLUMNS}, nullif(e.args, 'null') as args ${WORK_EVENT_ROWS} where t.chain_id = $1 and ` +
+      "t.event_works @> array[$2::numeric] and t.names[e.name] = any($3::text[]) " +
       `${from} order by t.block_number, e.log_index limit ${MAX_TITLE_ENTRIES + 1}`,
     params,
   );
