@@ -21,8 +21,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts anvil on a free port with extra arguments (a state file, a gas limit...) and waits until it answers. */
-export async function startAnvil(args: readonly string[] = []): Promise<Anvil> {
+/**
+ * Starts anvil on a free port with extra arguments (a state file, a gas limit...) and waits until it answers, for at
+ * most `startS` seconds (loading a large state file takes minutes).
+ */
+export async function startAnvil(args: readonly string[] = [], startS = 60): Promise<Anvil> {
   const port = await freePort();
   // Resolved like a module, so that the compiled copy of this script (dist/) finds it too.
   const binary = join(
@@ -47,7 +50,7 @@ export async function startAnvil(args: readonly string[] = []): Promise<Anvil> {
       });
       if (response.ok) break;
     } catch (error) {
-      if (i >= 600) throw new Error(`anvil did not start on port ${port}: ${String(error)}`);
+      if (i >= startS * 10) throw new Error(`anvil did not start on port ${port}: ${String(error)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

