@@ -40,13 +40,16 @@ const dir = keep ?? (await mkdtemp(join(tmpdir(), "titlechain-bench-api-")));
 await mkdir(dir, { recursive: true });
 const builtFile = join(dir, "built.json");
 const reuse = keep !== undefined && existsSync(builtFile);
-const anvil = await startAnvil([
-  "--gas-limit",
-  "100000000",
-  // A kept chain is dumped every 10 s while it is built (which slows that run) and only loaded when reused.
-  ...(reuse ? ["--load-state", join(dir, "chain.json")] : []),
-  ...(keep && !reuse ? ["--state", join(dir, "chain.json"), "--state-interval", "10"] : []),
-], 900);
+const anvil = await startAnvil(
+  [
+    "--gas-limit",
+    "100000000",
+    // A kept chain is dumped every 10 s while it is built (which slows that run) and only loaded when reused.
+    ...(reuse ? ["--load-state", join(dir, "chain.json")] : []),
+    ...(keep && !reuse ? ["--state", join(dir, "chain.json"), "--state-interval", "10"] : []),
+  ],
+  900,
+);
 const store = await EmbeddedContentStore.open({ dir: join(dir, "ipfs"), maxFileSize: 1024 * 1024 * 1024 });
 
 /** p50 and p99 of `samples`, in ms to one decimal. */
