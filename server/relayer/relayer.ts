@@ -8,8 +8,10 @@ import {
   type PublicClient,
   TransactionReceiptNotFoundError,
 } from "viem";
+import { buildMerkleTree, merkleProofOf } from "../../core/merkle.ts";
 import type { Database } from "../db/database.ts";
 import {
+  type AnchorRequest,
   calldataOf,
   checkRequest,
   creatorOf,
@@ -28,6 +30,11 @@ export type RelayerOptions = {
   account: LocalAccount;
   /** Requests per creator per day, and per client IP per hour. */
   quotas?: { perCreatorPerDay: number; perIpPerHour: number };
+  /**
+   * Batched commitments are anchored together once `maxLeaves` wait or the oldest has waited `windowMs` (defaults
+   * 256 and 10 s): one transaction for many creators, each commitment's time that of its batch.
+   */
+  batch?: { maxLeaves: number; windowMs: number };
 };
 
 export type RelayStatus = {
@@ -40,6 +47,8 @@ export type RelayStatus = {
   transactionHash: string | null;
   blockNumber: string | null;
   error: string | null;
+  /** For a batched commitment once its batch is formed: what a reveal from the batch names, and the leaf's proof. */
+  batch: { submitter: string; root: string; leaf: string; proof: string[] } | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -57,6 +66,7 @@ type Row = {
   raw_tx: string | null;
   tx_hash: string | null;
   block_number: string | number | null;
+  batch_id: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 };
@@ -78,10 +88,12 @@ const fromJson = (row: Record<string, unknown>) =>
 export class Relayer {
   readonly #o: RelayerOptions;
   readonly #quotas: { perCreatorPerDay: number; perIpPerHour: number };
+  readonly #batch: { maxLeaves: number; windowMs: number };
 
   constructor(options: RelayerOptions) {
     this.#o = options;
     this.#quotas = options.quotas ?? { perCreatorPerDay: 200, perIpPerHour: 600 };
+    this.#batch = options.batch ?? { maxLeaves: 256, windowMs: 10_000 };
   }
 
   get address(): Address {
@@ -89,7 +101,7 @@ export class Relayer {
   }
 
   /** Checks and queues a request; returns its id. Throws {@link RelayRefused} (4xx) when it must not be relayed. */
-  async enqueue(request: RelayRequest, clientIp: string): Promise<string> {
+  async enqueue(request: Exclude<RelayRequest, AnchorRequest>, clientIp: string): Promise<string> {
     const { db, chain } = this.#o;
     const creator = creatorOf(request);
     const [counts] = await db.query<{ by_creator: number; by_ip: number; pending_nonces: number }>(
@@ -143,11 +155,27 @@ export class Relayer {
   }
 
   async status(id: string): Promise<RelayStatus | null> {
-    const [row] = await this.#o.db.query<Row>("select * from relay_requests where id = $1 and chain_id = $2", [
+    const { db, chain } = this.#o;
+    const [row] = await db.query<Row>("select * from relay_requests where id = $1 and chain_id = $2", [
       id,
-      this.#o.chain.chainId,
+      chain.chainId,
     ]);
-    return row ? statusOf(row) : null;
+    if (!row) return null;
+    let batch: RelayStatus["batch"] = null;
+    if (row.batch_id !== null && row.commitment !== null) {
+      const [anchor] = await db.query<Row>("select * from relay_requests where id = $1", [row.batch_id]);
+      const request = anchor && (fromJson(anchor.request) as AnchorRequest);
+      if (anchor && request) {
+        const leaf = keccak256(row.commitment as Hex);
+        batch = {
+          submitter: anchor.creator,
+          root: request.root,
+          leaf,
+          proof: merkleProofOf(buildMerkleTree(request.leaves), leaf),
+        };
+      }
+    }
+    return { ...statusOf(row), batch };
   }
 
   /** What operators watch: the relayer's address, balance and queue. */
@@ -173,9 +201,11 @@ export class Relayer {
       [chain.chainId, this.address.toLowerCase()],
     );
     for (const row of submitted) moved += (await this.#follow(row)) ? 1 : 0;
+    moved += await this.#formBatch();
+    // Batched commitments go out with their batch's anchor, not one by one.
     const queued = await db.query<Row>(
-      "select * from relay_requests where chain_id = $1 and relayer = $2 and status = 'queued' order by created_at, id " +
-        "limit 50",
+      "select * from relay_requests where chain_id = $1 and relayer = $2 and status = 'queued' and batch_id is null " +
+        "and not coalesce((request ->> 'batched')::boolean, false) order by created_at, id limit 50",
       [chain.chainId, this.address.toLowerCase()],
     );
     for (const row of queued) {
@@ -195,6 +225,37 @@ export class Relayer {
       }
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
+  }
+
+  /**
+   * Forms a batch of the queued batched commitments, oldest first, when `maxLeaves` wait or the oldest has waited the
+   * window: one anchor request (queued like any other) and each commitment naming it, in one transaction.
+   */
+  async #formBatch(): Promise<number> {
+    const { db, chain } = this.#o;
+    const waiting = await db.query<{ id: string; commitment: string; waited_ms: number }>(
+      "select id, commitment, (extract(epoch from now() - created_at) * 1000)::float8 as waited_ms from " +
+        "relay_requests where chain_id = $1 and relayer = $2 and status = 'queued' and batch_id is null and " +
+        "(request ->> 'batched')::boolean order by created_at, id limit $3",
+      [chain.chainId, this.address.toLowerCase(), this.#batch.maxLeaves],
+    );
+    const oldest = waiting[0];
+    if (!oldest || (waiting.length < this.#batch.maxLeaves && oldest.waited_ms < this.#batch.windowMs)) return 0;
+    const leaves = waiting.map((w) => keccak256(w.commitment as Hex));
+    const anchor: AnchorRequest = { kind: "anchor", root: buildMerkleTree(leaves).root, leaves };
+    const id = randomUUID();
+    await db.transaction(async (tx) => {
+      await tx.query(
+        "insert into relay_requests (id, chain_id, kind, creator, request, status, relayer) values ($1, $2, " +
+          "'anchor', $3, $4::jsonb, 'queued', $3)",
+        [id, chain.chainId, this.address.toLowerCase(), toJson(anchor)],
+      );
+      await tx.query("update relay_requests set batch_id = $1, updated_at = now() where id = any($2::text[])", [
+        id,
+        waiting.map((w) => w.id),
+      ]);
+    });
+    return 1;
   }
 
   async #submit(row: Row): Promise<void> {
@@ -230,12 +291,20 @@ export class Relayer {
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
     });
     const hash = keccak256(raw);
-    // Written before it is broadcast: after a crash the same signed transaction goes out again.
-    await db.query(
-      "update relay_requests set status = 'submitted', relayer_nonce = $2, raw_tx = $3, tx_hash = $4, updated_at = " +
-        "now() where id = $1 and status = 'queued'",
-      [row.id, nonce, raw, hash],
-    );
+    // Written before it is broadcast: after a crash the same signed transaction goes out again. A batch's
+    // commitments carry its transaction too.
+    await db.transaction(async (tx) => {
+      await tx.query(
+        "update relay_requests set status = 'submitted', relayer_nonce = $2, raw_tx = $3, tx_hash = $4, updated_at = " +
+          "now() where id = $1 and status = 'queued'",
+        [row.id, nonce, raw, hash],
+      );
+      await tx.query(
+        "update relay_requests set status = 'submitted', tx_hash = $2, updated_at = now() where batch_id = $1 and " +
+          "status = 'queued'",
+        [row.id, hash],
+      );
+    });
     await this.#broadcast(raw);
   }
 
@@ -256,7 +325,8 @@ export class Relayer {
       const receipt = await client.getTransactionReceipt({ hash });
       if (receipt.status === "success") {
         await db.query(
-          "update relay_requests set status = 'mined', block_number = $2, gas_used = $3, updated_at = now() where id = $1",
+          "update relay_requests set status = 'mined', block_number = $2, gas_used = case when id = $1 then $3::numeric " +
+            "end, updated_at = now() where id = $1 or batch_id = $1",
           [row.id, receipt.blockNumber.toString(), receipt.gasUsed.toString()],
         );
       } else {
@@ -271,9 +341,10 @@ export class Relayer {
     }
   }
 
+  /** Fails a request, and the commitments of its batch when it is an anchor. */
   async #fail(id: string, reason: string): Promise<void> {
     await this.#o.db.query(
-      "update relay_requests set status = 'failed', error = $2, updated_at = now() where id = $1",
+      "update relay_requests set status = 'failed', error = $2, updated_at = now() where id = $1 or batch_id = $1",
       [id, reason],
     );
   }
@@ -291,6 +362,7 @@ function statusOf(row: Row): RelayStatus {
     transactionHash: row.tx_hash,
     blockNumber: row.block_number === null ? null : String(row.block_number),
     error: row.error,
+    batch: null,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

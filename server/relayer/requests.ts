@@ -12,8 +12,18 @@ import { provenanceRegistryAbi } from "../../types/abi/index.js";
 
 /** A gasless registration: the creator's `Register` message and signature. */
 export type RegisterRequest = { kind: "register"; message: RegisterMessage; signature: Hex };
-/** A commitment the platform anchors for the creator (who signed an off-chain `CommitRequest` for the quota). */
-export type CommitRequest = { kind: "commit"; creator: Address; commitment: Hex; deadline: bigint; signature: Hex };
+/**
+ * A commitment the platform anchors for the creator (who signed an off-chain `CommitRequest` for the quota): alone
+ * (`commit`), or `batched` with others under one Merkle root (`anchorBatch`, one transaction for many creators).
+ */
+export type CommitRequest = {
+  kind: "commit";
+  creator: Address;
+  commitment: Hex;
+  deadline: bigint;
+  signature: Hex;
+  batched?: boolean | undefined;
+};
 /** A gasless reveal of a commitment (or of a leaf of an anchored batch): the creator's `Reveal` message and signature. */
 export type RevealRequest = {
   kind: "reveal";
@@ -21,7 +31,9 @@ export type RevealRequest = {
   signature: Hex;
   batch?: { submitter: Address; root: Hex; proof: Hex[] } | undefined;
 };
-export type RelayRequest = RegisterRequest | CommitRequest | RevealRequest;
+/** The relayer's own request: anchoring the root of a batch of commitments (`leaves` in the tree's input order). */
+export type AnchorRequest = { kind: "anchor"; root: Hex; leaves: Hex[] };
+export type RelayRequest = RegisterRequest | CommitRequest | RevealRequest | AnchorRequest;
 
 /** A request refused before it was queued: `code` is stable, `message` says why in words. */
 export class RelayRefused extends Error {
@@ -54,6 +66,8 @@ export function callOf(request: RelayRequest): { functionName: string; args: rea
     };
   }
   if (request.kind === "commit") return { functionName: "commit", args: [request.commitment] };
+  if (request.kind === "anchor")
+    return { functionName: "anchorBatch", args: [request.root, request.leaves.length, "0x"] };
   const m = request.message;
   if (request.batch) {
     const b = request.batch;
@@ -73,8 +87,8 @@ export function calldataOf(request: RelayRequest): Hex {
   return encodeFunctionData({ abi: provenanceRegistryAbi, functionName, args } as never);
 }
 
-/** The creator a request is for. */
-export function creatorOf(request: RelayRequest): Address {
+/** The creator a request is for (the relayer itself for an anchor). */
+export function creatorOf(request: Exclude<RelayRequest, AnchorRequest>): Address {
   return (request.kind === "commit" ? request.creator : request.message.creator).toLowerCase() as Address;
 }
 
@@ -138,7 +152,7 @@ export async function checkRequest(
   client: PublicClient,
   chain: { chainId: number; registry: Address },
   relayer: Address,
-  request: RelayRequest,
+  request: Exclude<RelayRequest, AnchorRequest>,
   pendingNonces: number,
   now: number,
 ): Promise<void> {

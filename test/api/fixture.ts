@@ -53,7 +53,10 @@ export const RELAYER_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf
 export async function apiFixture(
   backend: Backend,
   options: Partial<ApiOptions> = {},
-  relay: { quotas?: { perCreatorPerDay: number; perIpPerHour: number } } | null = null,
+  relay: {
+    quotas?: { perCreatorPerDay: number; perIpPerHour: number };
+    batch?: { maxLeaves: number; windowMs: number };
+  } | null = null,
 ): Promise<ApiFixture> {
   const anvil = await startAnvil();
   const dir = await mkdtemp(join(tmpdir(), "titlechain-api-"));
@@ -77,6 +80,7 @@ export async function apiFixture(
         chain: { chainId: CHAIN_ID, registry: d.registry },
         account: privateKeyToAccount(RELAYER_KEY),
         ...(relay.quotas ? { quotas: relay.quotas } : {}),
+        ...(relay.batch ? { batch: relay.batch } : {}),
       });
     const app = await buildApp(
       { db, store, chain, indexer, ...(relayer ? { relayer } : {}) },

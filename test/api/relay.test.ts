@@ -5,8 +5,9 @@ import { expect } from "chai";
 import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { cidToHex } from "../../core/cid.ts";
-import { commitmentOf } from "../../core/commitment.ts";
+import { batchLeafOf, commitmentOf } from "../../core/commitment.ts";
 import { commitRequestTypedData, registerTypedData, revealTypedData } from "../../core/eip712.ts";
+import { processMerkleProof } from "../../core/merkle.ts";
 import { buildWorkMetadata } from "../../core/metadata.ts";
 import { Relayer } from "../../server/relayer/relayer.ts";
 import { provenanceRegistryAbi } from "../../types/abi/index.js";
@@ -25,7 +26,11 @@ for (const make of [pgliteBackend, postgresBackend]) {
     const artisan = privateKeyToAccount(generatePrivateKey());
 
     before(async () => {
-      f = await apiFixture(backend, {}, { quotas: { perCreatorPerDay: 8, perIpPerHour: 1000 } });
+      f = await apiFixture(
+        backend,
+        {},
+        { quotas: { perCreatorPerDay: 8, perIpPerHour: 1000 }, batch: { maxLeaves: 256, windowMs: 0 } },
+      );
     });
     after(async () => {
       await f?.close();
@@ -141,6 +146,73 @@ for (const make of [pgliteBackend, postgresBackend]) {
       };
       expect(work.creator).to.equal(artisan.address.toLowerCase());
       expect(work.registeredAt).to.equal(new Date(Number(committedAt) * 1000).toISOString());
+    });
+
+    it("anchors batched commitments of several creators in one transaction, and reveals one from the batch", async () => {
+      type Status = {
+        status: string;
+        transactionHash: string | null;
+        blockNumber: string | null;
+        batch: { submitter: Address; root: Hex; leaf: Hex; proof: Hex[] } | null;
+      };
+      const status = async (id: string) =>
+        (await f.app.inject({ method: "GET", url: `/api/relay/requests/${id}` })).json() as Status;
+      const creators = [0, 1, 2].map(() => privateKeyToAccount(generatePrivateKey()));
+      const items = [];
+      for (const creator of creators) {
+        const r = await prepared(creator.address);
+        const salt = `0x${randomBytes(32).toString("hex")}` as Hex;
+        const request = {
+          creator: creator.address,
+          commitment: commitmentOf(creator.address, r.contentHash, salt),
+          deadline: FAR,
+        };
+        const signature = await creator.signTypedData(
+          commitRequestTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message: request }),
+        );
+        const res = await post("/api/relay/commit", { ...json(request), signature, batch: true });
+        expect(res.statusCode, res.body).to.equal(202);
+        const id = (res.json() as { id: string }).id;
+        expect((await status(id)).batch, "no batch before the relayer forms it").to.equal(null);
+        items.push({ creator, r, salt, id });
+      }
+      const before = await relayerNonce();
+      const settled = [];
+      for (const item of items) settled.push(await settle(item.id));
+      expect(settled.map((s) => s.status)).to.deep.equal(["mined", "mined", "mined"]);
+      expect(await relayerNonce(), "one transaction for the three").to.equal(before + 1);
+      const statuses = await Promise.all(items.map((i) => status(i.id)));
+      expect(new Set(statuses.map((s) => s.transactionHash)).size).to.equal(1);
+      const root = statuses[0]?.batch?.root as Hex;
+      for (const [i, s] of statuses.entries()) {
+        const item = items[i] as (typeof items)[number];
+        expect(s.batch?.submitter.toLowerCase()).to.equal(privateKeyToAccount(RELAYER_KEY).address.toLowerCase());
+        expect(s.batch?.leaf).to.equal(batchLeafOf(item.creator.address, item.r.contentHash, item.salt));
+        expect(processMerkleProof(s.batch?.leaf as Hex, s.batch?.proof ?? [])).to.equal(root);
+      }
+      const anchoredAt = (await f.pub.getBlock({ blockNumber: BigInt(statuses[0]?.blockNumber as string) })).timestamp;
+      await rpcCall(f.anvil.url, "evm_increaseTime", [86_400]);
+
+      const { creator, r, salt } = items[1] as (typeof items)[number];
+      const batch = statuses[1]?.batch as NonNullable<Status["batch"]>;
+      const message = { ...r, salt, creator: creator.address, nonce: 0n, deadline: FAR };
+      const signature = await creator.signTypedData(
+        revealTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }),
+      );
+      const revealed = await post("/api/relay/reveal", {
+        message: json(message),
+        signature,
+        batch: { submitter: batch.submitter, root: batch.root, proof: batch.proof },
+      });
+      expect(revealed.statusCode, revealed.body).to.equal(202);
+      expect((await settle((revealed.json() as { id: string }).id)).status).to.equal("mined");
+      await f.sync();
+      const work = (await f.app.inject({ method: "GET", url: `/api/works/${r.contentHash}` })).json() as {
+        registeredAt: string;
+        creator: string;
+      };
+      expect(work.creator).to.equal(creator.address.toLowerCase());
+      expect(work.registeredAt).to.equal(new Date(Number(anchoredAt) * 1000).toISOString());
     });
 
     it("refuses forged, replayed, expired, cross-chain and duplicate requests without spending gas", async () => {

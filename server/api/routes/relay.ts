@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { Address, Hex } from "viem";
-import type { RelayRequest } from "../../relayer/requests.ts";
+import type { AnchorRequest, RelayRequest as AnyRelayRequest } from "../../relayer/requests.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { Address as AddressSchema, errors, Hash } from "../schemas.ts";
@@ -40,9 +40,28 @@ const RelayStatus = Type.Object({
   transactionHash: Type.Union([Hash, Type.Null()]),
   blockNumber: Type.Union([Type.String(), Type.Null()]),
   error: Type.Union([Type.String(), Type.Null()], { description: "why it failed, in words" }),
+  batch: Type.Union(
+    [
+      Type.Object({
+        submitter: AddressSchema,
+        root: Hash,
+        leaf: Hash,
+        proof: Type.Array(Hash),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        "a batched commitment's batch, once formed: the submitter, root and Merkle proof a reveal from the batch " +
+        "names (POST /api/relay/reveal with `batch`), valid once the batch is mined",
+    },
+  ),
   createdAt: Type.String({ format: "date-time" }),
   updatedAt: Type.String({ format: "date-time" }),
 });
+
+/** What a creator may ask for (anchors are the relayer's own). */
+type RelayRequest = Exclude<AnyRelayRequest, AnchorRequest>;
 
 type Fields = { [K in keyof typeof RegistrationFields]: unknown };
 
@@ -99,7 +118,16 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
       schema: {
         ...common,
         summary: "Relay a private commitment (only its hash goes on chain); the creator signs a CommitRequest",
-        body: Type.Object({ creator: AddressSchema, commitment: Hash, deadline: Uint, signature: Signature }),
+        description:
+          "With `batch: true` the commitment is anchored with others under one Merkle root (one transaction for many " +
+          "creators, within seconds); its status then gives the proof a reveal from the batch needs.",
+        body: Type.Object({
+          creator: AddressSchema,
+          commitment: Hash,
+          deadline: Uint,
+          signature: Signature,
+          batch: Type.Optional(Type.Boolean()),
+        }),
       },
     },
     async (request, reply) => {
@@ -110,6 +138,7 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
         commitment: b.commitment as Hex,
         deadline: BigInt(b.deadline),
         signature: b.signature as Hex,
+        batched: b.batch === true,
       };
       return reply.code(202).send(await accept(relayRequest, request.ip));
     },
