@@ -45,6 +45,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 300 },
     return503OnClosing: true,
+    trustProxy: options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook("onSend", async (request, reply) => {

@@ -26,6 +26,11 @@ export type ApiOptions = {
   corsOrigins: readonly string[];
   /** Requests per minute per client IP (429 beyond, with Retry-After). */
   rateLimitPerMinute: number;
+  /**
+   * Addresses or CIDR ranges of the reverse proxies in front of the server: a request from one of them is the client
+   * its `X-Forwarded-For` names (for rate limits, quotas and logs). Empty: every request is its peer's.
+   */
+  trustedProxies: readonly string[];
   /** Fastify's logger: false in tests, pino options in production. */
   logger?: boolean | Record<string, unknown>;
 };
@@ -34,5 +39,6 @@ export const defaultApiOptions: ApiOptions = {
   maxUploadBytes: 1024 * 1024 * 1024,
   corsOrigins: [],
   rateLimitPerMinute: 6000,
+  trustedProxies: [],
   logger: false,
 };

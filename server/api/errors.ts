@@ -22,6 +22,11 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, "NotFound", `${what} not found`);
 
+/** `text` cut to `max` characters, marked with an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
 const CONTENT_STATUS: Record<ContentError["code"], [number, string]> = {
   NotFound: [404, "NotFound"],
   Corrupt: [502, "ContentCorrupt"],
@@ -127,7 +132,8 @@ export function installErrorHandler(app: FastifyInstance): void {
         status: 404,
         code: "NotFound",
         title: "Not Found",
-        detail: `no route ${request.method} ${request.url.split("?")[0]}`,
+        // The path as asked, cut short: a problem document never echoes kilobytes of a caller's input.
+        detail: `no route ${request.method} ${truncate(request.url.split("?")[0] ?? "", 200)}`,
       }),
   );
 }
