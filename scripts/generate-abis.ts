@@ -21,9 +21,11 @@ const contracts = [
   ["Sublicensing", "sublicensingAbi", "libraries/"],
   ["RevenueSplits", "revenueSplitsAbi", "libraries/"],
   ["DerivativeRoyalties", "derivativeRoyaltiesAbi", "libraries/"],
-  // Test helpers: BulkActor drives the contracts in bulk for the indexer benchmark and tests; TestToken is a plain ERC-20.
+  // Test helpers: BulkActor drives the contracts in bulk for the indexer benchmark and tests; TestToken is a plain ERC-20;
+  // ContractWallet is an ERC-1271 account.
   ["BulkActor", "bulkActorAbi", "test/"],
   ["TestToken", "testTokenAbi", "test/"],
+  ["ContractWallet", "contractWalletAbi", "test/"],
 ] as const;
 
 /** A JSON value as a TypeScript type: the literal itself, arrays as readonly tuples, fields readonly. */

@@ -1,5 +1,5 @@
 // What the API runs on: the database, the content store, the deployment it mirrors, the indexer's status; and its limits.
-import type { Address } from "viem";
+import type { Address, PublicClient } from "viem";
 import type { ContentStore } from "../content/index.ts";
 import type { Sql } from "../db/database.ts";
 import type { IndexerStatus } from "../indexer/indexer.ts";
@@ -16,6 +16,8 @@ export type ApiDeps = {
   indexer?: { status(): IndexerStatus };
   /** The gasless relay, when this process holds a relayer key. */
   relayer?: Relayer;
+  /** A client of the chain, for checks only a node can answer (a contract account's ERC-1271 signature). */
+  client?: PublicClient;
 };
 
 /** The API's part of the configuration (read and validated at the entry point). */

@@ -83,7 +83,7 @@ export async function apiFixture(
         ...(relay.batch ? { batch: relay.batch } : {}),
       });
     const app = await buildApp(
-      { db, store, chain, indexer, ...(relayer ? { relayer } : {}) },
+      { db, store, chain, indexer, client: pubClient, ...(relayer ? { relayer } : {}) },
       { ...defaultApiOptions, ...options },
     );
     closers.unshift(() => app.close());

@@ -1,10 +1,15 @@
 // Creator profiles signed by their accounts, and Atom feeds of new works, through the API on a real chain.
 import { createHash, randomBytes } from "node:crypto";
 import { expect } from "chai";
-import type { Hex } from "viem";
+import { type Address, createWalletClient, type Hex, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
 import { type ProfileMessage, profileTypedData } from "../../core/eip712.ts";
+import { bytecodeOf } from "../../scripts/deploy/viem.ts";
+import { contractWalletBytecode } from "../../types/abi/bytecode.js";
+import { contractWalletAbi } from "../../types/abi/index.js";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
+import { rpcCall } from "../indexer/chain.ts";
 import { CHAIN_ID } from "../indexer/mirror.ts";
 import { type ApiFixture, apiFixture } from "./fixture.ts";
 
@@ -94,6 +99,30 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(artisan.worksCreated).to.equal(1);
       const nobody = await f.app.inject({ method: "GET", url: `/api/profiles/0x${"ab".repeat(20)}` });
       expect(nobody.statusCode).to.equal(404);
+    });
+
+    it("accepts a contract account's profile signed as its ERC-1271 check accepts, and refuses another", async () => {
+      const owner = privateKeyToAccount(generatePrivateKey());
+      const [admin] = await rpcCall<Hex[]>(f.anvil.url, "eth_accounts");
+      const wallet = createWalletClient({ chain: foundry, transport: http(f.anvil.url), account: admin as Hex });
+      const hash = await wallet.deployContract({
+        abi: contractWalletAbi,
+        bytecode: bytecodeOf(contractWalletBytecode),
+        args: [owner.address],
+      });
+      const cooperative = (await f.pub.waitForTransactionReceipt({ hash })).contractAddress as Address;
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const message = { ...profile(cooperative, now), nameEn: "Lianghe Carvers' Cooperative" };
+      const sign = (by: typeof owner) =>
+        by.signTypedData(profileTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }));
+      const refused = await put(cooperative, message, await sign(privateKeyToAccount(generatePrivateKey())));
+      expect(refused.statusCode, refused.body).to.equal(403);
+      const accepted = await put(cooperative, message, await sign(owner));
+      expect(accepted.statusCode, accepted.body).to.equal(200);
+      const page = (await f.app.inject({ method: "GET", url: `/api/profiles/${cooperative}` })).json() as {
+        profile: { nameEn: string };
+      };
+      expect(page.profile.nameEn).to.equal("Lianghe Carvers' Cooperative");
     });
 
     it("lists new works in Atom feeds per creator, per technique and per search, escaping what users wrote", async () => {

@@ -1,7 +1,7 @@
 // Creator profiles: set only by the account itself (an EIP-712 signature), shown with the creator's works and sales.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { type Address, type Hex, verifyTypedData } from "viem";
+import { type Address, type Hex, type PublicClient, verifyTypedData } from "viem";
 import { profileTypedData } from "../../../core/eip712.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -40,6 +40,25 @@ const ProfilePage = Type.Object({
   sales: Type.Object({ count: Type.Integer(), asSeller: Type.Integer(), asBuyer: Type.Integer() }),
 });
 
+/**
+ * Whether `account` is a contract that accepts the signature (ERC-1271 `isValidSignature`). A node that does not
+ * answer gives 503 (try again), never a refusal.
+ */
+async function signedByContract(
+  deps: ApiDeps,
+  typed: Parameters<typeof verifyTypedData>[0],
+  account: Address,
+): Promise<boolean> {
+  if (!deps.client) return false;
+  try {
+    const code = await deps.client.getCode({ address: account });
+    if (!code || code === "0x") return false;
+    return await deps.client.verifyTypedData(typed as Parameters<PublicClient["verifyTypedData"]>[0]);
+  } catch {
+    throw new ApiError(503, "ChainUnavailable", "the chain did not answer to check the contract account's signature");
+  }
+}
+
 export const profileRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.put(
     "/profiles/:account",
@@ -51,9 +70,12 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         body: Type.Object({
           ...ProfileFields,
           issuedAt: Type.String({ pattern: "^[0-9]{1,12}$", description: "Unix seconds; must grow" }),
-          signature: Type.String({ pattern: "^0x([0-9a-fA-F]{2}){65}$" }),
+          signature: Type.String({
+            pattern: "^0x([0-9a-fA-F]{2}){65,1024}$",
+            description: "65 bytes from an externally owned account; a contract account's own format (ERC-1271)",
+          }),
         }),
-        response: { 200: Profile, ...errors(400, 403, 409, 429) },
+        response: { 200: Profile, ...errors(400, 403, 409, 429, 503) },
       },
     },
     async (request) => {
@@ -75,11 +97,14 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         links: b.links,
         issuedAt,
       };
-      const valid = await verifyTypedData({
+      const typed = {
         address: account,
         ...profileTypedData({ chainId, registry, message }),
         signature: b.signature as Hex,
-      }).catch(() => false);
+      };
+      // An externally owned account's signature is checked here; a contract account's (ERC-1271, such as a
+      // cooperative's multisig) by asking the chain.
+      const valid = (await verifyTypedData(typed).catch(() => false)) || (await signedByContract(deps, typed, account));
       if (!valid)
         throw new ApiError(403, "InvalidSignature", `the profile is not signed by ${account}`, "body.signature");
       const [stored] = await deps.db.query(
