@@ -8,11 +8,13 @@ import { titlechainClient } from "../../client/index.ts";
 import { cidToHex } from "../../core/cid.ts";
 import { Use, type UseName } from "../../core/licence.ts";
 import { KINDS } from "../../server/api/queries/chain-of-title.ts";
+import { UploadCollector } from "../../server/content/collector.ts";
 import { crop, encodeJpeg, encodePng, generateDesign } from "../content/images.ts";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
 import { rpcCall } from "../indexer/chain.ts";
 import { logWorks } from "../indexer/market-check.ts";
 import { royaltyAndPriorityScenario } from "../indexer/market-scenario.ts";
+import { CHAIN_ID } from "../indexer/mirror.ts";
 import { type ApiFixture, apiFixture } from "./fixture.ts";
 
 const sha256 = (bytes: Uint8Array) => `0x${createHash("sha256").update(bytes).digest("hex")}`;
@@ -239,6 +241,40 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(removed).not.to.include(fileCid);
       expect((await get(`/ipfs/${fileCid}`)).statusCode).to.equal(200);
       expect((await get(`/ipfs/${stray.cid}`)).statusCode).to.equal(404);
+    });
+
+    it("collects stray uploads on its schedule, never a file whose registration is not fetched yet", async () => {
+      const collector = new UploadCollector({ store: f.store, db: f.db, chainId: CHAIN_ID, graceMs: 0 });
+      const bytes = randomBytes(3000);
+      // Registered on chain, but the indexer and the metadata fetcher have not caught up: the round is skipped.
+      const fresh = await f.register(buyer, bytes, { name: "Registered a moment ago" });
+      const freshCid = (
+        (await f.app.inject({ method: "POST", url: "/api/files", payload: bytes })).json() as {
+          cid: string;
+        }
+      ).cid;
+      const stray = (
+        await f.app.inject({ method: "POST", url: "/api/files", payload: Buffer.from("a stray upload") })
+      ).json() as { cid: string };
+      // The indexer (following heads) mirrors the work; its metadata waits for the fetcher, which has not run.
+      for (
+        let i = 0;
+        (await f.db.query("select 1 from works where work_id = $1", [fresh.toString()])).length === 0;
+        i++
+      ) {
+        if (i > 200) throw new Error("the indexer did not mirror the registration");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const skipped = await collector.runOnce();
+      expect(skipped.removed).to.deep.equal([]);
+      expect(skipped.skipped).to.match(/not fetched/);
+      await f.sync();
+      const round = await collector.runOnce();
+      expect(round.skipped).to.equal(null);
+      expect(round.removed).to.include(stray.cid);
+      expect(round.removed).not.to.include(freshCid);
+      expect((await get(`/ipfs/${freshCid}`)).statusCode).to.equal(200);
+      expect((await get(`/api/works/${fresh}`)).statusCode).to.equal(200);
     });
 
     it("returns the upload's hash, CID, media type and perceptual hash", async () => {
