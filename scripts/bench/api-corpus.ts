@@ -3,18 +3,10 @@ import type { Hex } from "viem";
 import { cidFromHex } from "../../core/cid.ts";
 import { buildWorkMetadata, type WorkMetadata } from "../../core/metadata.ts";
 import type { ImageFingerprint } from "../../core/phash.ts";
+import { mulberry32 } from "../random.ts";
 
-/** A deterministic pseudo-random source (mulberry32): the same seed builds the same corpus every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random source: the same seed builds the same corpus every run. */
+export const random = mulberry32;
 
 type Word = readonly [zh: string, en: string];
 

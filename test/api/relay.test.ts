@@ -93,6 +93,20 @@ for (const make of [pgliteBackend, postgresBackend]) {
     const json = (m: Record<string, unknown>) =>
       JSON.parse(JSON.stringify(m, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
 
+    /** Relays a reveal until it is mined; the work is then the creator's, registered at `at` (Unix seconds). */
+    const revealAs = async (payload: Record<string, unknown>, contentHash: Hex, creator: Address, at: bigint) => {
+      const revealed = await post("/api/relay/reveal", payload);
+      expect(revealed.statusCode, revealed.body).to.equal(202);
+      expect((await settle((revealed.json() as { id: string }).id)).status).to.equal("mined");
+      await f.sync();
+      const work = (await f.app.inject({ method: "GET", url: `/api/works/${contentHash}` })).json() as {
+        registeredAt: string;
+        creator: string;
+      };
+      expect(work.creator).to.equal(creator.toLowerCase());
+      expect(work.registeredAt).to.equal(new Date(Number(at) * 1000).toISOString());
+    };
+
     it("registers a work for a creator who holds no coin: the creator signs, the relayer pays", async () => {
       const r = await prepared(artisan.address);
       const message = { ...r, creator: artisan.address, nonce: 0n, deadline: FAR };
@@ -136,16 +150,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
       const signature = await artisan.signTypedData(
         revealTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }),
       );
-      const revealed = await post("/api/relay/reveal", { message: json(message), signature });
-      expect(revealed.statusCode, revealed.body).to.equal(202);
-      expect((await settle((revealed.json() as { id: string }).id)).status).to.equal("mined");
-      await f.sync();
-      const work = (await f.app.inject({ method: "GET", url: `/api/works/${r.contentHash}` })).json() as {
-        registeredAt: string;
-        creator: string;
-      };
-      expect(work.creator).to.equal(artisan.address.toLowerCase());
-      expect(work.registeredAt).to.equal(new Date(Number(committedAt) * 1000).toISOString());
+      await revealAs({ message: json(message), signature }, r.contentHash, artisan.address, committedAt);
     });
 
     it("anchors batched commitments of several creators in one transaction, and reveals one from the batch", async () => {
@@ -199,20 +204,12 @@ for (const make of [pgliteBackend, postgresBackend]) {
       const signature = await creator.signTypedData(
         revealTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }),
       );
-      const revealed = await post("/api/relay/reveal", {
+      const payload = {
         message: json(message),
         signature,
         batch: { submitter: batch.submitter, root: batch.root, proof: batch.proof },
-      });
-      expect(revealed.statusCode, revealed.body).to.equal(202);
-      expect((await settle((revealed.json() as { id: string }).id)).status).to.equal("mined");
-      await f.sync();
-      const work = (await f.app.inject({ method: "GET", url: `/api/works/${r.contentHash}` })).json() as {
-        registeredAt: string;
-        creator: string;
       };
-      expect(work.creator).to.equal(creator.address.toLowerCase());
-      expect(work.registeredAt).to.equal(new Date(Number(anchoredAt) * 1000).toISOString());
+      await revealAs(payload, r.contentHash, creator.address, anchoredAt);
     });
 
     it("refuses forged, replayed, expired, cross-chain and duplicate requests without spending gas", async () => {

@@ -5,22 +5,13 @@
  */
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
+import { mulberry32 } from "../../scripts/random.ts";
 
 export type Rgba = { width: number; height: number; rgba: Uint8Array };
 export type ImageFile = { bytes: Uint8Array; mediaType: "image/png" | "image/jpeg" };
 type Colour = readonly [number, number, number];
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Generator

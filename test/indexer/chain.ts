@@ -4,21 +4,13 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from "viem";
 import { foundry } from "viem/chains";
 import { type Deployment, deployBulkActor } from "../../scripts/deploy/viem.ts";
+import { mulberry32 } from "../../scripts/random.ts";
 import { bulkActorAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 
 export { type Anvil, freePort, startAnvil } from "../../scripts/anvil.ts";
 
 /** A seeded PRNG (mulberry32) returning floats in [0, 1): the same sequence on every run. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
 
 /** One raw JSON-RPC call to `url`; a JSON-RPC error is thrown as "method: message". */
 export async function rpcCall<T>(url: string, method: string, params: unknown[] = []): Promise<T> {

@@ -1,6 +1,7 @@
 // The near-duplicate query in SQL against core/phash.ts's own comparison, and the pairs stored as fingerprints arrive.
 import { expect } from "chai";
 import { type ImageFingerprint, nearDuplicates, SIMILAR_DISTANCE } from "../../core/phash.ts";
+import { mulberry32 as random } from "../../scripts/random.ts";
 import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
 import {
@@ -12,17 +13,6 @@ import {
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
 
 const CHAIN = 31337;
-
-/** A deterministic pseudo-random source (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function flip(next: () => number, hash: string, bits: number): string {
   let value = BigInt(`0x${hash}`);
