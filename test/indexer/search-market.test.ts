@@ -295,12 +295,14 @@ for (const make of [pgliteBackend, postgresBackend]) {
 
       // Time-limited ones first, so their clocks run out while the rest is set up.
       const ended = await registerWork(artisan);
-      const endsAt = await soon(4);
+      // Each deadline is taken just before the transaction that needs it in the future, with room for a slow machine.
+      const endsAt = await soon(10);
       await createOffer(artisan, ended, parseEther("1"), { end: endsAt, duration: 0 });
       add("ended", ended, ["OfferEnded"]);
       const foreclosed = await registerWork(artisan);
       await createOffer(artisan, foreclosed, parseEther("1"));
-      await registry(artisan, "pledge", [foreclosed, lender, BigInt(endsAt), "0x"]);
+      const maturesAt = await soon(10);
+      await registry(artisan, "pledge", [foreclosed, lender, BigInt(maturesAt), "0x"]);
       await ledger(lender, "setPledgeeConsent", [foreclosed, true]);
       add("foreclosed", foreclosed, ["OfferVoid"]);
 
@@ -456,12 +458,13 @@ for (const make of [pgliteBackend, postgresBackend]) {
       add("no offer", none, []);
 
       // The time-limited offer ends and the pledge matures; the pledgee takes the work.
-      while (Date.now() / 1000 < endsAt + 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      const due = Math.max(endsAt, maturesAt);
+      while (Date.now() / 1000 < due + 1) await new Promise((resolve) => setTimeout(resolve, 100));
       // anvil's clock may trail the wall clock by a second: the block that ends the offer is stamped past its end.
       const latest = Number((await client().getBlock()).timestamp);
-      await rpcCall(anvil.url, "evm_mine", [Math.max(latest + 1, endsAt + 1)]);
+      await rpcCall(anvil.url, "evm_mine", [Math.max(latest + 1, due + 1)]);
       await registry(lender, "foreclose", [foreclosed]);
-      expect(Number((await client().getBlock()).timestamp)).to.be.greaterThan(endsAt);
+      expect(Number((await client().getBlock()).timestamp)).to.be.greaterThan(due);
 
       const rpc = new RpcClient({ urls: [anvil.url] });
       const indexer = deploymentIndexer(db, rpc, d);
