@@ -8,6 +8,7 @@ import { fetchWorkMetadata } from "../content/metadata-io.ts";
 import type { Database } from "../db/database.ts";
 import { recordFingerprint } from "./near-duplicates.ts";
 import { pause } from "./pause.ts";
+import { SEARCH_REV_LOCK } from "./search-index.ts";
 
 export type MetadataFetcherOptions = {
   db: Database;
@@ -124,12 +125,28 @@ export class MetadataFetcher {
     try {
       const metadata = await fetchWorkMetadata(store, cid, { signal: AbortSignal.timeout(this.#o.timeoutMs) });
       const d = denormalise(metadata);
-      await db.query(
-        "update works set metadata_status = 'ok', metadata_error = null, metadata_retry_at = null, " +
-          "metadata_attempts = metadata_attempts + 1, name = $4, name_zh = $5, name_en = $6, description = $7, " +
-          `technique = $8, region = $9, tags = $10, search_text = $11 ${where}`,
-        [chainId, workId, cid, d.name, d.nameZh, d.nameEn, d.description, d.technique, d.region, d.tags, d.searchText],
-      );
+      // The search revision is taken under a lock held to commit: revisions commit in order (migration 16).
+      await db.transaction(async (tx) => {
+        if (db.kind === "postgres") await tx.query("select pg_advisory_xact_lock($1)", [SEARCH_REV_LOCK]);
+        await tx.query(
+          "update works set metadata_status = 'ok', metadata_error = null, metadata_retry_at = null, " +
+            "metadata_attempts = metadata_attempts + 1, name = $4, name_zh = $5, name_en = $6, description = $7, " +
+            `technique = $8, region = $9, tags = $10, search_text = $11, search_rev = nextval('works_search_rev') ${where}`,
+          [
+            chainId,
+            workId,
+            cid,
+            d.name,
+            d.nameZh,
+            d.nameEn,
+            d.description,
+            d.technique,
+            d.region,
+            d.tags,
+            d.searchText,
+          ],
+        );
+      });
       await this.#pin(cid, metadata.content.cid);
       await this.#fingerprint(workId, metadata.content);
       return "ok";

@@ -102,11 +102,22 @@ export async function storePairs(
 
 /** A registered work's near-duplicates from the stored pairs, nearest first (works still mirrored only). */
 export async function storedNearDuplicates(sql: Sql, chainId: number, workId: string): Promise<NearDuplicate[]> {
-  const rows = await sql.query<{ work_id: string; distance: number }>(
-    "select n.other_work_id::text as work_id, n.distance from near_duplicates n join works w on w.chain_id = " +
-      "n.chain_id and w.work_id = n.other_work_id where n.chain_id = $1 and n.work_id = $2::numeric order by " +
-      `n.distance, n.other_work_id limit ${MAX_NEAR_DUPLICATES}`,
-    [chainId, workId],
+  const rows = await sql.query<NearDuplicate>(`select ${nearDuplicatesJson("$1", "$2::numeric")} as list`, [
+    chainId,
+    workId,
+  ]);
+  return (rows[0] as unknown as { list: NearDuplicate[] }).list;
+}
+
+/**
+ * SQL for the stored near-duplicates of the work `work` of chain `chain` (SQL expressions) that are still mirrored, as
+ * a JSON array of `{ workId, distance }`, nearest first: for one statement that reads a work's whole detail.
+ */
+export function nearDuplicatesJson(chain: string, work: string): string {
+  return (
+    "(select coalesce(json_agg(json_build_object('workId', n.other_work_id::text, 'distance', n.distance) order by " +
+    "n.distance, n.other_work_id), '[]') from (select n.other_work_id, n.distance from near_duplicates n join works " +
+    `d on d.chain_id = n.chain_id and d.work_id = n.other_work_id where n.chain_id = ${chain} and n.work_id = ` +
+    `${work} order by n.distance, n.other_work_id limit ${MAX_NEAR_DUPLICATES}) n)`
   );
-  return rows.map((r) => ({ workId: r.work_id, distance: Number(r.distance) }));
 }

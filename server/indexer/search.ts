@@ -1,11 +1,23 @@
 /** Search of the mirrored works: bilingual free text, filters, licensable now, price ranges, keyset pages. */
 import type { Sql } from "../db/database.ts";
 import { ZERO } from "./projector.ts";
+import {
+  type Candidate,
+  type IndexedWork,
+  idKey,
+  type RankKey,
+  type SearchOrder,
+  WorkTermIndex,
+} from "./search-index.ts";
+import { queryTerms } from "./search-terms.ts";
 
 /** A search of the mirrored works. Every filter is optional; `q` matches Chinese and English text alike. */
 export type WorkSearch = {
   chainId: number;
-  /** Free text: title, description, creator, technique, region and tags (trigram match, ranked by similarity). */
+  /**
+   * Free text: title, description, creator, technique, region and tags. Every word (Chinese: every pair of characters)
+   * must be in the work; ranked by where they are (a title counts more) and how often, over the work's length.
+   */
   q?: string;
   creator?: string;
   /** Technique, e.g. "Qiang embroidery" (case-insensitive). */
@@ -56,32 +68,80 @@ export class SearchError extends Error {
 
 type Cursor = { s: number; t: number; id: string };
 
+type HitRow = {
+  work_id: string;
+  name: string | null;
+  creator: string;
+  owner: string;
+  technique: string | null;
+  t: string;
+};
+
+/** Largest batch of ranked candidates confirmed against the database in one statement. */
+const MAX_BATCH = 2_000;
+
+/** One term index per database handle and chain, built on the first search with words and kept current after. */
+const termIndexes = new WeakMap<Sql, Map<number, WorkTermIndex>>();
+
+/** The term index of `chainId`'s works in `sql`, created (empty) on first use. */
+export function termIndexOf(sql: Sql, chainId: number): WorkTermIndex {
+  const byChain = termIndexes.get(sql) ?? new Map<number, WorkTermIndex>();
+  termIndexes.set(sql, byChain);
+  const index = byChain.get(chainId) ?? new WorkTermIndex(sql, chainId);
+  byChain.set(chainId, index);
+  return index;
+}
+
 /**
  * One page of works, best match first (then newest, then by id), with a keyset cursor for the next page: pages never
- * repeat or skip a work, whatever is registered meanwhile.
+ * repeat or skip a work, whatever is registered meanwhile. Free text is matched by the term index (every term of the
+ * query in the work); the database confirms each page's works and applies every filter, and tells whether the index
+ * has missed a write, in one statement.
  */
 export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits: WorkHit[]; next: string | null }> {
   const limit = search.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new SearchError("limit", "must be 1 to 100");
   const q = search.q?.trim();
   if (q !== undefined && (q.length === 0 || q.length > 200)) throw new SearchError("q", "must be 1 to 200 characters");
+  const terms = q === undefined ? undefined : queryTerms(q);
+  const sort = search.sort ?? (q === undefined ? "newest" : "relevance");
+  if (!["relevance", "newest", "oldest"].includes(sort)) {
+    throw new SearchError("sort", "must be relevance, newest or oldest");
+  }
+  if (sort === "relevance" && q === undefined) throw new SearchError("sort", "relevance needs a query q");
+  const filters = sqlFilters(search);
+  const cursor = search.cursor === undefined ? undefined : decodeCursor(search.cursor);
+  // Punctuation alone matches no work.
+  if (terms?.length === 0) return { hits: [], next: null };
+  const rows = terms
+    ? await indexedPage(sql, search, terms, sort, filters, cursor, limit)
+    : await sqlPage(sql, sort, filters, cursor, limit);
+  const page = rows.slice(0, limit);
+  const hits = page.map((r) => ({
+    workId: r.work_id,
+    name: r.name,
+    creator: r.creator,
+    owner: r.owner,
+    technique: r.technique,
+    registeredAt: Number(r.t),
+    score: r.score,
+  }));
+  const last = page.at(-1);
+  const next = rows.length > limit && last ? encodeCursor({ s: last.score, t: last.rank, id: last.work_id }) : null;
+  return { hits, next };
+}
+
+type Filters = { where: string[]; params: unknown[]; param: (value: unknown) => string };
+type PageRow = HitRow & { score: number; rank: number };
+
+/** Every filter of `search` but the free text, as SQL over the works table. */
+function sqlFilters(search: WorkSearch): Filters {
   const params: unknown[] = [search.chainId];
   const where = ["chain_id = $1"];
   const param = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
-  const sort = search.sort ?? (q === undefined ? "newest" : "relevance");
-  if (!["relevance", "newest", "oldest"].includes(sort)) {
-    throw new SearchError("sort", "must be relevance, newest or oldest");
-  }
-  if (sort === "relevance" && q === undefined) throw new SearchError("sort", "relevance needs a query q");
-  let score = "1::real";
-  if (q !== undefined) {
-    // The query's own % and _ are characters, not wildcards.
-    where.push(`search_text ilike ${param(`%${q.replace(/[\\%_]/g, "\\$&")}%`)}`);
-    if (sort === "relevance") score = `similarity(search_text, ${param(q)})`;
-  }
   if (search.creator !== undefined) {
     if (!/^0x[0-9a-fA-F]{40}$/.test(search.creator)) throw new SearchError("creator", "must be an address");
     where.push(`creator = ${param(search.creator.toLowerCase())}`);
@@ -132,44 +192,87 @@ export async function searchWorks(sql: Sql, search: WorkSearch): Promise<{ hits:
     where.push(`exists (select 1 from licence_offers o where ${offer.join(" and ")})`);
   }
 
+  return { where, params, param };
+}
+
+/** A page without free text: the filters' matches by registration time, straight from the database. */
+async function sqlPage(
+  sql: Sql,
+  sort: "relevance" | "newest" | "oldest",
+  { where, params, param }: Filters,
+  cursor: Cursor | undefined,
+  limit: number,
+): Promise<PageRow[]> {
+  const before = sort === "oldest" ? ">" : "<";
   let after = "";
-  if (search.cursor !== undefined) {
-    const c = decodeCursor(search.cursor);
-    const [s, t, id] = [param(c.s), param(c.t), param(c.id)];
-    const before = sort === "oldest" ? ">" : "<";
-    after =
-      `where score < ${s}::real or (score = ${s}::real and (t ${before} ${t} or (t = ${t} and id ${before} ` +
-      `${id}::numeric)))`;
+  if (cursor) {
+    const [t, id] = [param(cursor.t), param(cursor.id)];
+    after = `where t ${before} ${t} or (t = ${t} and id ${before} ${id}::numeric)`;
   }
   const direction = sort === "oldest" ? "asc" : "desc";
-  const rows = await sql.query<{
-    work_id: string;
-    name: string | null;
-    creator: string;
-    owner: string;
-    technique: string | null;
-    t: string;
-    score: number;
-  }>(
-    `select * from (select work_id::text as work_id, work_id as id, name, creator, owner, technique, ` +
-      `extract(epoch from registered_at)::bigint as t, ${score} as score from works where ${where.join(" and ")}) hits ` +
-      `${after} order by score desc, t ${direction}, id ${direction} limit ${param(limit + 1)}`,
+  const rows = await sql.query<HitRow>(
+    "select * from (select work_id::text as work_id, work_id as id, name, creator, owner, technique, " +
+      `extract(epoch from registered_at)::bigint as t from works where ${where.join(" and ")}) hits ${after} ` +
+      `order by t ${direction}, id ${direction} limit ${param(limit + 1)}`,
     params,
   );
-  const page = rows.slice(0, limit);
-  const hits = page.map((r) => ({
-    workId: r.work_id,
-    name: r.name,
-    creator: r.creator,
-    owner: r.owner,
-    technique: r.technique,
-    registeredAt: Number(r.t),
-    score: Number(r.score),
-  }));
-  const last = page.at(-1);
-  const next =
-    rows.length > limit && last ? encodeCursor({ s: Number(last.score), t: Number(last.t), id: last.work_id }) : null;
-  return { hits, next };
+  return rows.map((r) => ({ ...r, score: 1, rank: Number(r.t) }));
+}
+
+/**
+ * A page with free text: the term index ranks the candidates (with the filters it can check itself), the database
+ * confirms them with every filter, batch by growing batch until the page is full or the matches run out. When the
+ * database has searchable text the index has not read, the index catches up and the page starts again (once).
+ */
+async function indexedPage(
+  sql: Sql,
+  search: WorkSearch,
+  terms: string[],
+  order: SearchOrder,
+  { where, params, param }: Filters,
+  cursor: Cursor | undefined,
+  limit: number,
+): Promise<PageRow[]> {
+  const index = termIndexOf(sql, search.chainId);
+  if (index.revision === 0) await index.catchUp();
+  const creator = search.creator?.toLowerCase();
+  const technique = search.technique?.toLowerCase();
+  const region = search.region?.toLowerCase();
+  const accept = (w: IndexedWork) =>
+    (creator === undefined || w.creator === creator) &&
+    (technique === undefined || w.technique === technique) &&
+    (region === undefined || w.region === region) &&
+    (search.registeredFrom === undefined || w.t >= search.registeredFrom) &&
+    (search.registeredTo === undefined || w.t < search.registeredTo);
+  const ids = param(null);
+  const statement =
+    "select m.rev::text as rev, h.* from (select coalesce(max(search_rev), 0) as rev from works where chain_id = $1) " +
+    "m left join lateral (select work_id::text as work_id, name, creator, owner, technique, extract(epoch from " +
+    `registered_at)::bigint as t from works where ${where.join(" and ")} and work_id = any(${ids}::numeric[])) h on true`;
+  const start: RankKey | null = cursor ? { s: cursor.s, t: cursor.t, key: idKey(cursor.id) } : null;
+  for (let attempt = 0; ; attempt++) {
+    const page: PageRow[] = [];
+    let after = start;
+    let k = limit + 1;
+    let behind = false;
+    for (;;) {
+      const candidates = index.top(terms, order, after, k, accept);
+      params[Number(ids.slice(1)) - 1] = `{${candidates.map((c) => c.workId).join(",")}}`;
+      const rows = await sql.query<HitRow & { rev: string; work_id: string | null }>(statement, params);
+      if (Number(rows[0]?.rev ?? 0) > index.revision) behind = true;
+      if (behind && attempt === 0) break;
+      const confirmed = new Map(rows.filter((r) => r.work_id !== null).map((r) => [r.work_id, r]));
+      for (const c of candidates) {
+        const row = confirmed.get(c.workId);
+        if (row) page.push({ ...row, score: c.s, rank: c.t });
+        if (page.length > limit) return page;
+      }
+      if (candidates.length < k) return page;
+      after = candidates.at(-1) as Candidate;
+      k = Math.min(k * 4, MAX_BATCH);
+    }
+    await index.catchUp();
+  }
 }
 
 function encodeCursor(cursor: Cursor): string {

@@ -3,10 +3,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { expect } from "chai";
-import { type Hex, keccak256, type Log, toHex } from "viem";
+import { type Hex, keccak256, type Log, toHex, zeroAddress as ZERO_ADDRESS } from "viem";
 import { titlechainClient } from "../../client/index.ts";
 import { cidToHex } from "../../core/cid.ts";
-import { Use, type UseName } from "../../core/licence.ts";
+import { ALL_FIELDS, LicenceKind, Use, type UseName, usesOf } from "../../core/licence.ts";
 import { KINDS } from "../../server/api/queries/chain-of-title.ts";
 import { UploadCollector } from "../../server/content/collector.ts";
 import { crop, encodeJpeg, encodePng, generateDesign } from "../content/images.ts";
@@ -349,6 +349,98 @@ for (const make of [pgliteBackend, postgresBackend]) {
         to: buyer.toLowerCase(),
         deed: { hash: deedHash, cid: deedCid },
       });
+    });
+
+    it("shows a work's licence offers in words, its listing and its lineage as the chain has them", async () => {
+      const { exchangeAbi, licenceLedgerAbi } = await import("../../types/abi/index.js");
+      const { createWalletClient, http } = await import("viem");
+      const { foundry } = await import("viem/chains");
+      const wallet = createWalletClient({ chain: foundry, transport: http(f.anvil.url), account: buyer });
+      const send = async (address: Hex, abi: unknown, functionName: string, args: unknown[]) => {
+        const hash = await wallet.writeContract({ address, abi, functionName, args } as never);
+        expect((await f.pub.waitForTransactionReceipt({ hash })).status, functionName).to.equal("success");
+      };
+      const end = Math.floor(Date.now() / 1000) + 400 * 86_400;
+      const terms = {
+        kind: LicenceKind.Sole,
+        uses: usesOf(["reproduce", "distribute"]),
+        fields: ALL_FIELDS,
+        transferable: true,
+        worldwide: true,
+        territory: [0n, 0n, 0n],
+        start: 0,
+        end,
+        duration: 0,
+        supply: 1,
+        derivativeRoyaltyBps: 0,
+        currency: ZERO_ADDRESS,
+        textHash: keccak256(toHex("licence text")),
+        textCid: cidToHex("bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"),
+      };
+      await send(f.d.ledger, licenceLedgerAbi, "createOffer", [work, terms, 7_000_000_000n]);
+      await send(f.d.exchange, exchangeAbi, "listWork", [work, ZERO_ADDRESS, 9_000_000_000n, 0]);
+      await f.sync();
+
+      const detail = (await get(`/api/works/${work}`)).json() as {
+        owner: string;
+        offers: Record<string, unknown>[];
+        listing: Record<string, unknown> | null;
+        pledge: unknown;
+      };
+      expect(detail.owner).to.equal(buyer.toLowerCase());
+      expect(detail.pledge, "the pledge was released").to.equal(null);
+      const count = Number(
+        await f.pub.readContract({
+          address: f.d.ledger,
+          abi: licenceLedgerAbi,
+          functionName: "offerCount",
+          args: [work],
+        }),
+      );
+      expect(detail.offers.map((o) => o["offerIndex"])).to.deep.equal([...Array(count).keys()]);
+      const ours = detail.offers.at(-1) as Record<string, unknown>;
+      expect(ours).to.deep.include({
+        licensor: buyer.toLowerCase(),
+        state: "open",
+        kind: "sole",
+        uses: ["reproduce", "distribute"],
+        territory: null,
+        end: new Date(end * 1000).toISOString(),
+        supply: 1,
+        sold: 0,
+        transferable: true,
+        price: "7000000000",
+        legalText: { sha256: terms.textHash, cid: "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4" },
+      });
+      const words = ours["words"] as { en: string; zh: string };
+      expect(words.en).to.match(/sole/i);
+      expect(words.zh).to.match(/独占|排他/);
+      const listing = await f.pub.readContract({
+        address: f.d.exchange,
+        abi: exchangeAbi,
+        functionName: "listingOf",
+        args: [work],
+      });
+      expect(detail.listing).to.deep.equal({
+        seller: buyer.toLowerCase(),
+        currency: ZERO_ADDRESS,
+        price: listing.price.toString(),
+        expiry: null,
+      });
+
+      // Lineage: every registered work's parents name it among their derivatives, and the reverse.
+      const { works } = (await get("/api/works?limit=100")).json() as { works: { workId: string }[] };
+      const details = new Map<string, { parents: string[]; derivatives: string[] }>();
+      for (const w of works) details.set(w.workId, (await get(`/api/works/${w.workId}`)).json() as never);
+      let links = 0;
+      for (const [id, d] of details) {
+        for (const parent of d.parents) {
+          expect(details.get(parent)?.derivatives, `derivatives of ${parent}`).to.include(id);
+          links++;
+        }
+        for (const child of d.derivatives) expect(details.get(child)?.parents, `parents of ${child}`).to.include(id);
+      }
+      expect(links, "parent links among the registered works").to.be.greaterThan(1);
     });
 
     it("lists licence sales and transfers in the audit trail, as JSON pages and as a CSV export", async () => {

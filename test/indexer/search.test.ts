@@ -31,8 +31,9 @@ for (const make of [pgliteBackend, postgresBackend]) {
       for (const [id, creator, technique, t, text] of WORKS) {
         await db.query(
           "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, recorded_at, " +
-            "royalty_receiver, royalty_bps, metadata_cid, block_number, technique, name, search_text) values " +
-            "(1, $1, '0x', $2, $2, to_timestamp($3), to_timestamp($3), $2, 0, 'b', 1, $4, $5, $5)",
+            "royalty_receiver, royalty_bps, metadata_cid, block_number, technique, name, search_text, search_rev) " +
+            "values (1, $1, '0x', $2, $2, to_timestamp($3), to_timestamp($3), $2, 0, 'b', 1, $4, $5, $5, " +
+            "nextval('works_search_rev'))",
           [id, creator, t, technique, text],
         );
       }
@@ -93,6 +94,63 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(seen).to.deep.equal(["7", "6", "5", "4", "3", "2", "1"]);
       expect(pages).to.equal(4);
       await db.query("delete from works where work_id = 99");
+    });
+
+    /** Writes a work's searchable text as the metadata fetcher does: with the next search revision. */
+    const write = (id: number, text: string, parents: string[] = []) =>
+      db.query(
+        "insert into works (chain_id, work_id, content_hash, creator, owner, registered_at, recorded_at, " +
+          "royalty_receiver, royalty_bps, metadata_cid, block_number, name, search_text, search_rev, parents) values " +
+          "(1, $1, '0x', $2, $2, to_timestamp($4), to_timestamp($4), $2, 0, 'b', 1, $3, $3, " +
+          "nextval('works_search_rev'), $5::jsonb) on conflict (chain_id, work_id) do update set search_text = " +
+          "excluded.search_text, name = excluded.name, search_rev = excluded.search_rev",
+        [id, ARTISAN, text, id, JSON.stringify(parents)],
+      );
+
+    it("finds a Chinese character alone, and nothing for punctuation alone", async () => {
+      expect(ids((await searchWorks(db, { chainId: 1, q: "绣" })).hits).sort()).to.deep.equal(["1", "2", "6"]);
+      expect(await searchWorks(db, { chainId: 1, q: "% · ！" })).to.deep.equal({ hits: [], next: null });
+    });
+
+    it("keeps the term index current: new text is found at once, old text is forgotten, a deleted work never shows", async () => {
+      await searchWorks(db, { chainId: 1, q: "羌绣" });
+      await write(1_700_001_000, "缂丝 kesi tapestry");
+      expect(ids((await searchWorks(db, { chainId: 1, q: "kesi" })).hits)).to.deep.equal(["1700001000"]);
+      await write(1_700_001_000, "漆器 lacquer box");
+      expect(ids((await searchWorks(db, { chainId: 1, q: "kesi" })).hits)).to.deep.equal([]);
+      expect(ids((await searchWorks(db, { chainId: 1, q: "漆器" })).hits)).to.deep.equal(["1700001000"]);
+      await db.query("delete from works where work_id = 1700001000");
+      expect(ids((await searchWorks(db, { chainId: 1, q: "lacquer" })).hits)).to.deep.equal([]);
+    });
+
+    it("ranks a term in the title above the same term deep in a longer text", async () => {
+      await write(
+        1_700_002_000,
+        "苗绣 Miao embroidery: a long description of the collar, the stitches and the threads",
+      );
+      await db.query("update works set name = 'collar' where work_id = 1700002000");
+      await write(1_700_002_001, "collar");
+      const hits = (await searchWorks(db, { chainId: 1, q: "collar" })).hits;
+      expect(ids(hits)).to.deep.equal(["1700002001", "1700002000"]);
+      expect(hits[0]?.score).to.be.greaterThan(hits[1]?.score as number);
+      expect(hits[0]?.score).to.be.at.most(1);
+      await db.query("delete from works where work_id in (1700002000, 1700002001)");
+    });
+
+    it("confirms ranked matches against filters only the database knows, batch after batch, in order", async () => {
+      // 300 matches, equally good; only the oldest two have a derivative, so the page is found in later batches.
+      for (let i = 0; i < 300; i++) await write(1_700_100_000 + i, `common pattern ${i}`);
+      await write(1_700_200_000, "child of two", ["1700100000", "1700100001"]);
+      const query = { chainId: 1, q: "common pattern", hasDerivatives: true, limit: 1 } as const;
+      const first = await searchWorks(db, query);
+      expect(ids(first.hits)).to.deep.equal(["1700100001"]);
+      const second = await searchWorks(db, { ...query, cursor: first.next as string });
+      expect(ids(second.hits)).to.deep.equal(["1700100000"]);
+      expect(second.next).to.equal(null);
+      const all = await searchWorks(db, { chainId: 1, q: "common pattern", limit: 100 });
+      expect(all.hits).to.have.length(100);
+      expect(all.hits[0]?.workId).to.equal("1700100299");
+      await db.query("delete from works where work_id >= 1700100000");
     });
 
     it("refuses bad input with the field at fault", async () => {

@@ -3,7 +3,7 @@ import { cidFromHex } from "../../../core/cid.ts";
 import { describeOffer, territoryCodes, useNamesOf } from "../../../core/licence-text.ts";
 import { finalAt } from "../../../core/priority.ts";
 import type { Sql } from "../../db/database.ts";
-import { storedNearDuplicates } from "../../indexer/near-duplicates.ts";
+import { nearDuplicatesJson } from "../../indexer/near-duplicates.ts";
 import { iso } from "../schemas.ts";
 
 type WorkRow = Record<string, unknown> & { work_id: string };
@@ -33,41 +33,35 @@ function cidOrHex(hex: string): string {
 
 /** The work's detail as the API answers it, or null when no such work is mirrored. */
 export async function workDetail(sql: Sql, chainId: number, workId: string) {
+  // One statement: the work, its first derivatives, its offers, its listing and its near-duplicates.
   const [work] = await sql.query<WorkRow>(
     "select work_id::text as work_id, content_hash, creator, owner, extract(epoch from registered_at)::bigint as " +
       "registered_at, extract(epoch from recorded_at)::bigint as recorded_at, royalty_receiver, royalty_bps, parents, " +
       "metadata_cid, pledged, pledgee, extract(epoch from pledge_maturity)::bigint as pledge_maturity, " +
       "licence_consent_pledge, pledges, disputed, owes_royalties, moves, encumbrances, metadata_status, " +
-      "metadata_error, name, name_zh, name_en, description, technique, region, tags " +
-      "from works where chain_id = $1 and work_id = $2::numeric",
+      "metadata_error, name, name_zh, name_en, description, technique, region, tags, " +
+      "(select coalesce(json_agg(d.work_id::text order by d.registered_at, d.work_id), '[]') from (select work_id, " +
+      "registered_at from works d where d.chain_id = w.chain_id and d.parents @> jsonb_build_array(w.work_id::text) " +
+      `order by d.registered_at, d.work_id limit ${MAX_DERIVATIVES_LISTED}) d) as derivatives, ` +
+      "(select coalesce(json_agg(o order by o.offer_index), '[]') from (select offer_index, licensor, kind, status, " +
+      "uses, fields, transferable, territory, supply, sold, start_at, end_at, duration, currency, price::text as " +
+      "price, moves, terms_hash, derivative_royalty_bps, text_hash, text_cid from licence_offers o where o.chain_id = " +
+      "w.chain_id and o.work_id = w.work_id and o.parent_grant_id is null) o) as offers, " +
+      "(select row_to_json(l) from (select seller, currency, price::text as price, expiry, moves, pledges from " +
+      "listings l where l.chain_id = w.chain_id and l.work_id = w.work_id) l) as listing, " +
+      `${nearDuplicatesJson("w.chain_id", "w.work_id")} as near_duplicates ` +
+      "from works w where w.chain_id = $1 and w.work_id = $2::numeric",
     [chainId, workId],
   );
   if (!work) return null;
-  const [derivatives, offers, listings, nearDuplicates] = await Promise.all([
-    sql.query<{ work_id: string }>(
-      "select w.work_id::text as work_id from works w where w.chain_id = $1 and w.parents @> " +
-        `jsonb_build_array($2::text) order by w.registered_at, w.work_id limit ${MAX_DERIVATIVES_LISTED}`,
-      [chainId, workId],
-    ),
-    sql.query(
-      "select offer_index, licensor, kind, status, uses, fields, transferable, territory, supply, sold, start_at, " +
-        "end_at, duration, currency, price::text as price, moves, terms_hash, derivative_royalty_bps, text_hash, " +
-        "text_cid, parent_grant_id::text as parent_grant_id from licence_offers where chain_id = $1 and " +
-        "work_id = $2::numeric and parent_grant_id is null order by offer_index",
-      [chainId, workId],
-    ),
-    sql.query(
-      "select seller, currency, price::text as price, expiry, moves, pledges from listings where chain_id = $1 and " +
-        "work_id = $2::numeric",
-      [chainId, workId],
-    ),
-    storedNearDuplicates(sql, chainId, workId),
-  ]);
+  const derivatives = work["derivatives"] as string[];
+  const offers = work["offers"] as Record<string, unknown>[];
+  const listing = work["listing"] as Record<string, unknown> | null;
+  const nearDuplicates = work["near_duplicates"] as { workId: string; distance: number }[];
   const now = Math.floor(Date.now() / 1000);
   const recordedAt = Number(work["recorded_at"]);
   const pledges = Number(work["pledges"]);
   const moves = Number(work["moves"]);
-  const listing = listings[0];
   return {
     workId: work.work_id,
     contentHash: String(work["content_hash"]),
@@ -79,7 +73,7 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
     priorityClaimsCloseAt: iso(Number(finalAt({ recordedAt: BigInt(recordedAt) }))) as string,
     royalty: { receiver: String(work["royalty_receiver"]), bps: Number(work["royalty_bps"]) },
     parents: (work["parents"] as string[]).map(String),
-    derivatives: derivatives.map((d) => d.work_id),
+    derivatives,
     metadata: {
       cid: String(work["metadata_cid"]),
       status: String(work["metadata_status"]) as "pending" | "ok" | "invalid" | "unavailable",
@@ -143,12 +137,17 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
       };
     }),
     listing:
-      listing && Number(listing["moves"]) === moves && Number(listing["pledges"]) === pledges && !work["pledged"]
+      // A listing binds while the work has not moved or been pledged since, until its expiry (0: none).
+      listing &&
+      Number(listing["moves"]) === moves &&
+      Number(listing["pledges"]) === pledges &&
+      !work["pledged"] &&
+      (Number(listing["expiry"]) === 0 || Number(listing["expiry"]) > now)
         ? {
             seller: String(listing["seller"]),
             currency: String(listing["currency"]),
             price: String(listing["price"]),
-            expiry: iso(listing["expiry"]),
+            expiry: Number(listing["expiry"]) === 0 ? null : iso(listing["expiry"]),
           }
         : null,
   };

@@ -124,7 +124,12 @@ export const WorkDetail = Type.Object({
   encumbrances: Type.Integer({ description: "pass to buyWork as expectedEncumbrances" }),
   offers: Type.Array(Offer),
   listing: Type.Union([
-    Type.Object({ seller: Address, currency: Address, price: Amount, expiry: Nullable(Time) }),
+    Type.Object({
+      seller: Address,
+      currency: Address,
+      price: Amount,
+      expiry: Type.Union([Time, Type.Null()], { description: "null: until withdrawn" }),
+    }),
     Type.Null(),
   ]),
 });

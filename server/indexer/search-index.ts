@@ -1,0 +1,286 @@
+// The term index of the mirrored works, held in memory by each API process and kept current from the database.
+import type { Sql } from "../db/database.ts";
+import { documentTerms, MAX_TERM_WEIGHT } from "./search-terms.ts";
+
+/** The order of a search's results. */
+export type SearchOrder = "relevance" | "newest" | "oldest";
+
+/** Where a result stands in its order: score (1 unless by relevance), registration time, id as 64 hex digits. */
+export type RankKey = { s: number; t: number; key: string };
+
+/** A ranked candidate: the work, its place in the order. */
+export type Candidate = RankKey & { workId: string };
+
+/** What the index knows of a work beside its terms, for filtering before the database confirms. */
+export type IndexedWork = { creator: string; technique: string | null; region: string | null; t: number };
+
+type Postings = { ords: Int32Array; weights: Float32Array; n: number };
+
+type Row = {
+  work_id: string;
+  rev: string;
+  creator: string;
+  technique: string | null;
+  region: string | null;
+  t: string;
+  name: string | null;
+  name_zh: string | null;
+  name_en: string | null;
+  tags: string[] | null;
+  search_text: string;
+};
+
+/**
+ * The PostgreSQL advisory lock a write of searchable text holds to commit, so search revisions commit in order (one
+ * PGlite connection runs one transaction at a time anyway).
+ */
+export const SEARCH_REV_LOCK = 0x5ea4c4;
+
+/** Rows read per statement while catching up. */
+const PAGE = 5_000;
+
+/** A work id (decimal) as 64 hex digits, which order as the numbers do. */
+export const idKey = (workId: string) => BigInt(workId).toString(16).padStart(64, "0");
+
+/** Negative when `a` comes before `b` in `order`. */
+export function compareRank(order: SearchOrder, a: RankKey, b: RankKey): number {
+  const sign = order === "oldest" ? 1 : -1;
+  if (a.s !== b.s) return b.s - a.s;
+  if (a.t !== b.t) return sign * (a.t - b.t);
+  return a.key === b.key ? 0 : sign * (a.key < b.key ? -1 : 1);
+}
+
+/**
+ * Every searchable work of one chain as postings of its terms (a term's works in the order they were indexed, with
+ * the term's weight in each): a query intersects its terms' postings, shortest first, and keeps the best `k` in a
+ * heap, so a page costs a pass over the postings of its rarest term and never a sort of every match. Works come in by
+ * `search_rev` (migration 16), which the database bumps whenever a work's searchable text is written: `catchUp` reads
+ * what changed since the last revision seen. A work indexed again gets a new place and its old one is dropped; a work
+ * the database no longer has stays here until compaction, so results are always confirmed against the database.
+ */
+export class WorkTermIndex {
+  readonly #sql: Sql;
+  readonly #chainId: number;
+  #rev = 0;
+  #postings = new Map<string, Postings>();
+  readonly #ordOf = new Map<string, number>();
+  #works: (IndexedWork & { workId: string; key: string })[] = [];
+  #alive: boolean[] = [];
+  #dead = 0;
+  #catchingUp: Promise<void> | null = null;
+
+  constructor(sql: Sql, chainId: number) {
+    this.#sql = sql;
+    this.#chainId = chainId;
+  }
+
+  /** The newest `search_rev` this index holds. */
+  get revision(): number {
+    return this.#rev;
+  }
+
+  /** Works indexed (not counting places left by works indexed again). */
+  get size(): number {
+    return this.#ordOf.size;
+  }
+
+  /** Reads every work whose searchable text changed since the last call; concurrent callers share one read. */
+  catchUp(): Promise<void> {
+    this.#catchingUp ??= this.#read().finally(() => {
+      this.#catchingUp = null;
+    });
+    return this.#catchingUp;
+  }
+
+  async #read(): Promise<void> {
+    for (;;) {
+      const rows = await this.#sql.query<Row>(
+        "select work_id::text as work_id, search_rev::text as rev, creator, technique, region, extract(epoch from " +
+          "registered_at)::bigint::text as t, name, name_zh, name_en, tags, search_text from works where chain_id = " +
+          "$1 and search_rev > $2 order by search_rev limit $3",
+        [this.#chainId, this.#rev, PAGE],
+      );
+      for (const row of rows) this.#add(row);
+      const last = rows.at(-1);
+      if (last) this.#rev = Number(last.rev);
+      if (rows.length < PAGE) break;
+    }
+    if (this.#dead > 10_000 && this.#dead > this.#ordOf.size / 4) this.#compact();
+  }
+
+  #add(row: Row): void {
+    const previous = this.#ordOf.get(row.work_id);
+    if (previous !== undefined) {
+      this.#alive[previous] = false;
+      this.#dead += 1;
+      this.#ordOf.delete(row.work_id);
+    }
+    if (!row.search_text) return;
+    const ord = this.#works.length;
+    this.#works.push({
+      workId: row.work_id,
+      key: idKey(row.work_id),
+      creator: row.creator,
+      technique: row.technique?.toLowerCase() ?? null,
+      region: row.region?.toLowerCase() ?? null,
+      t: Number(row.t),
+    });
+    this.#alive.push(true);
+    this.#ordOf.set(row.work_id, ord);
+    const names = [...new Set([row.name, row.name_zh, row.name_en])];
+    const terms = documentTerms([
+      { text: row.search_text, weight: 1 },
+      ...names.map((text) => ({ text, weight: 2 })),
+      { text: row.technique, weight: 1 },
+      { text: row.region, weight: 1 },
+      { text: row.tags?.join(" "), weight: 1 },
+    ]);
+    for (const [term, weight] of terms) this.#append(term, ord, weight);
+  }
+
+  #append(term: string, ord: number, weight: number): void {
+    let p = this.#postings.get(term);
+    if (!p) {
+      p = { ords: new Int32Array(4), weights: new Float32Array(4), n: 0 };
+      this.#postings.set(term, p);
+    } else if (p.n === p.ords.length) {
+      const ords = new Int32Array(p.n * 2);
+      ords.set(p.ords);
+      const weights = new Float32Array(p.n * 2);
+      weights.set(p.weights);
+      p.ords = ords;
+      p.weights = weights;
+    }
+    p.ords[p.n] = ord;
+    p.weights[p.n] = weight;
+    p.n += 1;
+  }
+
+  /** Drops the places of works indexed again from every posting list (ordinals stay as they are). */
+  #compact(): void {
+    for (const [term, p] of this.#postings) {
+      let n = 0;
+      for (let i = 0; i < p.n; i++) {
+        const ord = p.ords[i] as number;
+        if (!this.#alive[ord]) continue;
+        p.ords[n] = ord;
+        p.weights[n] = p.weights[i] as number;
+        n += 1;
+      }
+      if (n === 0) this.#postings.delete(term);
+      else p.n = n;
+    }
+    this.#dead = 0;
+  }
+
+  /**
+   * The first `k` works after `after` (null: from the start) in `order` that have every one of `terms` and that
+   * `accept` keeps, in order. The score is the mean of the terms' weights in the work over the most a term can weigh.
+   */
+  top(
+    terms: readonly string[],
+    order: SearchOrder,
+    after: RankKey | null,
+    k: number,
+    accept: (work: IndexedWork) => boolean,
+  ): Candidate[] {
+    // Each list with its term's place in the query: weights are added in the query's order, so a work's score is the
+    // same on every page whatever the lists' lengths (the cursor compares scores exactly).
+    const lists: { p: Postings; place: number }[] = [];
+    for (const term of terms) {
+      const p = this.#postings.get(term);
+      if (!p) return [];
+      lists.push({ p, place: lists.length });
+    }
+    if (lists.length === 0) return [];
+    lists.sort((a, b) => a.p.n - b.p.n);
+    const [driver, ...others] = lists as [(typeof lists)[0], ...typeof lists];
+    const at = new Array<number>(others.length).fill(0);
+    const weights = new Array<number>(lists.length).fill(0);
+    const heap = new BoundedHeap(k, (a: Candidate, b: Candidate) => compareRank(order, a, b));
+    const scale = 1 / (lists.length * MAX_TERM_WEIGHT);
+    outer: for (let i = 0; i < driver.p.n; i++) {
+      const ord = driver.p.ords[i] as number;
+      if (!this.#alive[ord]) continue;
+      weights[driver.place] = driver.p.weights[i] as number;
+      for (let j = 0; j < others.length; j++) {
+        const { p: list, place } = others[j] as (typeof lists)[0];
+        const found = seek(list, at[j] as number, ord);
+        at[j] = found;
+        if (found >= list.n || list.ords[found] !== ord) continue outer;
+        weights[place] = list.weights[found] as number;
+      }
+      let sum = 0;
+      for (const w of weights) sum += w;
+      const work = this.#works[ord] as IndexedWork & { workId: string; key: string };
+      if (!accept(work)) continue;
+      const candidate = { workId: work.workId, key: work.key, t: work.t, s: order === "relevance" ? sum * scale : 1 };
+      if (after && compareRank(order, candidate, after) <= 0) continue;
+      heap.offer(candidate);
+    }
+    return heap.sorted();
+  }
+}
+
+/** The first position at or after `from` whose ordinal is at least `ord` (galloping, then binary search). */
+function seek(list: Postings, from: number, ord: number): number {
+  let lo = from;
+  let step = 1;
+  let hi = from;
+  while (hi < list.n && (list.ords[hi] as number) < ord) {
+    lo = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  hi = Math.min(hi, list.n);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list.ords[mid] as number) < ord) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The best `k` of what it is offered, by `compare` (negative: the first argument is better). */
+class BoundedHeap<T> {
+  readonly #items: T[] = [];
+  readonly #k: number;
+  readonly #compare: (a: T, b: T) => number;
+
+  constructor(k: number, compare: (a: T, b: T) => number) {
+    this.#k = k;
+    this.#compare = compare;
+  }
+
+  /** Keeps `item` if it is among the best `k` so far. The root is the worst kept. */
+  offer(item: T): void {
+    const items = this.#items;
+    if (items.length < this.#k) {
+      items.push(item);
+      let i = items.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (this.#compare(items[parent] as T, items[i] as T) >= 0) break;
+        [items[parent], items[i]] = [items[i] as T, items[parent] as T];
+        i = parent;
+      }
+      return;
+    }
+    if (this.#k === 0 || this.#compare(item, items[0] as T) >= 0) return;
+    items[0] = item;
+    let i = 0;
+    for (;;) {
+      const [l, r] = [2 * i + 1, 2 * i + 2];
+      let worst = i;
+      if (l < items.length && this.#compare(items[l] as T, items[worst] as T) > 0) worst = l;
+      if (r < items.length && this.#compare(items[r] as T, items[worst] as T) > 0) worst = r;
+      if (worst === i) break;
+      [items[worst], items[i]] = [items[i] as T, items[worst] as T];
+      i = worst;
+    }
+  }
+
+  sorted(): T[] {
+    return [...this.#items].sort(this.#compare);
+  }
+}
