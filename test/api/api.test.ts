@@ -308,6 +308,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
         names({ abi: [...provenanceRegistryAbi, ...licenceLedgerAbi, ...exchangeAbi], logs: [l], strict: false })[0]
           ?.eventName as string | undefined;
 
+      let amounts = 0;
       for (const id of [work, scenario.parent, scenario.derivative, scenario.grandchild, ...scenario.claimed]) {
         const entries: { event: string; proof: Record<string, unknown>; details: Record<string, unknown> }[] = [];
         let after: string | null = null;
@@ -323,9 +324,18 @@ for (const make of [pgliteBackend, postgresBackend]) {
           entries.map((e) => `${e.event}@${e.proof["blockHash"]}:${e.proof["logIndex"]}:${e.proof["transactionHash"]}`),
           `title of ${id}`,
         ).to.deep.equal(expected.map((l) => `${nameOf(l)}@${l.blockHash}:${Number(l.logIndex)}:${l.transactionHash}`));
-        for (const e of entries) {
+        for (const [i, e] of entries.entries()) {
           expect(e.proof["contract"]).to.be.oneOf([f.d.registry, f.d.ledger, f.d.exchange].map((a) => a.toLowerCase()));
           expect(e.proof["chainId"]).to.equal(31337);
+          // Sales and licence purchases carry their amounts as the log does, whichever table keeps them.
+          if (e.event === "LicencePurchased" || e.event === "WorkSold") {
+            const args = names({ abi: [...licenceLedgerAbi, ...exchangeAbi], logs: [expected[i] as Log] })[0]
+              ?.args as unknown as Record<string, unknown>;
+            for (const field of ["price", "fee", "royalty"]) {
+              expect(e.details[field], `${e.event} ${field} of ${id}`).to.equal(String(args[field]));
+            }
+            amounts++;
+          }
         }
         const registration = entries.find((e) => e.event === "WorkRegistered");
         expect(
@@ -333,6 +343,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
           `the title of ${id} starts with the transaction that registered it`,
         ).to.equal(entries[0]?.proof["transactionHash"]);
       }
+      expect(amounts, "sales and licence purchases in the titles").to.be.greaterThan(0);
       const ours = (await get(`/api/works/${work}/title`)).json() as {
         entries: { event: string; details: Record<string, unknown> }[];
       };

@@ -157,37 +157,43 @@ async function typedDetails(
   const typed = rows.filter((r) => r.args === null);
   if (typed.length === 0) return out;
   const key = (r: { block_number: string; log_index: number }) => `${r.block_number}:${r.log_index}`;
-  const p = [chainId, workId];
-  const [transfers, payments, sales, work, claims] = await Promise.all([
-    sql.query<{ block_number: string; log_index: number } & Record<string, unknown>>(
-      "select block_number::text as block_number, log_index, from_address as from, to_address as to, deed_hash, " +
-        "deed_cid from title_transfers where chain_id = $1 and work_id = $2::numeric",
-      p,
-    ),
-    sql.query<{ block_number: string; log_index: number } & Record<string, unknown>>(
-      "select block_number::text as block_number, log_index, grant_id::text as grant_id, kind, payer, currency, " +
-        "price::text as price, fee::text as fee, royalty::text as royalty, payee, end_at from licence_payments " +
-        "where chain_id = $1 and work_id = $2::numeric",
-      p,
-    ),
-    sql.query<{ block_number: string; log_index: number } & Record<string, unknown>>(
-      "select block_number::text as block_number, log_index, seller, buyer, by_bid, currency, price::text as price, " +
-        "royalty_receiver, royalty::text as royalty, fee::text as fee, parent_royalty::text as parent_royalty " +
-        "from work_sales where chain_id = $1 and work_id = $2::numeric",
-      p,
-    ),
-    sql.query(
-      "select creator, extract(epoch from registered_at)::bigint as registered_at, royalty_receiver, royalty_bps, " +
-        "parents, registered_metadata_cid from works where chain_id = $1 and work_id = $2::numeric",
-      p,
-    ),
-    sql.query(
-      "select displaced_creator, extract(epoch from displaced_registered_at)::bigint as displaced_registered_at, " +
-        "displaced_metadata_cid, displaced_royalty_receiver, displaced_royalty_bps, displaced_parents from " +
-        "priority_claims where chain_id = $1 and work_id = $2::numeric order by block_number, log_index",
-      p,
-    ),
-  ]);
+  type Keyed = { block_number: string; log_index: number } & Record<string, unknown>;
+  // One statement: each typed table's rows of the work as a JSON array.
+  const list = (columns: string, table: string, order = "") =>
+    `(select coalesce(json_agg(x${order}), '[]') from (select ${columns} from ${table} where chain_id = $1 and ` +
+    "work_id = $2::numeric) x)";
+  const [row] = await sql.query<{
+    transfers: Keyed[];
+    payments: Keyed[];
+    sales: Keyed[];
+    work: Keyed[];
+    claims: Keyed[];
+  }>(
+    `select ${list(
+      'block_number::text as block_number, log_index, from_address as "from", to_address as "to", deed_hash, deed_cid',
+      "title_transfers",
+    )} as transfers, ${list(
+      "block_number::text as block_number, log_index, grant_id::text as grant_id, kind, payer, currency, price::text " +
+        "as price, fee::text as fee, royalty::text as royalty, payee, end_at",
+      "licence_payments",
+    )} as payments, ${list(
+      "block_number::text as block_number, log_index, seller, buyer, by_bid, currency, price::text as price, " +
+        "royalty_receiver, royalty::text as royalty, fee::text as fee, parent_royalty::text as parent_royalty",
+      "work_sales",
+    )} as sales, ${list(
+      "creator, extract(epoch from registered_at)::bigint as registered_at, royalty_receiver, royalty_bps, parents, " +
+        "registered_metadata_cid",
+      "works",
+    )} as work, ${list(
+      "block_number, log_index, displaced_creator, extract(epoch from displaced_registered_at)::bigint as " +
+        "displaced_registered_at, displaced_metadata_cid, displaced_royalty_receiver, displaced_royalty_bps, " +
+        "displaced_parents",
+      "priority_claims",
+      " order by x.block_number, x.log_index",
+    )} as claims`,
+    [chainId, workId],
+  );
+  const { transfers, payments, sales, work, claims } = row as NonNullable<typeof row>;
   for (const t of transfers) {
     const { block_number, log_index, deed_hash, deed_cid, ...rest } = t;
     out.set(key(t), { ...rest, ...(deed_hash ? { deed: { hash: deed_hash, cid: deed_cid } } : {}) });

@@ -61,11 +61,6 @@ export const titleRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
     async (request) => {
       const workId = workIdOf(request.params.workId);
       const { chainId } = deps.chain;
-      const [exists] = await deps.db.query("select 1 from works where chain_id = $1 and work_id = $2::numeric", [
-        chainId,
-        workId,
-      ]);
-      if (!exists) throw notFound(`work ${request.params.workId}`);
       const after = request.query.after?.split(":");
       const page = await chainOfTitle(
         deps.db,
@@ -73,6 +68,14 @@ export const titleRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
         workId,
         after ? { block: BigInt(after[0] as string), logIndex: Number(after[1]) } : undefined,
       );
+      // Every mirrored work has its registration in its title: an empty first page asks whether the work exists.
+      if (page.entries.length === 0) {
+        const [exists] = await deps.db.query("select 1 from works where chain_id = $1 and work_id = $2::numeric", [
+          chainId,
+          workId,
+        ]);
+        if (!exists) throw notFound(`work ${request.params.workId}`);
+      }
       return { workId, chainId, ...page };
     },
   );
