@@ -9,6 +9,18 @@ import { dirname, join } from "node:path";
 /** A real anvil chain, started from the npm package's binary (so it can be stopped by PID). */
 export type Anvil = { url: string; wsUrl: string; port: number; process: ChildProcess; stop: () => Promise<void> };
 
+/** One raw JSON-RPC call to `url`; a JSON-RPC error is thrown as "method: message". */
+export async function rpcCall<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const answer = (await response.json()) as { result?: T; error?: { message: string } };
+  if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
+  return answer.result as T;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -22,11 +34,16 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts anvil on a free port with extra arguments (a state file, a gas limit...) and waits until it answers, for at
- * most `startS` seconds (loading a large state file takes minutes).
+ * Starts anvil on a free port (or `options.port`) with extra arguments (a state file, a gas limit...) and waits until
+ * it answers, for at most `startS` seconds (loading a large state file takes minutes). `stop` kills it at once, or with
+ * `options.graceful` asks it to exit (so it writes its state file) and waits.
  */
-export async function startAnvil(args: readonly string[] = [], startS = 60): Promise<Anvil> {
-  const port = await freePort();
+export async function startAnvil(
+  args: readonly string[] = [],
+  startS = 60,
+  options: { port?: number; graceful?: boolean } = {},
+): Promise<Anvil> {
+  const port = options.port ?? (await freePort());
   // Resolved like a module, so that the compiled copy of this script (dist/) finds it too.
   const binary = join(
     dirname(createRequire(import.meta.url).resolve("@foundry-rs/anvil-linux-amd64/package.json")),
@@ -36,7 +53,11 @@ export async function startAnvil(args: readonly string[] = [], startS = 60): Pro
   // graceful exit: they go to a directory of ours, removed when the chain stops however it stops.
   const cache = await mkdtemp(join(tmpdir(), "titlechain-anvil-"));
   const child = spawn(binary, ["--port", String(port), "--silent", "--cache-path", cache, ...args], {
-    stdio: "ignore",
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
   });
   const removeCache = () => rm(cache, { recursive: true, force: true });
   child.once("exit", () => void removeCache());
@@ -50,6 +71,11 @@ export async function startAnvil(args: readonly string[] = [], startS = 60): Pro
       });
       if (response.ok) break;
     } catch (error) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(
+          `anvil exited (${child.exitCode ?? child.signalCode}) at start: ${stderr.trim() || "no output"}`,
+        );
+      }
       if (i >= startS * 10) throw new Error(`anvil did not start on port ${port}: ${String(error)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -63,7 +89,13 @@ export async function startAnvil(args: readonly string[] = [], startS = 60): Pro
       if (child.exitCode === null && child.signalCode === null) {
         await new Promise<void>((resolve) => {
           child.once("exit", () => resolve());
-          child.kill("SIGKILL");
+          if (!options.graceful) {
+            child.kill("SIGKILL");
+            return;
+          }
+          child.kill("SIGTERM");
+          const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+          child.once("exit", () => clearTimeout(timer));
         });
       }
       await removeCache();

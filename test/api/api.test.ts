@@ -72,6 +72,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(Object.keys(doc.paths).sort()).to.include.members([
         "/health",
         "/ready",
+        "/api/deployment",
         "/api/works",
         "/api/works/{workId}",
         "/api/works/{workId}/title",
@@ -96,6 +97,12 @@ for (const make of [pgliteBackend, postgresBackend]) {
       const after = await get("/ready");
       expect(after.statusCode, after.body).to.equal(200);
       expect(after.json()).to.include({ ready: true, chainId: 31337 });
+      expect((await get("/api/deployment")).json()).to.deep.equal({
+        chainId: 31337,
+        registry: f.d.registry,
+        ledger: f.d.ledger,
+        exchange: f.d.exchange,
+      });
     });
 
     it("answers the typed client generated from its OpenAPI document, over HTTP", async () => {

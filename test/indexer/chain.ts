@@ -7,22 +7,12 @@ import { type Deployment, deployBulkActor } from "../../scripts/deploy/viem.ts";
 import { mulberry32 } from "../../scripts/random.ts";
 import { bulkActorAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 
-export { type Anvil, freePort, startAnvil } from "../../scripts/anvil.ts";
+export { type Anvil, freePort, rpcCall, startAnvil } from "../../scripts/anvil.ts";
+
+import { rpcCall } from "../../scripts/anvil.ts";
 
 /** A seeded PRNG (mulberry32) returning floats in [0, 1): the same sequence on every run. */
 export const seeded = mulberry32;
-
-/** One raw JSON-RPC call to `url`; a JSON-RPC error is thrown as "method: message". */
-export async function rpcCall<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const answer = (await response.json()) as { result?: T; error?: { message: string } };
-  if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
-  return answer.result as T;
-}
 
 /** The chain's head block number at `url`. */
 export async function headOf(url: string): Promise<bigint> {

@@ -1,4 +1,4 @@
-// Operations: /health (the process answers) and /ready (the database answers and the indexer has caught up).
+// Operations: /health (the process answers), /ready (the indexer has caught up), /api/deployment (the contracts).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ApiDeps } from "../deps.ts";
@@ -10,6 +10,13 @@ const Readiness = Type.Object({
   syncedBlock: Type.Union([Type.String(), Type.Null()]),
   head: Type.Union([Type.String(), Type.Null()]),
   lagBlocks: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+const DeploymentInfo = Type.Object({
+  chainId: Type.Integer(),
+  registry: Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" }),
+  ledger: Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" }),
+  exchange: Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" }),
 });
 
 /** Blocks the mirror may trail the head by and still count as caught up. */
@@ -26,6 +33,23 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       },
     },
     async () => ({ ok: true as const }),
+  );
+
+  app.get(
+    "/api/deployment",
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "The chain and the contracts this server mirrors: what a wallet signs for and a verifier checks",
+        response: { 200: DeploymentInfo },
+      },
+    },
+    async () => ({
+      chainId: deps.chain.chainId,
+      registry: deps.chain.registry,
+      ledger: deps.chain.ledger,
+      exchange: deps.chain.exchange,
+    }),
   );
 
   app.get(

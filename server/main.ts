@@ -1,0 +1,186 @@
+// The Titlechain server's entry (`npm start`): reads the configuration, starts each part in order, stops them in reverse.
+import { readFile } from "node:fs/promises";
+import { createPublicClient, type Hex, http, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { buildApp } from "./api/app.ts";
+import { defaultApiOptions } from "./api/deps.ts";
+import { type Config, ConfigError, readConfig, SETTINGS } from "./config.ts";
+import { UploadCollector } from "./content/collector.ts";
+import { openContentStore } from "./content/index.ts";
+import { openDatabase } from "./db/database.ts";
+import { forgetChain } from "./db/forget.ts";
+import { migrate } from "./db/migrate.ts";
+import { Heads } from "./indexer/heads.ts";
+import { Indexer } from "./indexer/indexer.ts";
+import { MetadataFetcher } from "./indexer/metadata.ts";
+import { RpcClient } from "./indexer/rpc.ts";
+import { Relayer } from "./relayer/relayer.ts";
+import { DataDirLocked, dataDirOf, lockDataDir } from "./stack/data-dir.ts";
+import { developmentRelayerKey } from "./stack/dev-keys.ts";
+import { type DeploymentFile, deployLocally, deploymentProblem, startLocalChain } from "./stack/local-chain.ts";
+
+/** One line on stderr per step before ready, so a slow start shows where it is. */
+const progress = (line: string) => process.stderr.write(`titlechain: ${line}\n`);
+
+/** Everything started, closed in reverse order on the way out. */
+const closers: { name: string; close: () => Promise<unknown> }[] = [];
+const onClose = (name: string, close: () => Promise<unknown>) => closers.unshift({ name, close });
+
+async function shutdown(code: number): Promise<never> {
+  for (const { name, close } of closers.splice(0)) {
+    try {
+      await close();
+    } catch (error) {
+      process.stderr.write(`titlechain: stopping ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+  process.exit(code);
+}
+
+async function start(config: Config): Promise<void> {
+  const dir = dataDirOf(config.dataDir);
+  onClose("the data directory's lock", await lockDataDir(dir));
+  const stop = new AbortController();
+  onClose("the background work", async () => stop.abort());
+
+  // The chain: embedded anvil in the data directory, or the configured nodes with the deployment file.
+  let rpcUrls = config.rpcUrls;
+  let wsUrl: string | undefined;
+  let deployment: DeploymentFile;
+  let fresh = false;
+  if (rpcUrls.length === 0) {
+    progress(`starting the chain (anvil, state in ${dir.chain})`);
+    const anvil = await startLocalChain(dir);
+    onClose("the chain", () => anvil.stop());
+    rpcUrls = [anvil.url];
+    wsUrl = anvil.wsUrl;
+    progress("deploying the contracts (Ignition), or finding them deployed");
+    ({ deployment, fresh } = await deployLocally(dir, anvil.url));
+  } else {
+    deployment = JSON.parse(await readFile(config.deploymentFile as string, "utf8")) as DeploymentFile;
+    const problem = await deploymentProblem(rpcUrls[0] as string, deployment);
+    if (problem) throw new ConfigError("--deployment", `${config.deploymentFile}: ${problem}`);
+    wsUrl = rpcUrls.find((u) => u.startsWith("ws"));
+  }
+  if (config.chainId !== undefined && config.chainId !== deployment.chainId) {
+    throw new ConfigError("--chain-id", `is ${config.chainId}, but the chain is ${deployment.chainId}`);
+  }
+  const chain = {
+    chainId: deployment.chainId,
+    registry: deployment.registry,
+    ledger: deployment.ledger,
+    exchange: deployment.exchange,
+  };
+  const httpUrls = rpcUrls.filter((u) => u.startsWith("http"));
+  const rpc = new RpcClient({ urls: httpUrls });
+  const client = createPublicClient({ transport: http(httpUrls[0]) }) as PublicClient;
+
+  progress(config.databaseUrl ? "opening PostgreSQL" : `opening the database (PGlite, ${config.dataDir}/db)`);
+  const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: dir.root });
+  onClose("the database", () => db.close());
+  await migrate(db);
+  if (fresh) {
+    // New contracts on the embedded chain: whatever the mirror holds is of a chain that is gone.
+    await forgetChain(db, chain.chainId);
+  }
+
+  progress(config.ipfsApiUrl ? `connecting to Kubo (${config.ipfsApiUrl})` : `opening the content store (${dir.ipfs})`);
+  const store = await openContentStore({
+    dataDir: dir.root,
+    maxFileSize: config.maxUploadBytes,
+    ...(config.ipfsApiUrl ? { ipfsApiUrl: config.ipfsApiUrl } : {}),
+  });
+  onClose("the content store", () => store.close());
+
+  const runs = (role: string) => config.role === "all" || config.role === role;
+  const background: Promise<unknown>[] = [];
+  let indexer: Indexer | undefined;
+  if (runs("indexer")) {
+    progress(`indexing from block ${deployment.startBlock}`);
+    indexer = new Indexer({ db, rpc, ...chain, startBlock: BigInt(deployment.startBlock) });
+    const heads = new Heads({ rpc, wsUrl, pollIntervalMs: 1000 });
+    onClose("the chain's heads", async () => heads.close());
+    background.push(indexer.run(heads, stop.signal));
+    background.push(new MetadataFetcher({ db, store, chainId: chain.chainId }).run(stop.signal));
+    background.push(new UploadCollector({ db, store, chainId: chain.chainId }).run(stop.signal));
+  }
+  let relayer: Relayer | undefined;
+  const keyFile = config.relayerKeyFile;
+  if (runs("relayer") && (keyFile || config.rpcUrls.length === 0)) {
+    const key = keyFile
+      ? ((await readFile(keyFile, "utf8")).trim() as Hex)
+      : await developmentRelayerKey(dir, httpUrls[0] as string);
+    if (!/^0x[0-9a-fA-F]{64}$/.test(key))
+      throw new ConfigError("--relayer-key-file", `${keyFile} holds no private key`);
+    relayer = new Relayer({ db, client, chain, account: privateKeyToAccount(key) });
+    progress(`relaying from ${relayer.address}`);
+    if (config.role !== "api") background.push(relayer.run(stop.signal));
+  }
+
+  if (runs("api")) {
+    const app = await buildApp(
+      { db, store, chain, client, ...(indexer ? { indexer } : {}), ...(relayer ? { relayer } : {}) },
+      {
+        ...defaultApiOptions,
+        maxUploadBytes: config.maxUploadBytes,
+        corsOrigins: config.corsOrigins,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+        trustedProxies: config.trustedProxies,
+      },
+    );
+    onClose("the HTTP server", () => app.close());
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const base = config.publicUrl ?? `http://${config.host}:${port}`;
+    process.stdout.write(
+      `titlechain ready: ${base} (API ${base}/api, docs ${base}/api/docs, health ${base}/health; ` +
+        `chain ${rpcUrls[0]}, chain id ${chain.chainId})\n`,
+    );
+  } else {
+    process.stdout.write(`titlechain ready: ${config.role} (chain ${rpcUrls[0]}, chain id ${chain.chainId})\n`);
+  }
+  for (const task of background) {
+    task.catch((error) => {
+      if (stop.signal.aborted) return;
+      process.stderr.write(`titlechain: ${error instanceof Error ? error.message : String(error)}\n`);
+      void shutdown(1);
+    });
+  }
+}
+
+function help(): string {
+  const width = Math.max(...SETTINGS.map((s) => s.flag.length + s.value.length));
+  return [
+    "Usage: npm start -- [options]   (or: node server/main.ts [options])",
+    "",
+    "Runs Titlechain: with no options, the whole stack on embedded defaults in ./data.",
+    "",
+    ...SETTINGS.map(
+      (s) =>
+        `  --${`${s.flag} ${s.value}`.padEnd(width + 1)}  ${s.description}${s.env ? ` [${s.env}]` : ""} (default: ${s.default})`,
+    ),
+  ].join("\n");
+}
+
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write(`${help()}\n`);
+  process.exit(0);
+}
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    progress(`stopping (${signal})`);
+    void shutdown(0);
+  });
+}
+try {
+  await start(readConfig(process.argv.slice(2)));
+} catch (error) {
+  const known = error instanceof ConfigError || error instanceof DataDirLocked;
+  process.stderr.write(`titlechain: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (!known && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  await shutdown(known ? 2 : 1);
+}

@@ -1,0 +1,69 @@
+// The configuration: flags over variables over defaults, and each mistake named by the setting the user wrote.
+import { resolve } from "node:path";
+import { expect } from "chai";
+import { ConfigError, readConfig } from "../../server/config.ts";
+
+const refused = (argv: string[], env: Record<string, string>, setting: string, message: RegExp) => {
+  try {
+    readConfig(argv, env);
+    expect.fail(`accepted ${argv.join(" ")} ${JSON.stringify(env)}`);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).setting).to.equal(setting);
+    expect((error as Error).message).to.match(message);
+  }
+};
+
+describe("configuration", () => {
+  it("runs the whole stack on embedded defaults in ./data", () => {
+    expect(readConfig([], {})).to.deep.equal({
+      dataDir: resolve("data"),
+      host: "127.0.0.1",
+      port: 8080,
+      role: "all",
+      demo: false,
+      rpcUrls: [],
+      chainId: undefined,
+      deploymentFile: undefined,
+      databaseUrl: undefined,
+      ipfsApiUrl: undefined,
+      relayerKeyFile: undefined,
+      publicUrl: undefined,
+      corsOrigins: [],
+      trustedProxies: [],
+      maxUploadBytes: 1024 * 1024 * 1024,
+      rateLimitPerMinute: 6000,
+    });
+  });
+
+  it("takes a flag over its variable, and a variable over the default", () => {
+    const env = { PORT: "9000", TITLECHAIN_DATA_DIR: "/srv/tc", RPC_URL: "https://a.example, https://b.example" };
+    expect(readConfig(["--deployment", "d.json"], env)).to.include({ port: 9000, dataDir: "/srv/tc" });
+    expect(readConfig(["--port", "0", "--deployment", "d.json"], env).port).to.equal(0);
+    const config = readConfig(["--deployment", "d.json", "--trusted-proxies", "10.0.0.0/8,127.0.0.1"], env);
+    expect(config.rpcUrls).to.deep.equal(["https://a.example", "https://b.example"]);
+    expect(config.trustedProxies).to.deep.equal(["10.0.0.0/8", "127.0.0.1"]);
+    expect(config.deploymentFile).to.equal(resolve("d.json"));
+    expect(readConfig(["--demo", "--role", "api"], { PORT: "" })).to.include({ demo: true, role: "api", port: 8080 });
+  });
+
+  it("names the flag or the variable at fault, with what was wrong", () => {
+    refused(["--port", "70000"], {}, "--port", /from 0 to 65535, not "70000"/);
+    refused([], { PORT: "eighty" }, "PORT", /not "eighty"/);
+    refused(["--role", "boss"], {}, "--role", /all, api, indexer or relayer/);
+    refused([], { RPC_URL: "no url" }, "RPC_URL", /"no url" is not a URL/);
+    refused(
+      [],
+      { RPC_URL: "localhost:8545" },
+      "RPC_URL",
+      /must be http: or https: or ws: or wss:, not "localhost:8545"/,
+    );
+    refused(["--rpc-url", "ftp://x"], {}, "--rpc-url", /must be http:/);
+    refused(["--rpc-url", "http://x"], {}, "--deployment", /required with --rpc-url/);
+    refused([], { DATABASE_URL: "mysql://x" }, "DATABASE_URL", /must be postgres: or postgresql:/);
+    refused(["--max-upload-mb", "0"], {}, "--max-upload-mb", /from 1 to/);
+    refused(["--demo", "--rpc-url", "http://x", "--deployment", "d"], {}, "--demo", /embedded chain only/);
+    refused(["--frobnicate"], {}, "arguments", /Unknown option '--frobnicate'/);
+    refused(["extra"], {}, "arguments", /positional/i);
+  });
+});
