@@ -9,6 +9,7 @@ import { UploadCollector } from "./content/collector.ts";
 import { openContentStore } from "./content/index.ts";
 import { openDatabase } from "./db/database.ts";
 import { forgetChain } from "./db/forget.ts";
+import { takeRole, type WriterRole } from "./db/leader.ts";
 import { migrate } from "./db/migrate.ts";
 import { Heads } from "./indexer/heads.ts";
 import { Indexer } from "./indexer/indexer.ts";
@@ -94,27 +95,58 @@ async function start(config: Config): Promise<void> {
 
   const runs = (role: string) => config.role === "all" || config.role === role;
   const background: Promise<unknown>[] = [];
+  /** Becomes `role`'s single writer: at once on the embedded database, after any other holder on PostgreSQL. */
+  const lead = async (role: WriterRole) => {
+    if (!config.databaseUrl) return;
+    const leadership = await takeRole(config.databaseUrl, role, () =>
+      progress(`another process is the ${role}: this one takes over when it stops`),
+    );
+    onClose(`the ${role}'s lock`, leadership.release);
+    void leadership.lost.then((error) => {
+      if (stop.signal.aborted) return;
+      process.stderr.write(`titlechain: lost the ${role}'s lock (${error.message}): stopping\n`);
+      void shutdown(1);
+    });
+    progress(`this process is the ${role}`);
+  };
   let indexer: Indexer | undefined;
   if (runs("indexer")) {
-    progress(`indexing from block ${deployment.startBlock}`);
-    indexer = new Indexer({ db, rpc, ...chain, startBlock: BigInt(deployment.startBlock) });
-    const heads = new Heads({ rpc, wsUrl, pollIntervalMs: 1000 });
-    onClose("the chain's heads", async () => heads.close());
-    background.push(indexer.run(heads, stop.signal));
-    background.push(new MetadataFetcher({ db, store, chainId: chain.chainId }).run(stop.signal));
-    background.push(new UploadCollector({ db, store, chainId: chain.chainId }).run(stop.signal));
+    const mirror = new Indexer({ db, rpc, ...chain, startBlock: BigInt(deployment.startBlock) });
+    indexer = mirror;
+    background.push(
+      (async () => {
+        await lead("indexer");
+        progress(`indexing from block ${deployment.startBlock}`);
+        const heads = new Heads({ rpc, wsUrl, pollIntervalMs: 1000 });
+        onClose("the chain's heads", async () => heads.close());
+        await Promise.all([
+          mirror.run(heads, stop.signal),
+          new MetadataFetcher({ db, store, chainId: chain.chainId }).run(stop.signal),
+          new UploadCollector({ db, store, chainId: chain.chainId }).run(stop.signal),
+        ]);
+      })(),
+    );
   }
   let relayer: Relayer | undefined;
   const keyFile = config.relayerKeyFile;
-  if (runs("relayer") && (keyFile || config.rpcUrls.length === 0)) {
+  if ((runs("relayer") || runs("api")) && (keyFile || config.rpcUrls.length === 0)) {
     const key = keyFile
       ? ((await readFile(keyFile, "utf8")).trim() as Hex)
       : await developmentRelayerKey(dir, httpUrls[0] as string);
     if (!/^0x[0-9a-fA-F]{64}$/.test(key))
       throw new ConfigError("--relayer-key-file", `${keyFile} holds no private key`);
-    relayer = new Relayer({ db, client, chain, account: privateKeyToAccount(key) });
-    progress(`relaying from ${relayer.address}`);
-    if (config.role !== "api") background.push(relayer.run(stop.signal));
+    const relay = new Relayer({ db, client, chain, account: privateKeyToAccount(key) });
+    relayer = relay;
+    // An API process queues requests; the relayer process (one at a time) sends them.
+    if (runs("relayer")) {
+      background.push(
+        (async () => {
+          await lead("relayer");
+          progress(`relaying from ${relay.address}`);
+          await relay.run(stop.signal);
+        })(),
+      );
+    }
   }
 
   if (runs("api")) {

@@ -1,20 +1,12 @@
-// Deploys the Ignition module to a node with unlocked accounts; run by the entry as a short child process.
+// Deploys the Ignition module to a node with unlocked accounts and prints the deployment file (a short child process).
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Artifact, type ArtifactResolver, DeploymentResultType, deploy } from "@nomicfoundation/ignition-core";
 import titlechainModule from "../../ignition/modules/Titlechain.ts";
+import { deploymentOf } from "./ignition-journal.ts";
 
 /** What the entry passes in `argv[2]` (JSON). */
 export type IgnitionArgs = { rpcUrl: string; deploymentDir: string; artifactsDir: string };
-
-/** The addresses the module deployed, printed as one JSON line on stdout. */
-export type IgnitionResult = {
-  registry: string;
-  ledger: string;
-  exchange: string;
-  startBlock: number;
-  receipts: { block: number; hash: string }[];
-};
 
 /** A minimal EIP-1193 provider over JSON-RPC: what Ignition needs of a node. */
 function provider(url: string) {
@@ -75,27 +67,4 @@ if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) {
   process.stderr.write(`deployment failed (${result.type}): ${JSON.stringify(result)}\n`);
   process.exit(1);
 }
-const address = (name: string) => {
-  const contract = result.contracts[`Titlechain#${name}`];
-  if (!contract) throw new Error(`the deployment has no ${name}`);
-  return contract.address;
-};
-// Every confirmed transaction of the deployment, from Ignition's journal: the registry's block starts the indexer, and
-// a later start checks each block is still on the chain before it trusts the record.
-const receipts: { futureId: string; block: number; hash: string }[] = [];
-for (const line of (await readFile(join(args.deploymentDir, "journal.jsonl"), "utf8")).split("\n")) {
-  if (!line.includes('"receipt"')) continue;
-  const entry = JSON.parse(line) as { futureId: string; receipt?: { blockNumber: number; blockHash: string } };
-  if (entry.receipt)
-    receipts.push({ futureId: entry.futureId, block: entry.receipt.blockNumber, hash: entry.receipt.blockHash });
-}
-const start = receipts.find((r) => r.futureId === "Titlechain#ProvenanceRegistry");
-if (!start) throw new Error("the journal has no receipt of the registry's deployment");
-const out: IgnitionResult = {
-  registry: address("ProvenanceRegistry"),
-  ledger: address("LicenceLedger"),
-  exchange: address("Exchange"),
-  startBlock: start.block,
-  receipts: receipts.map(({ block, hash }) => ({ block, hash })),
-};
-process.stdout.write(`${JSON.stringify(out)}\n`);
+process.stdout.write(`${JSON.stringify(await deploymentOf(args.deploymentDir))}\n`);

@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { type Anvil, freePort, rpcCall, startAnvil } from "../../scripts/anvil.ts";
 import { type DataDir, isRunning } from "./data-dir.ts";
-import type { IgnitionResult } from "./ignition-deploy.ts";
+import type { DeploymentFile } from "./ignition-journal.ts";
+
+export type { DeploymentFile };
 
 const run = promisify(execFile);
 
@@ -14,18 +16,6 @@ const run = promisify(execFile);
 export const LOCAL_CHAIN_ID = 31337;
 /** The port the embedded chain prefers, so wallets find it where they expect; any free port when it is taken. */
 const PREFERRED_PORT = 8545;
-
-/** What the server reads of a deployment: the same shape on the embedded chain and in production's file. */
-export type DeploymentFile = {
-  chainId: number;
-  registry: `0x${string}`;
-  ledger: `0x${string}`;
-  exchange: `0x${string}`;
-  /** The block of the registry's deployment: where the indexer starts. */
-  startBlock: number;
-  /** Every transaction of the deployment, to check the chain still holds it. */
-  receipts: { block: number; hash: string }[];
-};
 
 /**
  * Starts anvil on the data directory's state (written every second and on exit, so a killed server loses at most the
@@ -112,15 +102,7 @@ export async function deployLocally(
     script,
     JSON.stringify({ rpcUrl: url, deploymentDir: dir.ignition, artifactsDir }),
   ]);
-  const result = JSON.parse(stdout.trim().split("\n").at(-1) as string) as IgnitionResult;
-  const deployment: DeploymentFile = {
-    chainId: LOCAL_CHAIN_ID,
-    registry: result.registry.toLowerCase() as `0x${string}`,
-    ledger: result.ledger.toLowerCase() as `0x${string}`,
-    exchange: result.exchange.toLowerCase() as `0x${string}`,
-    startBlock: result.startBlock,
-    receipts: result.receipts,
-  };
+  const deployment = JSON.parse(stdout.trim().split("\n").at(-1) as string) as DeploymentFile;
   // Written whole or not at all: a torn file would read as no deployment and deploy again.
   await writeFile(`${dir.deploymentFile}.tmp`, `${JSON.stringify(deployment, null, 2)}\n`);
   await rename(`${dir.deploymentFile}.tmp`, dir.deploymentFile);

@@ -22,6 +22,24 @@ const DeploymentInfo = Type.Object({
 /** Blocks the mirror may trail the head by and still count as caught up. */
 export const READY_LAG_BLOCKS = 2;
 
+/** The mirror's position from the database and the head from the chain, for a process without an indexer. */
+async function mirrorStatus(
+  deps: ApiDeps,
+): Promise<{ syncedBlock: string | null; head: string | null; lastError: string | null } | null> {
+  if (!deps.client) return null;
+  try {
+    const [[state], head] = await Promise.all([
+      deps.db.query<{ synced: string }>("select synced_block::text as synced from indexer_state where chain_id = $1", [
+        deps.chain.chainId,
+      ]),
+      deps.client.getBlockNumber({ cacheTime: 0 }),
+    ]);
+    return { syncedBlock: state?.synced ?? null, head: head.toString(), lastError: null };
+  } catch {
+    return null;
+  }
+}
+
 export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get(
     "/health",
@@ -69,9 +87,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       } catch {
         reasons.push("the database does not answer");
       }
-      const status = deps.indexer?.status();
+      // The indexer of this process, or (an API replica) the one whose mirror this database holds.
+      const status = deps.indexer?.status() ?? (await mirrorStatus(deps));
       let lag: number | null = null;
-      if (!status) reasons.push("no indexer runs in this process");
+      if (!status)
+        reasons.push(
+          "the mirror's position is unknown: no indexer runs in this process, and the chain or the database does not answer",
+        );
       else {
         if (status.lastError) reasons.push(`the indexer's last sync failed: ${status.lastError}`);
         if (status.head === null || status.syncedBlock === null) reasons.push("the indexer has not synced yet");
