@@ -1,7 +1,7 @@
 // Hardhat 3 configuration: the pinned wasm solc, via-IR, the test folder.
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 const solc = require("solc/package.json") as { version: string };
@@ -23,5 +23,12 @@ export default defineConfig({
   },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    // The chain `npm run deploy` deploys to: its node and the deployer's key come from the environment or Hardhat's
+    // keystore (`npx hardhat keystore set TITLECHAIN_DEPLOYER_KEY`), never from this file.
+    titlechain: {
+      type: "http",
+      url: configVariable("TITLECHAIN_RPC_URL"),
+      accounts: [configVariable("TITLECHAIN_DEPLOYER_KEY")],
+    },
   },
 });

@@ -1,6 +1,6 @@
 // The real `npm start` entry on a fresh data directory: ready, a gasless registration, a stop and a kill -9 that lose
 // nothing acknowledged, and the refusals (a second server on the same directory, bad settings).
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,36 +12,7 @@ import { cidToHex } from "../../core/cid.ts";
 import { registerTypedData } from "../../core/eip712.ts";
 import { buildWorkMetadata } from "../../core/metadata.ts";
 import { provenanceRegistryAbi } from "../../types/abi/index.js";
-
-const MAIN = new URL("../../server/main.ts", import.meta.url).pathname;
-
-type Server = { process: ChildProcess; url: string; chainUrl: string; stderr: () => string; exit: Promise<number> };
-
-/** Starts the entry and waits for its ready line (or its exit, which fails the test with what it said). */
-async function startServer(dataDir: string, args: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [MAIN, "--data-dir", dataDir, "--port", "0", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = new Promise<number>((resolve) =>
-    child.once("exit", (code, signal) => resolve(code ?? (signal ? -1 : 0))),
-  );
-  const ready = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split("\n").find((l) => l.startsWith("titlechain ready: "));
-      if (line) resolve(line);
-    });
-    void exit.then((code) => reject(new Error(`exited ${code} before ready: ${stderr}`)));
-  });
-  const url = /ready: (http:\/\/[^ ]+) /.exec(ready)?.[1] as string;
-  const chainUrl = /chain (http:\/\/[^ ,]+),/.exec(ready)?.[1] as string;
-  return { process: child, url, chainUrl, stderr: () => stderr, exit };
-}
+import { MAIN, type Server, startServer } from "./server.ts";
 
 describe("npm start (server/main.ts) on a fresh data directory", function () {
   this.timeout(300_000);
