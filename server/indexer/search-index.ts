@@ -44,10 +44,15 @@ export const idKey = (workId: string) => BigInt(workId).toString(16).padStart(64
 
 /** Negative when `a` comes before `b` in `order`. */
 export function compareRank(order: SearchOrder, a: RankKey, b: RankKey): number {
+  return compareTo(order, a.s, a.t, a.key, b);
+}
+
+/** Negative when the result (s, t, key) comes before `b` in `order`. */
+function compareTo(order: SearchOrder, s: number, t: number, key: string, b: RankKey): number {
   const sign = order === "oldest" ? 1 : -1;
-  if (a.s !== b.s) return b.s - a.s;
-  if (a.t !== b.t) return sign * (a.t - b.t);
-  return a.key === b.key ? 0 : sign * (a.key < b.key ? -1 : 1);
+  if (s !== b.s) return b.s - s;
+  if (t !== b.t) return sign * (t - b.t);
+  return key === b.key ? 0 : sign * (key < b.key ? -1 : 1);
 }
 
 /**
@@ -213,10 +218,13 @@ export class WorkTermIndex {
       let sum = 0;
       for (const w of weights) sum += w;
       const work = this.#works[ord] as IndexedWork & { workId: string; key: string };
+      const score = order === "relevance" ? sum * scale : 1;
+      // Most matches lose to the worst kept: compared without making anything first.
+      const worst = heap.worst();
+      if (worst && compareTo(order, score, work.t, work.key, worst) >= 0) continue;
+      if (after && compareTo(order, score, work.t, work.key, after) <= 0) continue;
       if (!accept(work)) continue;
-      const candidate = { workId: work.workId, key: work.key, t: work.t, s: order === "relevance" ? sum * scale : 1 };
-      if (after && compareRank(order, candidate, after) <= 0) continue;
-      heap.offer(candidate);
+      heap.offer({ workId: work.workId, key: work.key, t: work.t, s: score });
     }
     return heap.sorted();
   }
@@ -278,6 +286,11 @@ class BoundedHeap<T> {
       [items[worst], items[i]] = [items[i] as T, items[worst] as T];
       i = worst;
     }
+  }
+
+  /** The worst item kept once `k` are kept; undefined before. */
+  worst(): T | undefined {
+    return this.#items.length === this.#k ? this.#items[0] : undefined;
   }
 
   sorted(): T[] {

@@ -9,6 +9,7 @@ import {
   TransactionReceiptNotFoundError,
 } from "viem";
 import { buildMerkleTree, merkleProofOf } from "../../core/merkle.ts";
+import { provenanceRegistryAbi } from "../../types/abi/index.js";
 import type { Database } from "../db/database.ts";
 import {
   type AnchorRequest,
@@ -190,6 +191,29 @@ export class Relayer {
     ]);
     const n = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
     return { address: this.address, balance, queued: n("queued"), submitted: n("submitted") };
+  }
+
+  /**
+   * The nonce a creator's next registration or reveal must sign: the registry's, plus this creator's registrations and
+   * reveals queued or submitted here (which take the nonces before it, in order).
+   */
+  async nextNonce(creator: Address): Promise<{ onChain: bigint; pending: number; next: bigint }> {
+    const { db, chain, client } = this.#o;
+    const [onChain, [row]] = await Promise.all([
+      client.readContract({
+        address: chain.registry,
+        abi: provenanceRegistryAbi,
+        functionName: "nonces",
+        args: [creator],
+      }) as Promise<bigint>,
+      db.query<{ n: number }>(
+        "select count(*)::int as n from relay_requests where chain_id = $1 and creator = $2 and kind = any($3::text[]) " +
+          "and status in ('queued', 'submitted')",
+        [chain.chainId, creator.toLowerCase(), NONCED],
+      ),
+    ]);
+    const pending = row?.n ?? 0;
+    return { onChain, pending, next: onChain + BigInt(pending) };
   }
 
   /** One round: follow every submitted transaction, then submit the queued requests in order. Returns how many moved. */

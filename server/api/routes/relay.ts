@@ -189,6 +189,36 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
   );
 
   app.get(
+    "/relay/nonces/:account",
+    {
+      schema: {
+        tags: ["relay"],
+        summary: "The nonce a creator's next gasless registration or reveal signs",
+        description: "The registry's nonce plus the creator's registrations and reveals queued here, which come first.",
+        params: Type.Object({ account: AddressSchema }),
+        response: {
+          200: Type.Object({
+            account: AddressSchema,
+            onChain: Type.String(),
+            pending: Type.Integer(),
+            next: Type.String({ description: "sign this nonce" }),
+          }),
+          ...errors(400, 429, 503),
+        },
+      },
+    },
+    async (request) => {
+      const n = await relayer().nextNonce(request.params.account as `0x${string}`);
+      return {
+        account: request.params.account,
+        onChain: n.onChain.toString(),
+        pending: n.pending,
+        next: n.next.toString(),
+      };
+    },
+  );
+
+  app.get(
     "/relay",
     {
       schema: {

@@ -1,0 +1,189 @@
+// The `titlechain` command line against a real server: a folder registered in one batch (interrupted and resumed),
+// verify (by the server and straight from the chain), title, licence check, export, and the exit codes.
+import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { createPublicClient, type Hex, http } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { provenanceRegistryAbi } from "../../types/abi/index.js";
+import { encodePng, generateDesign } from "../content/images.ts";
+import { type Server, startServer } from "./server.ts";
+
+const CLI = new URL("../../cli/main.ts", import.meta.url).pathname;
+
+type Run = { code: number; stdout: string; stderr: string };
+
+describe("the titlechain command line", function () {
+  this.timeout(300_000);
+  let dir: string;
+  let server: Server;
+  const key = generatePrivateKey();
+  const artisan = privateKeyToAccount(key);
+  const files: string[] = [];
+
+  const cli = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [CLI, ...args],
+        { env: { ...process.env, TITLECHAIN_SERVER: server.url, NO_COLOR: "1", ...env }, maxBuffer: 1 << 26 },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "titlechain-cli-"));
+    server = await startServer(join(dir, "data"));
+    await writeFile(join(dir, "artisan.key"), `${key}\n`, { mode: 0o600 });
+    await mkdir(join(dir, "designs"));
+    for (let i = 0; i < 8; i++) {
+      const file = join(dir, "designs", `pattern-${i}.png`);
+      await writeFile(file, encodePng(generateDesign(1000 + i)).bytes);
+      files.push(file);
+    }
+    await writeFile(
+      `${files[0]}.json`,
+      JSON.stringify({
+        name: "羌绣·云纹 Qiang embroidery: cloud scroll",
+        i18n: { zh: { name: "羌绣·云纹" }, en: { name: "Qiang embroidery: cloud scroll" } },
+        genre: "Qiang embroidery",
+      }),
+    );
+  });
+
+  after(async () => {
+    server?.process.kill("SIGTERM");
+    await server?.exit;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const keyFile = () => ["--key-file", join(dir, "artisan.key")];
+
+  it("registers a folder as one batch, resumes after being killed mid-run, and never registers a file twice", async () => {
+    const folder = join(dir, "designs");
+    const stateFile = `${folder}.titlechain.json`;
+    // Killed as soon as its state file records a commitment.
+    const first = spawn(process.execPath, [CLI, "register", folder, ...keyFile()], {
+      env: { ...process.env, TITLECHAIN_SERVER: server.url },
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) => first.once("exit", resolve));
+    for (let i = 0; i < 600; i++) {
+      const text = await readFile(stateFile, "utf8").catch(() => "");
+      if (text.includes('"commitId"')) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    first.kill("SIGKILL");
+    await exited;
+
+    const resumed = await cli(["register", folder, ...keyFile(), "--json"]);
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    const summary = JSON.parse(resumed.stdout) as { registered: number; items: { file: string; workId?: string }[] };
+    expect(summary.registered).to.equal(8);
+
+    const deployment = (await (await fetch(`${server.url}/api/deployment`)).json()) as { registry: Hex };
+    const chain = createPublicClient({ transport: http(server.chainUrl) });
+    const nonce = await chain.readContract({
+      address: deployment.registry,
+      abi: provenanceRegistryAbi,
+      functionName: "nonces",
+      args: [artisan.address],
+    });
+    expect(nonce, "eight reveals, each signed and used once").to.equal(8n);
+    for (const item of summary.items) {
+      const work = await chain.readContract({
+        address: deployment.registry,
+        abi: provenanceRegistryAbi,
+        functionName: "workOf",
+        args: [BigInt(item.workId as string)],
+      });
+      expect(work.creator).to.equal(artisan.address);
+    }
+    const again = await cli(["register", folder, ...keyFile(), "--json"]);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(
+      await chain.readContract({
+        address: deployment.registry,
+        abi: provenanceRegistryAbi,
+        functionName: "nonces",
+        args: [artisan.address],
+      }),
+    ).to.equal(8n);
+    // The sidecar's bilingual metadata is the work's.
+    for (let i = 0; i < 100; i++) {
+      const search = (await (await fetch(`${server.url}/api/works?q=${encodeURIComponent("羌绣")}`)).json()) as {
+        works: { name: string }[];
+      };
+      if (search.works.length > 0) {
+        expect(search.works[0]?.name).to.equal("羌绣·云纹 Qiang embroidery: cloud scroll");
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect.fail("the sidecar's name was never searchable");
+  });
+
+  it("verifies a file by the server and straight from the chain, and says plainly when it is not registered", async () => {
+    const yes = await cli(["verify", files[1] as string]);
+    expect(yes.code, yes.stderr).to.equal(0);
+    expect(yes.stdout).to.match(/^registered/);
+    expect(yes.stdout).to.include(artisan.address.toLowerCase());
+    const deployment = (await (await fetch(`${server.url}/api/deployment`)).json()) as { registry: Hex };
+    const direct = await cli([
+      "verify",
+      files[1] as string,
+      "--rpc",
+      server.chainUrl,
+      "--registry",
+      deployment.registry,
+      "--json",
+    ]);
+    expect(direct.code, direct.stderr).to.equal(0);
+    expect(JSON.parse(direct.stdout)).to.deep.include({ registered: true });
+    const stranger = join(dir, "stranger.bin");
+    await writeFile(stranger, randomBytes(100));
+    const no = await cli(["verify", stranger]);
+    expect(no.code).to.equal(1);
+    expect(no.stdout).to.match(/^not registered/);
+    const noChain = await cli(["verify", stranger, "--rpc", server.chainUrl, "--registry", deployment.registry]);
+    expect(noChain.code).to.equal(1);
+    const missing = await cli(["verify", join(dir, "nope.png")]);
+    expect(missing.code).to.equal(3);
+    expect(missing.stderr).to.equal(`titlechain: ${join(dir, "nope.png")}: no such file\n`);
+  });
+
+  it("prints a work's chain of title, checks a licence, exports the audit trail", async () => {
+    const title = await cli(["title", files[2] as string]);
+    expect(title.code, title.stderr).to.equal(0);
+    expect(title.stdout.split("\n")[0]).to.match(/^when\s+what\s+details\s+transaction/);
+    expect(title.stdout).to.match(/registration/);
+    const asJson = JSON.parse((await cli(["title", files[2] as string, "--json"])).stdout) as {
+      entries: { event: string }[];
+    };
+    expect(asJson.entries.map((e) => e.event)).to.include("CommitmentRevealed");
+
+    const work = BigInt((JSON.parse((await cli(["verify", files[2] as string, "--json"])).stdout) as { sha256: Hex }).sha256);
+    const stranger = privateKeyToAccount(generatePrivateKey()).address;
+    const licence = await cli(["licence", "check", work.toString(), stranger, "--use", "reproduce"]);
+    expect(licence.code, licence.stderr).to.equal(1);
+    expect(licence.stdout).to.match(/^not permitted/);
+    const noUse = await cli(["licence", "check", work.toString(), stranger]);
+    expect(noUse.code).to.equal(2);
+    expect(noUse.stderr).to.match(/--use is required/);
+
+    const csv = await cli(["export", "transfers", "--account", artisan.address]);
+    expect(csv.code, csv.stderr).to.equal(0);
+    const lines = csv.stdout.replace(/^\uFEFF/, "").trim().split("\r\n");
+    expect(lines[0]).to.equal(
+      "time,kind,event,work_id,details,chain_id,contract,transaction_hash,block_number,block_hash,log_index",
+    );
+    expect(lines.length - 1).to.be.at.least(8);
+    const unknown = await cli(["frobnicate"]);
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.match(/unknown command "frobnicate"/);
+  });
+});
