@@ -15,6 +15,7 @@ import { Heads } from "./indexer/heads.ts";
 import { Indexer } from "./indexer/indexer.ts";
 import { MetadataFetcher } from "./indexer/metadata.ts";
 import { RpcClient } from "./indexer/rpc.ts";
+import { termIndexOf } from "./indexer/search.ts";
 import { Relayer } from "./relayer/relayer.ts";
 import { DataDirLocked, dataDirOf, lockDataDir } from "./stack/data-dir.ts";
 import { developmentRelayerKey } from "./stack/dev-keys.ts";
@@ -161,6 +162,9 @@ async function start(config: Config): Promise<void> {
       },
     );
     onClose("the HTTP server", () => app.close());
+    // Searches are answered from the start, not after the first one has waited for the index.
+    progress("reading the search index");
+    await termIndexOf(db, chain.chainId).catchUp();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

@@ -3,6 +3,7 @@ import { buildApp } from "../../server/api/app.ts";
 import { type Deployment, defaultApiOptions } from "../../server/api/deps.ts";
 import { EmbeddedContentStore } from "../../server/content/embedded-store.ts";
 import { openDatabase } from "../../server/db/database.ts";
+import { termIndexOf } from "../../server/indexer/search.ts";
 
 /** What the benchmark passes in `argv[2]` (JSON): the database (a data directory or a URL), the store, the chain. */
 export type ServeArgs = { dataDir?: string; databaseUrl?: string; storeDir: string; chain: Deployment };
@@ -17,6 +18,8 @@ const app = await buildApp(
   // One client (the load generator) sends every request: the per-IP rate limit would otherwise be what is measured.
   { ...defaultApiOptions, rateLimitPerMinute: 1_000_000_000 },
 );
+// As the server entry does: the search index is read before the first request.
+await termIndexOf(db, args.chain.chainId).catchUp();
 await app.listen({ host: "127.0.0.1", port: 0 });
 const address = app.server.address();
 process.stdout.write(`${JSON.stringify({ port: typeof address === "object" && address ? address.port : 0 })}\n`);

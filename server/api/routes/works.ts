@@ -1,7 +1,7 @@
 // Works: search (bilingual full text, filters, sort, cursor pages) and one work's detail.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { searchWorks, termIndexOf } from "../../indexer/search.ts";
+import { searchWorks } from "../../indexer/search.ts";
 import type { ApiDeps } from "../deps.ts";
 import { notFound } from "../errors.ts";
 import { workDetail } from "../queries/work-detail.ts";
@@ -137,12 +137,6 @@ export const WorkDetail = Type.Object({
 const seconds = (time: string | undefined) => (time === undefined ? undefined : Math.floor(Date.parse(time) / 1000));
 
 export const worksRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
-  // The term index is read when the app starts, not by the first search to arrive (100,000 works take seconds).
-  app.addHook("onReady", async () => {
-    void termIndexOf(deps.db, deps.chain.chainId)
-      .catchUp()
-      .catch((error) => app.log.warn({ err: error }, "the search index could not be read yet"));
-  });
   app.get(
     "/works",
     {

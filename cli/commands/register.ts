@@ -1,0 +1,285 @@
+// `titlechain register <file|folder>`: gasless registration through a server; a folder as one batch, resumable.
+import { randomBytes } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { basename, extname, join } from "node:path";
+import type { Address, Hex, LocalAccount } from "viem";
+import { cidToHex } from "../../core/cid.ts";
+import { commitmentOf } from "../../core/commitment.ts";
+import { commitRequestTypedData, registerTypedData, revealTypedData } from "../../core/eip712.ts";
+import { buildWorkMetadata, type WorkMetadataInput } from "../../core/metadata.ts";
+import { hashFile } from "../files.ts";
+import { loadKey } from "../keys.ts";
+import { CliError, EXIT, json, out, paint } from "../output.ts";
+import { Progress } from "../progress.ts";
+import { answer, clientOf } from "../server.ts";
+import { openState, type State } from "../state.ts";
+
+export const registerHelp = `Usage: titlechain register <file|folder> [--key-file FILE] [--private] [--state-file FILE]
+                           [--server URL] [--json]
+
+Registers a design in your name without gas: you sign, the server's relayer pays. A file is uploaded, described and
+registered in one transaction. A folder is committed as one batch (one transaction for every file in it), then each
+file is uploaded and revealed, registered at the batch's time. With --private nothing but the files' hashes leaves
+this machine: the batch is committed and the reveal waits for a run without --private. An interrupted run resumes
+from its state file (default: beside the folder, <folder>.titlechain.json) and never registers a file twice.
+
+Your key: --key-file, else TITLECHAIN_KEY_FILE, else ~/.config/titlechain/key (made on first use; whoever holds it
+owns your registrations, so keep a copy somewhere safe). Beside each file, an optional <file>.json adds metadata
+(name, description, i18n, genre, keywords...).`;
+
+/** Signatures are valid this long: a batch that takes longer is resumed with new ones. */
+const DEADLINE_S = 7 * 86_400;
+
+type Options = { server: string; json: boolean; private: boolean; keyFile?: string; stateFile?: string };
+
+const bigints = (value: unknown) =>
+  JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
+
+export async function register(target: string, o: Options): Promise<number> {
+  const info = await stat(target).catch(() => null);
+  if (!info) throw new CliError(`${target}: no such file or folder`);
+  const account = await loadKey(o.keyFile);
+  const api = clientOf(o.server);
+  const deployment = answer(await api.GET("/api/deployment"), "the server's deployment");
+  const chain = { chainId: deployment.chainId, registry: deployment.registry as Address };
+  if (info.isFile() && !o.private) return registerOne(target, account, chain, o);
+
+  const files = info.isDirectory()
+    ? (await readdir(target, { withFileTypes: true }))
+        .filter((e) => e.isFile() && !e.name.startsWith(".") && !e.name.endsWith(".json"))
+        .map((e) => join(target, e.name))
+        .sort()
+    : [target];
+  if (files.length === 0) throw new CliError(`${target}: no files to register`);
+  const state = await openState(o.stateFile ?? `${target.replace(/\/+$/, "")}.titlechain.json`, {
+    server: o.server,
+    creator: account.address,
+    chainId: chain.chainId,
+    registry: chain.registry,
+  });
+  const batch = new Batch(account, chain, o, state);
+  await batch.commit(files);
+  if (o.private) {
+    if (o.json) json(state.summary());
+    else out(`${paint("green", "committed")} ${files.length} file(s) privately; run again without --private to reveal`);
+    return EXIT.ok;
+  }
+  await batch.reveal();
+  if (o.json) json(state.summary());
+  else {
+    const s = state.summary();
+    out(`${paint("green", "registered")} ${s.registered} file(s) of ${files.length}; ${s.skipped} already registered`);
+  }
+  return EXIT.ok;
+}
+
+/** Metadata of a file: its name and type, and whatever its `<file>.json` says. */
+async function metadataOf(
+  file: string,
+  creator: Address,
+  content: { sha256: Hex; cid: string; size: number; mediaType: string },
+) {
+  const sidecar = await readFile(`${file}.json`, "utf8").then(
+    (text) => {
+      try {
+        return JSON.parse(text) as Partial<WorkMetadataInput>;
+      } catch (error) {
+        throw new CliError(`${file}.json: not JSON (${(error as Error).message})`);
+      }
+    },
+    () => ({}),
+  );
+  const name = basename(file, extname(file));
+  return buildWorkMetadata({
+    name,
+    description: "",
+    i18n: {},
+    creator: [{ "@type": "Person", name: creator }],
+    dateCreated: new Date().toISOString().slice(0, 10),
+    ...sidecar,
+    content,
+  } as WorkMetadataInput);
+}
+
+type Chain = { chainId: number; registry: Address };
+
+/** Uploads the file and its metadata; returns the registration's fields. */
+async function prepare(server: string, file: string, to: Address) {
+  const api = clientOf(server);
+  const bytes = await readFile(file).catch((error: Error) => {
+    throw new CliError(`${file}: ${error.message}`);
+  });
+  const upload = answer(
+    await api.POST("/api/files", {
+      body: bytes as never,
+      bodySerializer: (b: unknown) => b as Uint8Array,
+      headers: { "content-type": "application/octet-stream" },
+    }),
+    `upload of ${file}`,
+  );
+  const metadata = await metadataOf(file, to, { ...upload, sha256: upload.sha256 as Hex });
+  const stored = answer(await api.POST("/api/metadata", { body: metadata as never }), `metadata of ${file}`);
+  return {
+    to,
+    contentHash: upload.sha256 as Hex,
+    metadataCid: cidToHex(stored.cid),
+    royaltyReceiver: to,
+    royaltyBps: 0,
+    parents: [] as bigint[],
+  };
+}
+
+/** Waits for a relayed request to be mined; returns its status. */
+async function settled(server: string, id: string, what: string) {
+  const api = clientOf(server);
+  for (;;) {
+    const s = answer(await api.GET("/api/relay/requests/{id}", { params: { path: { id } } }), what);
+    if (s.status === "mined") return s;
+    if (s.status === "failed") throw new CliError(`${what}: the relay failed: ${s.error ?? "no reason given"}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+async function registerOne(file: string, account: LocalAccount, chain: Chain, o: Options): Promise<number> {
+  const api = clientOf(o.server);
+  const { sha256 } = await hashFile(file);
+  const known = answer(await api.GET("/api/verify/{sha256}", { params: { path: { sha256 } } }), `verify ${file}`);
+  if (known.registered) {
+    throw new CliError(`${file}: already registered as work ${known.work?.workId} by ${known.work?.creator}`, EXIT.no);
+  }
+  const registration = await prepare(o.server, file, account.address);
+  const nonce = answer(
+    await api.GET("/api/relay/nonces/{account}", { params: { path: { account: account.address } } }),
+    "nonce",
+  );
+  const message = {
+    ...registration,
+    creator: account.address,
+    nonce: BigInt(nonce.next),
+    deadline: BigInt(Math.floor(Date.now() / 1000) + DEADLINE_S),
+  };
+  const signature = await account.signTypedData(registerTypedData({ ...chain, message }));
+  const queued = answer(
+    await api.POST("/api/relay/register", { body: { message: bigints(message), signature } as never }),
+    `registration of ${file}`,
+  );
+  const mined = await settled(o.server, queued.id, `registration of ${file}`);
+  const result = { file, sha256, workId: BigInt(sha256).toString(), transactionHash: mined.transactionHash };
+  if (o.json) json(result);
+  else out(`${paint("green", "registered")}  ${file} as work ${result.workId} (transaction ${mined.transactionHash})`);
+  return EXIT.ok;
+}
+
+/** A folder's batch: commitments in one anchored batch, then one reveal per file; every step recorded first. */
+class Batch {
+  readonly #account: LocalAccount;
+  readonly #chain: Chain;
+  readonly #o: Options;
+  readonly #state: State;
+
+  constructor(account: LocalAccount, chain: Chain, o: Options, state: State) {
+    this.#account = account;
+    this.#chain = chain;
+    this.#o = o;
+    this.#state = state;
+  }
+
+  /** Commits every file not yet committed (salt recorded before the request leaves), and waits for the batch. */
+  async commit(files: readonly string[]): Promise<void> {
+    const api = clientOf(this.#o.server);
+    const progress = new Progress("committing", files.length, this.#o.json);
+    const seen = new Set<string>();
+    for (const file of files) {
+      progress.tick(file);
+      const { sha256 } = await hashFile(file);
+      const item = this.#state.item(file, sha256);
+      if (seen.has(sha256)) {
+        await this.#state.update(item, { skipped: "the same file as another in the folder" });
+        continue;
+      }
+      seen.add(sha256);
+      if (item.commitId || item.skipped || item.workId) continue;
+      const known = answer(await api.GET("/api/verify/{sha256}", { params: { path: { sha256 } } }), `verify ${file}`);
+      if (known.registered) {
+        await this.#state.update(item, { skipped: `already registered as work ${known.work?.workId}` });
+        continue;
+      }
+      const salt = item.salt ?? (`0x${randomBytes(32).toString("hex")}` as Hex);
+      await this.#state.update(item, { salt });
+      const request = {
+        creator: this.#account.address,
+        commitment: commitmentOf(this.#account.address, sha256, salt),
+        deadline: BigInt(Math.floor(Date.now() / 1000) + DEADLINE_S),
+      };
+      const signature = await this.#account.signTypedData(commitRequestTypedData({ ...this.#chain, message: request }));
+      const queued = answer(
+        await api.POST("/api/relay/commit", { body: { ...bigints(request), signature, batch: true } as never }),
+        `commitment of ${file}`,
+      );
+      await this.#state.update(item, { commitId: queued.id });
+    }
+    progress.done();
+    const waiting = this.#state.items().filter((i) => i.commitId && !i.batch);
+    const anchored = new Progress("anchoring the batch", waiting.length, this.#o.json);
+    for (const item of waiting) {
+      anchored.tick(item.file);
+      const s = await settled(this.#o.server, item.commitId as string, `commitment of ${item.file}`);
+      if (!s.batch) throw new CliError(`commitment of ${item.file}: mined without a batch proof`);
+      await this.#state.update(item, {
+        batch: { submitter: s.batch.submitter, root: s.batch.root, proof: s.batch.proof },
+      });
+    }
+    anchored.done();
+  }
+
+  /** Uploads and reveals every committed file not yet revealed, then waits until each is mined. */
+  async reveal(): Promise<void> {
+    const api = clientOf(this.#o.server);
+    const todo = this.#state.items().filter((i) => i.batch && !i.workId && !i.skipped);
+    const progress = new Progress("revealing", todo.length, this.#o.json);
+    let nonce: bigint | null = null;
+    for (const item of todo) {
+      progress.tick(item.file);
+      if (item.revealId) {
+        const s = answer(
+          await api.GET("/api/relay/requests/{id}", { params: { path: { id: item.revealId } } }),
+          `reveal of ${item.file}`,
+        );
+        if (s.status !== "failed") continue;
+      }
+      nonce ??= BigInt(
+        answer(
+          await api.GET("/api/relay/nonces/{account}", { params: { path: { account: this.#account.address } } }),
+          "nonce",
+        ).next,
+      );
+      const registration = await prepare(this.#o.server, item.file, this.#account.address);
+      if (registration.contentHash !== item.sha256) throw new CliError(`${item.file}: changed since it was committed`);
+      const message = {
+        ...registration,
+        salt: item.salt as Hex,
+        creator: this.#account.address,
+        nonce,
+        deadline: BigInt(Math.floor(Date.now() / 1000) + DEADLINE_S),
+      };
+      const signature = await this.#account.signTypedData(revealTypedData({ ...this.#chain, message }));
+      const queued = answer(
+        await api.POST("/api/relay/reveal", {
+          body: { message: bigints(message), signature, batch: item.batch } as never,
+        }),
+        `reveal of ${item.file}`,
+      );
+      nonce += 1n;
+      await this.#state.update(item, { revealId: queued.id });
+    }
+    progress.done();
+    const waiting = this.#state.items().filter((i) => i.revealId && !i.workId);
+    const mined = new Progress("registering", waiting.length, this.#o.json);
+    for (const item of waiting) {
+      mined.tick(item.file);
+      await settled(this.#o.server, item.revealId as string, `reveal of ${item.file}`);
+      await this.#state.update(item, { workId: BigInt(item.sha256).toString() });
+    }
+    mined.done();
+  }
+}
