@@ -92,8 +92,8 @@ async function metadataOf(
   const name = basename(file, extname(file));
   return buildWorkMetadata({
     name,
-    description: "",
-    i18n: {},
+    description: `${basename(file)}, registered with the titlechain command line.`,
+    i18n: { en: { name } },
     creator: [{ "@type": "Person", name: creator }],
     dateCreated: new Date().toISOString().slice(0, 10),
     ...sidecar,
@@ -117,7 +117,8 @@ async function prepare(server: string, file: string, to: Address) {
     }),
     `upload of ${file}`,
   );
-  const metadata = await metadataOf(file, to, { ...upload, sha256: upload.sha256 as Hex });
+  const content = { sha256: upload.sha256 as Hex, cid: upload.cid, size: upload.size, mediaType: upload.mediaType };
+  const metadata = await metadataOf(file, to, content);
   const stored = answer(await api.POST("/api/metadata", { body: metadata as never }), `metadata of ${file}`);
   return {
     to,
@@ -127,6 +128,19 @@ async function prepare(server: string, file: string, to: Address) {
     royaltyBps: 0,
     parents: [] as bigint[],
   };
+}
+
+/**
+ * The id of a relayed request: the new one, or the one the server already has for this file or commitment (a run
+ * killed after sending and before recording resumes with it).
+ */
+function relayed(
+  result: { data?: { id: string }; error?: unknown; response: Response },
+  what: string,
+): { id: string; fresh: boolean } {
+  const earlier = (result.error as { requestId?: string } | undefined)?.requestId;
+  if (!result.response.ok && earlier) return { id: earlier, fresh: false };
+  return { id: answer(result, what).id, fresh: true };
 }
 
 /** Waits for a relayed request to be mined; returns its status. */
@@ -212,11 +226,11 @@ class Batch {
         deadline: BigInt(Math.floor(Date.now() / 1000) + DEADLINE_S),
       };
       const signature = await this.#account.signTypedData(commitRequestTypedData({ ...this.#chain, message: request }));
-      const queued = answer(
+      const id = relayed(
         await api.POST("/api/relay/commit", { body: { ...bigints(request), signature, batch: true } as never }),
         `commitment of ${file}`,
       );
-      await this.#state.update(item, { commitId: queued.id });
+      await this.#state.update(item, { commitId: id.id });
     }
     progress.done();
     const waiting = this.#state.items().filter((i) => i.commitId && !i.batch);
@@ -263,14 +277,14 @@ class Batch {
         deadline: BigInt(Math.floor(Date.now() / 1000) + DEADLINE_S),
       };
       const signature = await this.#account.signTypedData(revealTypedData({ ...this.#chain, message }));
-      const queued = answer(
+      const id = relayed(
         await api.POST("/api/relay/reveal", {
           body: { message: bigints(message), signature, batch: item.batch } as never,
         }),
         `reveal of ${item.file}`,
       );
-      nonce += 1n;
-      await this.#state.update(item, { revealId: queued.id });
+      if (id.fresh) nonce += 1n;
+      await this.#state.update(item, { revealId: id.id });
     }
     progress.done();
     const waiting = this.#state.items().filter((i) => i.revealId && !i.workId);

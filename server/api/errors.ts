@@ -37,7 +37,14 @@ const CONTENT_STATUS: Record<ContentError["code"], [number, string]> = {
 };
 
 /** The problem document every error response carries. */
-export type Problem = { status: number; code: string; title: string; detail: string; field?: string };
+export type Problem = {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  field?: string;
+  requestId?: string;
+};
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",
@@ -78,6 +85,7 @@ function problemOf(error: unknown): Problem & { headers?: Record<string, string>
       title: TITLES[status] ?? "Error",
       detail: error.message,
       ...(error.field ? { field: error.field } : {}),
+      ...(error.requestId ? { requestId: error.requestId } : {}),
       ...(status === 429 ? { headers: { "retry-after": "3600" } } : {}),
     };
   }

@@ -23,6 +23,9 @@ export const Problem = Type.Object(
     title: Type.String(),
     detail: Type.String({ description: "what went wrong, in words" }),
     field: Type.Optional(Type.String({ description: "the field at fault, as where.path (query.limit, body.name)" })),
+    requestId: Type.Optional(
+      Type.String({ description: "a relay refusal: the request already made for this file or commitment" }),
+    ),
   },
   { $id: "Problem", description: "An RFC 9457 problem document" },
 );

@@ -75,6 +75,14 @@ type Row = {
 /** Requests with a creator's nonce (registrations and reveals) take it in order. */
 const NONCED = ["register", "reveal"];
 
+/**
+ * SQL ($1 chain, $2 creator, $4 NONCED): the highest nonce among the creator's pending registrations and reveals
+ * (stored as "<digits>n", see toJson).
+ */
+const LAST_PENDING_NONCE =
+  "(select max(rtrim(request -> 'message' ->> 'nonce', 'n')::numeric)::text from relay_requests where chain_id = $1 and " +
+  "creator = $2 and kind = any($4::text[]) and status in ('queued', 'submitted'))";
+
 /** JSON with bigints as decimal strings, and back (a request's stored form). */
 const toJson = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
 const fromJson = (row: Record<string, unknown>) =>
@@ -105,12 +113,12 @@ export class Relayer {
   async enqueue(request: Exclude<RelayRequest, AnchorRequest>, clientIp: string): Promise<string> {
     const { db, chain } = this.#o;
     const creator = creatorOf(request);
-    const [counts] = await db.query<{ by_creator: number; by_ip: number; pending_nonces: number }>(
+    const [counts] = await db.query<{ by_creator: number; by_ip: number; last_pending: string | null }>(
       "select (select count(*)::int from relay_requests where chain_id = $1 and creator = $2 and created_at > " +
         "now() - interval '1 day') as by_creator, (select count(*)::int from relay_requests where client_ip = $3 " +
-        "and created_at > now() - interval '1 hour') as by_ip, (select count(*)::int from relay_requests where " +
-        "chain_id = $1 and creator = $2 and kind = any($4::text[]) and status in ('queued', 'submitted')) as " +
-        "pending_nonces",
+        "and created_at > now() - interval '1 hour') as by_ip, " +
+        LAST_PENDING_NONCE +
+        " as last_pending",
       [chain.chainId, creator, clientIp, NONCED],
     );
     if ((counts?.by_creator ?? 0) >= this.#quotas.perCreatorPerDay) {
@@ -125,11 +133,27 @@ export class Relayer {
         `this address has used its ${this.#quotas.perIpPerHour} relayed requests of the hour`,
       );
     }
-    const pending = NONCED.includes(request.kind) ? (counts?.pending_nonces ?? 0) : 0;
-    await checkRequest(this.#o.client, chain, this.address, request, pending, Math.floor(Date.now() / 1000));
-    const id = randomUUID();
+    const afterPending =
+      NONCED.includes(request.kind) && counts?.last_pending != null ? BigInt(counts.last_pending) + 1n : null;
     const contentHash = request.kind === "commit" ? null : request.message.contentHash.toLowerCase();
     const commitment = request.kind === "commit" ? request.commitment.toLowerCase() : null;
+    // A refusal names the creator's request already made for this file or commitment, so a client that lost its
+    // answer (killed after sending) picks it up instead of asking again.
+    const earlier = async (refusal: RelayRefused) => {
+      const [row] = await db.query<{ id: string }>(
+        "select id from relay_requests where chain_id = $1 and creator = $2 and (content_hash = $3 or commitment = " +
+          "$4) and status <> 'failed' order by created_at desc limit 1",
+        [chain.chainId, creator, contentHash, commitment],
+      );
+      refusal.requestId = row?.id;
+      return refusal;
+    };
+    try {
+      await checkRequest(this.#o.client, chain, this.address, request, afterPending, Math.floor(Date.now() / 1000));
+    } catch (error) {
+      throw error instanceof RelayRefused ? await earlier(error) : error;
+    }
+    const id = randomUUID();
     try {
       await db.query(
         "insert into relay_requests (id, chain_id, kind, creator, content_hash, commitment, request, status, " +
@@ -148,7 +172,9 @@ export class Relayer {
       );
     } catch (error) {
       if (/relay_requests_one_pending/.test(String((error as Error).message))) {
-        throw new RelayRefused("AlreadyPending", "a request for this file or commitment is already being relayed");
+        throw await earlier(
+          new RelayRefused("AlreadyPending", "a request for this file or commitment is already being relayed"),
+        );
       }
       throw error;
     }
@@ -206,14 +232,15 @@ export class Relayer {
         functionName: "nonces",
         args: [creator],
       }) as Promise<bigint>,
-      db.query<{ n: number }>(
-        "select count(*)::int as n from relay_requests where chain_id = $1 and creator = $2 and kind = any($3::text[]) " +
-          "and status in ('queued', 'submitted')",
-        [chain.chainId, creator.toLowerCase(), NONCED],
-      ),
+      db.query<{ last_pending: string | null }>(`select ${LAST_PENDING_NONCE.replace("$4", "$3")} as last_pending`, [
+        chain.chainId,
+        creator.toLowerCase(),
+        NONCED,
+      ]),
     ]);
-    const pending = row?.n ?? 0;
-    return { onChain, pending, next: onChain + BigInt(pending) };
+    const last = row?.last_pending == null ? null : BigInt(row.last_pending);
+    const next = last !== null && last + 1n > onChain ? last + 1n : onChain;
+    return { onChain, pending: Number(next - onChain), next };
   }
 
   /** One round: follow every submitted transaction, then submit the queued requests in order. Returns how many moved. */

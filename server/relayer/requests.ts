@@ -39,6 +39,8 @@ export type RelayRequest = RegisterRequest | CommitRequest | RevealRequest | Anc
 export class RelayRefused extends Error {
   readonly code: string;
   readonly field: string | undefined;
+  /** The creator's earlier request for the same file or commitment, when there is one: a client resumes with it. */
+  requestId: string | undefined;
   constructor(code: string, message: string, field?: string) {
     super(message);
     this.name = "RelayRefused";
@@ -145,15 +147,15 @@ export function revertReason(error: unknown): string {
 /**
  * Checks a request against the chain without spending gas: the deadline leaves time to mine it, a commitment
  * request's off-chain signature recovers to its creator, and the call itself succeeds when simulated from the relayer
- * (signature, nonce, duplicate, metadata: everything the registry checks). `pendingNonces` is how many earlier
- * requests of this creator that use a nonce are still pending: their nonces come first.
+ * (signature, nonce, duplicate, metadata: everything the registry checks). `afterPending` is the nonce that follows
+ * this creator's pending requests (null when none is pending): their nonces come first, so it is the one to sign.
  */
 export async function checkRequest(
   client: PublicClient,
   chain: { chainId: number; registry: Address },
   relayer: Address,
   request: Exclude<RelayRequest, AnchorRequest>,
-  pendingNonces: number,
+  afterPending: bigint | null,
   now: number,
 ): Promise<void> {
   const deadline = request.kind === "commit" ? request.deadline : request.message.deadline;
@@ -185,9 +187,14 @@ export async function checkRequest(
     const reason = revertReason(error);
     // A nonce after this creator's pending requests fails now and succeeds once they are mined.
     const expected = /^InvalidNonce\([^,]+, (\d+), (\d+)\)$/.exec(reason);
+    // Judged by the pending requests' own nonces, not by counting them: one mined but not yet marked so would
+    // otherwise be counted on chain and pending at once.
     const queuedAfter =
-      expected && BigInt(expected[1] as string) === BigInt(expected[2] as string) + BigInt(pendingNonces);
-    if (pendingNonces > 0 && queuedAfter) return;
+      expected &&
+      afterPending !== null &&
+      BigInt(expected[1] as string) === afterPending &&
+      afterPending > BigInt(expected[2] as string);
+    if (queuedAfter) return;
     throw new RelayRefused("WouldRevert", `the registry would refuse it: ${reason}`);
   }
 }

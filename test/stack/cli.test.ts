@@ -166,7 +166,9 @@ describe("the titlechain command line", function () {
     };
     expect(asJson.entries.map((e) => e.event)).to.include("CommitmentRevealed");
 
-    const work = BigInt((JSON.parse((await cli(["verify", files[2] as string, "--json"])).stdout) as { sha256: Hex }).sha256);
+    const work = BigInt(
+      (JSON.parse((await cli(["verify", files[2] as string, "--json"])).stdout) as { sha256: Hex }).sha256,
+    );
     const stranger = privateKeyToAccount(generatePrivateKey()).address;
     const licence = await cli(["licence", "check", work.toString(), stranger, "--use", "reproduce"]);
     expect(licence.code, licence.stderr).to.equal(1);
@@ -177,7 +179,10 @@ describe("the titlechain command line", function () {
 
     const csv = await cli(["export", "transfers", "--account", artisan.address]);
     expect(csv.code, csv.stderr).to.equal(0);
-    const lines = csv.stdout.replace(/^\uFEFF/, "").trim().split("\r\n");
+    const lines = csv.stdout
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
     expect(lines[0]).to.equal(
       "time,kind,event,work_id,details,chain_id,contract,transaction_hash,block_number,block_hash,log_index",
     );
