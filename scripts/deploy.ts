@@ -49,7 +49,7 @@ const args = [
   "titlechain",
   "--deployment-id",
   id,
-  // The production profile drops the via-IR settings the contracts need (see docs/operations.md).
+  // Hardhat's production build profile drops the via-IR setting these contracts need to compile.
   "--build-profile",
   "default",
 ];

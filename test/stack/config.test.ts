@@ -1,7 +1,9 @@
 // The configuration: flags over variables over defaults, and each mistake named by the setting the user wrote.
+
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { expect } from "chai";
-import { ConfigError, readConfig } from "../../server/config.ts";
+import { ConfigError, readConfig, SETTINGS } from "../../server/config.ts";
 
 const refused = (argv: string[], env: Record<string, string>, setting: string, message: RegExp) => {
   try {
@@ -21,7 +23,6 @@ describe("configuration", () => {
       host: "127.0.0.1",
       port: 8080,
       role: "all",
-      demo: false,
       rpcUrls: [],
       chainId: undefined,
       deploymentFile: undefined,
@@ -44,7 +45,7 @@ describe("configuration", () => {
     expect(config.rpcUrls).to.deep.equal(["https://a.example", "https://b.example"]);
     expect(config.trustedProxies).to.deep.equal(["10.0.0.0/8", "127.0.0.1"]);
     expect(config.deploymentFile).to.equal(resolve("d.json"));
-    expect(readConfig(["--demo", "--role", "api"], { PORT: "" })).to.include({ demo: true, role: "api", port: 8080 });
+    expect(readConfig(["--role", "api"], { PORT: "" })).to.include({ role: "api", port: 8080 });
   });
 
   it("names the flag or the variable at fault, with what was wrong", () => {
@@ -62,8 +63,15 @@ describe("configuration", () => {
     refused(["--rpc-url", "http://x"], {}, "--deployment", /required with --rpc-url/);
     refused([], { DATABASE_URL: "mysql://x" }, "DATABASE_URL", /must be postgres: or postgresql:/);
     refused(["--max-upload-mb", "0"], {}, "--max-upload-mb", /from 1 to/);
-    refused(["--demo", "--rpc-url", "http://x", "--deployment", "d"], {}, "--demo", /embedded chain only/);
     refused(["--frobnicate"], {}, "arguments", /Unknown option '--frobnicate'/);
     refused(["extra"], {}, "arguments", /positional/i);
+  });
+
+  it("is the README's table: every setting's flag and variable are documented there", async () => {
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    for (const setting of SETTINGS) {
+      expect(readme, setting.flag).to.include(`\`--${setting.flag}`);
+      if (setting.env) expect(readme, setting.env).to.include(`\`${setting.env}\``);
+    }
   });
 });
