@@ -30,6 +30,8 @@ export type Config = {
   trustedProxies: string[];
   maxUploadBytes: number;
   rateLimitPerMinute: number;
+  /** Gasless requests a creator may make per day, and a client address per hour. */
+  relayQuotas: { perCreatorPerDay: number; perIpPerHour: number };
 };
 
 /** A setting given wrongly: `setting` is the flag or variable as the user wrote it. */
@@ -135,6 +137,20 @@ export const SETTINGS: readonly Setting[] = [
     default: "6000",
     description: "requests per minute per client address",
   },
+  {
+    flag: "relay-creator-quota",
+    env: "RELAY_CREATOR_QUOTA",
+    value: "integer",
+    default: "2500",
+    description: "gasless requests per creator per day (a folder of 1,000 designs takes 2,000)",
+  },
+  {
+    flag: "relay-ip-quota",
+    env: "RELAY_IP_QUOTA",
+    value: "integer",
+    default: "5000",
+    description: "gasless requests per client address per hour",
+  },
 ];
 
 /** The name a setting was given by: its flag when on the command line, else its variable. */
@@ -226,6 +242,10 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     trustedProxies: list("trusted-proxies"),
     maxUploadBytes: integer("max-upload-mb", 1024, 1, 1024 * 1024) * 1024 * 1024,
     rateLimitPerMinute: integer("rate-limit", 6000, 1, 1_000_000_000),
+    relayQuotas: {
+      perCreatorPerDay: integer("relay-creator-quota", 2500, 1, 1_000_000_000),
+      perIpPerHour: integer("relay-ip-quota", 5000, 1, 1_000_000_000),
+    },
   };
 }
 

@@ -136,7 +136,7 @@ async function start(config: Config): Promise<void> {
       : await developmentRelayerKey(dir, httpUrls[0] as string);
     if (!/^0x[0-9a-fA-F]{64}$/.test(key))
       throw new ConfigError("--relayer-key-file", `${keyFile} holds no private key`);
-    const relay = new Relayer({ db, client, chain, account: privateKeyToAccount(key) });
+    const relay = new Relayer({ db, client, chain, account: privateKeyToAccount(key), quotas: config.relayQuotas });
     relayer = relay;
     // An API process queues requests; the relayer process (one at a time) sends them.
     if (runs("relayer")) {

@@ -309,6 +309,16 @@ export class Relayer {
     return 1;
   }
 
+  /** Whether a registration or reveal of this creator has been sent and is not yet seen mined. */
+  async #inFlight(creator: string | null): Promise<boolean> {
+    const [row] = await this.#o.db.query<{ n: number }>(
+      "select count(*)::int as n from relay_requests where chain_id = $1 and creator = $2 and kind = any($3::text[]) " +
+        "and status = 'submitted'",
+      [this.#o.chain.chainId, creator, NONCED],
+    );
+    return (row?.n ?? 0) > 0;
+  }
+
   async #submit(row: Row): Promise<void> {
     const { client, db, chain, account } = this.#o;
     const request = fromJson(row.request) as RelayRequest;
@@ -318,7 +328,12 @@ export class Relayer {
       await simulate(client, chain.registry, this.address, request);
     } catch (error) {
       if (!isRevert(error)) throw error;
-      await this.#fail(row.id, `the registry would refuse it: ${revertReason(error)}`);
+      const reason = revertReason(error);
+      // A nonce after the creator's earlier requests still in flight: not refused, only early. It waits its turn.
+      const early = /^InvalidNonce\([^,]+, (\d+), (\d+)\)$/.exec(reason);
+      if (early && BigInt(early[1] as string) > BigInt(early[2] as string) && (await this.#inFlight(row.creator)))
+        return;
+      await this.#fail(row.id, `the registry would refuse it: ${reason}`);
       return;
     }
     const [{ next } = { next: null }] = await db.query<{ next: string | null }>(

@@ -122,6 +122,8 @@ export async function simulate(
       functionName,
       args,
       account: from,
+      // The pending state: transactions this relayer has sent but that are not yet in a block count already.
+      blockTag: "pending",
     } as never);
   } catch (error) {
     if (isRevert(error)) throw error;

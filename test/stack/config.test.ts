@@ -34,6 +34,7 @@ describe("configuration", () => {
       trustedProxies: [],
       maxUploadBytes: 1024 * 1024 * 1024,
       rateLimitPerMinute: 6000,
+      relayQuotas: { perCreatorPerDay: 2500, perIpPerHour: 5000 },
     });
   });
 

@@ -1,0 +1,137 @@
+// `npm run bench:start [-- --json FILE] [--files N]`: cold and warm start of `npm start`, a folder registered by the
+// CLI, and the memory of the whole process tree.
+import { execFile, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { generatePrivateKey } from "viem/accounts";
+import { encodePng, generateDesign } from "../test/content/images.ts";
+
+const { values } = parseArgs({ options: { json: { type: "string" }, files: { type: "string" } } });
+const FILES = Number(values.files ?? 1000);
+const MAIN = new URL("../server/main.ts", import.meta.url).pathname;
+const CLI = new URL("../cli/main.ts", import.meta.url).pathname;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+type Server = { pid: number; url: string; exit: Promise<unknown>; stop: () => Promise<unknown> };
+
+/** Starts the entry on `dataDir`; resolves with the seconds to its ready line. */
+async function start(dataDir: string): Promise<{ server: Server; seconds: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [MAIN, "--data-dir", dataDir, "--port", "0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exit = new Promise((resolve) => child.once("exit", resolve));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const ready = out.split("\n").find((l) => l.startsWith("titlechain ready: "));
+      if (ready) resolve(ready);
+    });
+    void exit.then(() => reject(new Error(`the server exited before ready: ${stderr}`)));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const url = /ready: (http:\/\/[^ ]+) /.exec(line)?.[1] as string;
+  return {
+    seconds,
+    server: {
+      pid: child.pid as number,
+      url,
+      exit,
+      stop: async () => {
+        child.kill("SIGTERM");
+        await exit;
+      },
+    },
+  };
+}
+
+/** Resident memory of a process and all its descendants, in MB (from /proc). */
+function treeRssMB(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let kb = 0;
+  const visit = (pid: number) => {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      return;
+    }
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  visit(root);
+  return Math.round(kb / 1024);
+}
+
+const dir = await mkdtemp(join(tmpdir(), "titlechain-bench-start-"));
+try {
+  const dataDir = join(dir, "data");
+  log("cold start on an empty data directory...");
+  const cold = await start(dataDir);
+  log(`  ready in ${cold.seconds.toFixed(1)} s`);
+  await cold.server.stop();
+  log("warm start...");
+  const warm = await start(dataDir);
+  log(`  ready in ${warm.seconds.toFixed(1)} s`);
+
+  const folder = join(dir, "designs");
+  await mkdir(folder);
+  for (let i = 0; i < FILES; i++) {
+    await writeFile(join(folder, `design-${i}.png`), encodePng(generateDesign(10_000 + i, 64)).bytes);
+  }
+  const keyFile = join(dir, "artisan.key");
+  await writeFile(keyFile, generatePrivateKey());
+  log(`registering a folder of ${FILES} designs with the CLI...`);
+  const registering = performance.now();
+  await new Promise<void>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [CLI, "register", folder, "--key-file", keyFile, "--json"],
+      { env: { ...process.env, TITLECHAIN_SERVER: warm.server.url }, maxBuffer: 1 << 28 },
+      (error, _stdout, stderr) => (error ? reject(new Error(stderr)) : resolve()),
+    ),
+  );
+  // Revealed; now indexed: the last file's work answers.
+  const files = (await readdir(folder)).length;
+  const { hashFile } = await import("../cli/files.ts");
+  const last = await hashFile(join(folder, `design-${FILES - 1}.png`));
+  for (;;) {
+    const res = await fetch(`${warm.server.url}/api/works/${last.sha256}`);
+    if (res.status === 200) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const registerS = (performance.now() - registering) / 1000;
+  const batchRegisterFilesPerSec = Math.round((files / registerS) * 10) / 10;
+  log(`  ${files} files registered and indexed in ${registerS.toFixed(1)} s: ${batchRegisterFilesPerSec} files/s`);
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  const rssMB = treeRssMB(warm.server.pid);
+  log(`  idle process tree: ${rssMB} MB resident`);
+  await warm.server.stop();
+  const result = {
+    coldStartS: Math.round(cold.seconds * 10) / 10,
+    warmStartS: Math.round(warm.seconds * 10) / 10,
+    batchRegisterFilesPerSec,
+    rssMB,
+    files,
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (values.json) await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
