@@ -42,10 +42,15 @@ export async function openState(path: string, header: Header) {
     }
   }
   const byFile = new Map(saved.items.map((i) => [resolve(i.file), i]));
-  const save = async () => {
-    saved.items = [...byFile.values()];
-    await writeFile(`${path}.tmp`, `${JSON.stringify(saved, null, 2)}\n`);
-    await rename(`${path}.tmp`, path);
+  // Saves one at a time, each of the whole state as it is when it starts: concurrent updates never interleave.
+  let saving: Promise<void> = Promise.resolve();
+  const save = () => {
+    saving = saving.then(async () => {
+      saved.items = [...byFile.values()];
+      await writeFile(`${path}.tmp`, `${JSON.stringify(saved, null, 2)}\n`);
+      await rename(`${path}.tmp`, path);
+    });
+    return saving;
   };
   return {
     /** The file's item, started if new; a file whose content changed since its commitment starts again. */

@@ -12,7 +12,7 @@ import { loadKey } from "../keys.ts";
 import { CliError, EXIT, json, out, paint } from "../output.ts";
 import { Progress } from "../progress.ts";
 import { answer, clientOf } from "../server.ts";
-import { openState, type State } from "../state.ts";
+import { type Item, openState, type State } from "../state.ts";
 
 export const registerHelp = `Usage: titlechain register <file|folder> [--key-file FILE] [--private] [--state-file FILE]
                            [--server URL] [--json]
@@ -26,6 +26,25 @@ from its state file (default: beside the folder, <folder>.titlechain.json) and n
 Your key: --key-file, else TITLECHAIN_KEY_FILE, else ~/.config/titlechain/key (made on first use; whoever holds it
 owns your registrations, so keep a copy somewhere safe). Beside each file, an optional <file>.json adds metadata
 (name, description, i18n, genre, keywords...).`;
+
+/** Requests in flight at once (uploads, commitments). */
+const CONCURRENCY = 8;
+
+/** Runs at most `n` of the functions given to it at a time. */
+function pool(n: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await fn();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
 
 /** Signatures are valid this long: a batch that takes longer is resumed with new ones. */
 const DEADLINE_S = 7 * 86_400;
@@ -200,38 +219,27 @@ class Batch {
 
   /** Commits every file not yet committed (salt recorded before the request leaves), and waits for the batch. */
   async commit(files: readonly string[]): Promise<void> {
-    const api = clientOf(this.#o.server);
     const progress = new Progress("committing", files.length, this.#o.json);
     const seen = new Set<string>();
+    const run = pool(CONCURRENCY);
+    const work: Promise<void>[] = [];
     for (const file of files) {
-      progress.tick(file);
       const { sha256 } = await hashFile(file);
       const item = this.#state.item(file, sha256);
       if (seen.has(sha256)) {
         await this.#state.update(item, { skipped: "the same file as another in the folder" });
+        progress.tick(file);
         continue;
       }
       seen.add(sha256);
-      if (item.commitId || item.skipped || item.workId) continue;
-      const known = answer(await api.GET("/api/verify/{sha256}", { params: { path: { sha256 } } }), `verify ${file}`);
-      if (known.registered) {
-        await this.#state.update(item, { skipped: `already registered as work ${known.work?.workId}` });
-        continue;
-      }
-      const salt = item.salt ?? (`0x${randomBytes(32).toString("hex")}` as Hex);
-      await this.#state.update(item, { salt });
-      const request = {
-        creator: this.#account.address,
-        commitment: commitmentOf(this.#account.address, sha256, salt),
-        deadline: BigInt(Math.floor(Date.now() / 1000) + DEADLINE_S),
-      };
-      const signature = await this.#account.signTypedData(commitRequestTypedData({ ...this.#chain, message: request }));
-      const id = relayed(
-        await api.POST("/api/relay/commit", { body: { ...bigints(request), signature, batch: true } as never }),
-        `commitment of ${file}`,
+      work.push(
+        run(async () => {
+          await this.#commitOne(item);
+          progress.tick(file);
+        }),
       );
-      await this.#state.update(item, { commitId: id.id });
     }
+    await Promise.all(work);
     progress.done();
     const waiting = this.#state.items().filter((i) => i.commitId && !i.batch);
     const anchored = new Progress("anchoring the batch", waiting.length, this.#o.json);
@@ -246,12 +254,43 @@ class Batch {
     anchored.done();
   }
 
+  /** Commits one file (its salt recorded before the request leaves) unless done, or registered already. */
+  async #commitOne(item: Item): Promise<void> {
+    if (item.commitId || item.skipped || item.workId) return;
+    const api = clientOf(this.#o.server);
+    const { file, sha256 } = item;
+    const known = answer(await api.GET("/api/verify/{sha256}", { params: { path: { sha256 } } }), `verify ${file}`);
+    if (known.registered) {
+      await this.#state.update(item, { skipped: `already registered as work ${known.work?.workId}` });
+      return;
+    }
+    const salt = item.salt ?? (`0x${randomBytes(32).toString("hex")}` as Hex);
+    await this.#state.update(item, { salt });
+    const request = {
+      creator: this.#account.address,
+      commitment: commitmentOf(this.#account.address, sha256, salt),
+      deadline: BigInt(Math.floor(Date.now() / 1000) + DEADLINE_S),
+    };
+    const signature = await this.#account.signTypedData(commitRequestTypedData({ ...this.#chain, message: request }));
+    const id = relayed(
+      await api.POST("/api/relay/commit", { body: { ...bigints(request), signature, batch: true } as never }),
+      `commitment of ${file}`,
+    );
+    await this.#state.update(item, { commitId: id.id });
+  }
+
   /** Uploads and reveals every committed file not yet revealed, then waits until each is mined. */
   async reveal(): Promise<void> {
     const api = clientOf(this.#o.server);
     const todo = this.#state.items().filter((i) => i.batch && !i.workId && !i.skipped);
     const progress = new Progress("revealing", todo.length, this.#o.json);
     let nonce: bigint | null = null;
+    // Files and metadata upload ahead, several at a time; the reveals go out one by one, in nonce order.
+    const run = pool(CONCURRENCY);
+    const prepared = new Map(
+      todo.map((item) => [item, run(() => prepare(this.#o.server, item.file, this.#account.address))] as const),
+    );
+    for (const p of prepared.values()) p.catch(() => undefined);
     for (const item of todo) {
       progress.tick(item.file);
       if (item.revealId) {
@@ -267,7 +306,7 @@ class Batch {
           "nonce",
         ).next,
       );
-      const registration = await prepare(this.#o.server, item.file, this.#account.address);
+      const registration = await (prepared.get(item) as ReturnType<typeof prepare>);
       if (registration.contentHash !== item.sha256) throw new CliError(`${item.file}: changed since it was committed`);
       const message = {
         ...registration,
