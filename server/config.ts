@@ -12,6 +12,8 @@ export type Config = {
   /** 0: any free port (the ready line names it). */
   port: number;
   role: Role;
+  /** Seed the demonstration market when the data directory has no works yet (embedded chain only). */
+  demo: boolean;
   /** JSON-RPC URLs of the chain, first preferred; empty: an embedded anvil chain in the data directory. */
   rpcUrls: string[];
   /** The chain id the node must report (checked at start); undefined: whatever it reports. */
@@ -65,6 +67,13 @@ export const SETTINGS: readonly Setting[] = [
     value: "all|api|indexer|relayer",
     default: "all",
     description: "what this process runs",
+  },
+  {
+    flag: "demo",
+    value: "",
+    default: "off",
+    description: "seed a demonstration market when the data directory has no works (embedded chain only)",
+    boolean: true,
   },
   {
     flag: "rpc-url",
@@ -226,11 +235,14 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   for (const origin of list("cors-origins")) url("cors-origins", origin, ["http:", "https:"]);
   const host = source("host")?.text ?? "127.0.0.1";
   const chainId = source("chain-id") ? integer("chain-id", 0, 1, 2 ** 53 - 1) : undefined;
+  const demo = flags["demo"] === true;
+  if (demo && rpcUrls.length > 0) throw new ConfigError("--demo", "seeds the embedded chain only, not --rpc-url");
   return {
     dataDir: resolve(source("data-dir")?.text ?? "data"),
     host,
     port: integer("port", 8080, 0, 65_535),
     role: (role?.text ?? "all") as Role,
+    demo,
     rpcUrls,
     chainId,
     deploymentFile: deployment ? resolve(deployment.text) : undefined,

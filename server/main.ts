@@ -1,4 +1,5 @@
 // The Titlechain server's entry (`npm start`): reads the configuration, starts each part in order, stops them in reverse.
+import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createPublicClient, type Hex, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -173,6 +174,17 @@ async function start(config: Config): Promise<void> {
       `titlechain ready: ${base} (API ${base}/api, docs ${base}/api/docs, health ${base}/health; ` +
         `chain ${rpcUrls[0]}, chain id ${chain.chainId})\n`,
     );
+    if (config.demo) {
+      // A script of its own, as any client: the API, the CLI and the chain's RPC (it funds its accounts on anvil).
+      const script = new URL("../scripts/demo.ts", import.meta.url).pathname;
+      const child = spawn(process.execPath, [script, `http://127.0.0.1:${port}`, rpcUrls[0] as string], {
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      onClose("the demonstration seeding", async () => void child.kill("SIGTERM"));
+      child.once("exit", (code) =>
+        progress(code === 0 ? "the demonstration market is seeded" : `demo seeding failed (${code})`),
+      );
+    }
   } else {
     process.stdout.write(`titlechain ready: ${config.role} (chain ${rpcUrls[0]}, chain id ${chain.chainId})\n`);
   }

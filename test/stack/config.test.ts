@@ -23,6 +23,7 @@ describe("configuration", () => {
       host: "127.0.0.1",
       port: 8080,
       role: "all",
+      demo: false,
       rpcUrls: [],
       chainId: undefined,
       deploymentFile: undefined,
@@ -46,7 +47,7 @@ describe("configuration", () => {
     expect(config.rpcUrls).to.deep.equal(["https://a.example", "https://b.example"]);
     expect(config.trustedProxies).to.deep.equal(["10.0.0.0/8", "127.0.0.1"]);
     expect(config.deploymentFile).to.equal(resolve("d.json"));
-    expect(readConfig(["--role", "api"], { PORT: "" })).to.include({ role: "api", port: 8080 });
+    expect(readConfig(["--demo", "--role", "api"], { PORT: "" })).to.include({ demo: true, role: "api", port: 8080 });
   });
 
   it("names the flag or the variable at fault, with what was wrong", () => {
@@ -64,6 +65,7 @@ describe("configuration", () => {
     refused(["--rpc-url", "http://x"], {}, "--deployment", /required with --rpc-url/);
     refused([], { DATABASE_URL: "mysql://x" }, "DATABASE_URL", /must be postgres: or postgresql:/);
     refused(["--max-upload-mb", "0"], {}, "--max-upload-mb", /from 1 to/);
+    refused(["--demo", "--rpc-url", "http://x", "--deployment", "d"], {}, "--demo", /embedded chain only/);
     refused(["--frobnicate"], {}, "arguments", /Unknown option '--frobnicate'/);
     refused(["extra"], {}, "arguments", /positional/i);
   });
