@@ -244,6 +244,11 @@ async function indexedPage(
     (region === undefined || w.region === region) &&
     (search.registeredFrom === undefined || w.t >= search.registeredFrom) &&
     (search.registeredTo === undefined || w.t < search.registeredTo);
+  const dbOnly =
+    search.licensableNow !== undefined ||
+    search.priceMin !== undefined ||
+    search.priceMax !== undefined ||
+    search.hasDerivatives !== undefined;
   const ids = param(null);
   const statement =
     "select m.rev::text as rev, h.* from (select coalesce(max(search_rev), 0) as rev from works where chain_id = $1) " +
@@ -253,7 +258,8 @@ async function indexedPage(
   for (let attempt = 0; ; attempt++) {
     const page: PageRow[] = [];
     let after = start;
-    let k = limit + 1;
+    // With a filter only the database can check, the first batch is larger: most pages then need one statement.
+    let k = dbOnly ? Math.min((limit + 1) * 4, MAX_BATCH) : limit + 1;
     let behind = false;
     for (;;) {
       const candidates = index.top(terms, order, after, k, accept);
