@@ -80,6 +80,7 @@ function treeRssMB(root: number): number {
 }
 
 const dir = await mkdtemp(join(tmpdir(), "titlechain-bench-start-"));
+let running: Server | undefined;
 try {
   const dataDir = join(dir, "data");
   log("cold start on an empty data directory...");
@@ -88,6 +89,7 @@ try {
   await cold.server.stop();
   log("warm start...");
   const warm = await start(dataDir);
+  running = warm.server;
   log(`  ready in ${warm.seconds.toFixed(1)} s`);
 
   const folder = join(dir, "designs");
@@ -123,6 +125,7 @@ try {
   const rssMB = treeRssMB(warm.server.pid);
   log(`  idle process tree: ${rssMB} MB resident`);
   await warm.server.stop();
+  running = undefined;
   const result = {
     coldStartS: Math.round(cold.seconds * 10) / 10,
     warmStartS: Math.round(warm.seconds * 10) / 10,
@@ -133,5 +136,7 @@ try {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   if (values.json) await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
+  // A failed run stops its server (and so its chain) before its data directory goes.
+  await running?.stop();
   await rm(dir, { recursive: true, force: true });
 }

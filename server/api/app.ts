@@ -129,6 +129,8 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
     },
     { prefix: "/api" },
   );
+  // Until the web front end is served here, the server's address opens the API's documentation.
+  app.get("/", { schema: { hide: true } }, async (_request, reply) => reply.redirect("/api/docs", 302));
   // The gateway lives at /ipfs/<cid>, beside the API, as IPFS gateways do.
   await app.register(gatewayRoutes, { deps });
   return app;

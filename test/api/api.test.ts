@@ -83,6 +83,9 @@ for (const make of [pgliteBackend, postgresBackend]) {
         "/api/metadata/{cid}",
         "/ipfs/{cid}",
       ]);
+      const home = await get("/");
+      expect(home.statusCode).to.equal(302);
+      expect(home.headers.location).to.equal("/api/docs");
       const page = await get("/api/docs/");
       expect(page.statusCode).to.equal(200);
       expect(page.headers["content-type"]).to.match(/text\/html/);
