@@ -22,10 +22,10 @@ describe("npm start -- --demo", function () {
 
   const get = async <T>(path: string): Promise<T> => (await (await fetch(`${server?.url}${path}`)).json()) as T;
   const seeded = async (s: Server) => {
-    for (let i = 0; i < 1200 && !/the demonstration market is seeded|demo seeding failed/.test(s.stderr()); i++) {
+    for (let i = 0; i < 2400 && !/the demonstration market is seeded|demo seeding failed/.test(s.stderr()); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(s.stderr()).to.match(/the demonstration market is seeded/);
+    expect(s.stderr(), s.stderr().slice(-3000)).to.match(/the demonstration market is seeded/);
   };
   const indexed = async (count: number) => {
     for (let i = 0; i < 300; i++) {
