@@ -10,7 +10,7 @@ import { createPublicClient, type Hex, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { provenanceRegistryAbi } from "../../types/abi/index.js";
 import { encodePng, generateDesign } from "../content/images.ts";
-import { type Server, startServer } from "./server.ts";
+import { registryNonce, type Server, startServer } from "./server.ts";
 
 const CLI = new URL("../../cli/main.ts", import.meta.url).pathname;
 
@@ -87,13 +87,7 @@ describe("the titlechain command line", function () {
 
     const deployment = (await (await fetch(`${server.url}/api/deployment`)).json()) as { registry: Hex };
     const chain = createPublicClient({ transport: http(server.chainUrl) });
-    const nonce = await chain.readContract({
-      address: deployment.registry,
-      abi: provenanceRegistryAbi,
-      functionName: "nonces",
-      args: [artisan.address],
-    });
-    expect(nonce, "eight reveals, each signed and used once").to.equal(8n);
+    expect(await registryNonce(server, artisan.address), "eight reveals, each signed and used once").to.equal(8n);
     for (const item of summary.items) {
       const work = await chain.readContract({
         address: deployment.registry,
@@ -105,14 +99,7 @@ describe("the titlechain command line", function () {
     }
     const again = await cli(["register", folder, ...keyFile(), "--json"]);
     expect(again.code, again.stderr).to.equal(0);
-    expect(
-      await chain.readContract({
-        address: deployment.registry,
-        abi: provenanceRegistryAbi,
-        functionName: "nonces",
-        args: [artisan.address],
-      }),
-    ).to.equal(8n);
+    expect(await registryNonce(server, artisan.address)).to.equal(8n);
     // The sidecar's bilingual metadata is the work's.
     for (let i = 0; i < 100; i++) {
       const search = (await (await fetch(`${server.url}/api/works?q=${encodeURIComponent("羌绣")}`)).json()) as {

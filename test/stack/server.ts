@@ -1,5 +1,7 @@
 // The tests' handle on the real server entry: started as its own process, ready when it prints its ready line.
 import { type ChildProcess, spawn } from "node:child_process";
+import { type Address, createPublicClient, type Hex, http } from "viem";
+import { provenanceRegistryAbi } from "../../types/abi/index.js";
 
 export const MAIN = new URL("../../server/main.ts", import.meta.url).pathname;
 
@@ -35,4 +37,15 @@ export async function startServer(dataDir: string, args: string[] = []): Promise
   const url = /ready: (http:\/\/[^ ]+) /.exec(ready)?.[1] as string;
   const chainUrl = /chain (http:\/\/[^ ,]+),/.exec(ready)?.[1] as string;
   return { process: child, url, chainUrl, stderr: () => stderr, exit };
+}
+
+/** The registry's nonce of `account` on the server's chain: how many gasless registrations and reveals it has made. */
+export async function registryNonce(server: Server, account: Address): Promise<bigint> {
+  const deployment = (await (await fetch(`${server.url}/api/deployment`)).json()) as { registry: Hex };
+  return createPublicClient({ transport: http(server.chainUrl) }).readContract({
+    address: deployment.registry,
+    abi: provenanceRegistryAbi,
+    functionName: "nonces",
+    args: [account],
+  });
 }

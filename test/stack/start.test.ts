@@ -12,7 +12,7 @@ import { cidToHex } from "../../core/cid.ts";
 import { registerTypedData } from "../../core/eip712.ts";
 import { buildWorkMetadata } from "../../core/metadata.ts";
 import { provenanceRegistryAbi } from "../../types/abi/index.js";
-import { MAIN, type Server, startServer } from "./server.ts";
+import { MAIN, registryNonce, type Server, startServer } from "./server.ts";
 
 describe("npm start (server/main.ts) on a fresh data directory", function () {
   this.timeout(300_000);
@@ -175,13 +175,6 @@ describe("npm start (server/main.ts) on a fresh data directory", function () {
     server = await startServer(dataDir);
     await registered(second);
     await stillThere(second);
-    const chain = createPublicClient({ transport: http(server.chainUrl) });
-    const nonce = await chain.readContract({
-      address: second.registry,
-      abi: provenanceRegistryAbi,
-      functionName: "nonces",
-      args: [artisan.address],
-    });
-    expect(nonce, "each signed registration used once").to.equal(2n);
+    expect(await registryNonce(server, artisan.address), "each signed registration used once").to.equal(2n);
   });
 });
