@@ -160,6 +160,7 @@ async function start(config: Config): Promise<void> {
         corsOrigins: config.corsOrigins,
         rateLimitPerMinute: config.rateLimitPerMinute,
         trustedProxies: config.trustedProxies,
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       },
     );
     onClose("the HTTP server", () => app.close());

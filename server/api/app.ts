@@ -120,7 +120,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
       await api.register(licenceRoutes, { deps });
       await api.register(relayRoutes, { deps });
       await api.register(profileRoutes, { deps });
-      await api.register(feedRoutes, { deps });
+      await api.register(feedRoutes, { deps, options });
       await api.register(statsRoutes, { deps });
       await api.register(eventRoutes, { deps });
       await api.register(metadataRoutes, { deps });

@@ -33,6 +33,8 @@ export type ApiOptions = {
    * its `X-Forwarded-For` names (for rate limits, quotas and logs). Empty: every request is its peer's.
    */
   trustedProxies: readonly string[];
+  /** The address users reach the server at, for links (feeds); absent: the address each request came to. */
+  publicUrl?: string;
   /** Fastify's logger: false in tests, pino options in production. */
   logger?: boolean | Record<string, unknown>;
 };

@@ -23,7 +23,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
     let hostile: bigint;
 
     before(async () => {
-      f = await apiFixture(backend);
+      f = await apiFixture(backend, { publicUrl: "https://titlechain.example/" });
       creator = f.accounts[4] as Hex;
       work = await f.register(creator, randomBytes(500), {
         name: "两河木雕 Lianghe wood carving",
@@ -136,6 +136,9 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(xml.match(/<entry>/g)).to.have.length(1);
       expect(xml).to.include("两河木雕 Lianghe wood carving");
       expect(xml).to.include(`urn:titlechain:${CHAIN_ID}:work:${work}`);
+      // Links point at the configured public address, not at whatever host the request named.
+      expect(xml).to.include(`href="https://titlechain.example/api/works/${work}"`);
+      expect(xml).not.to.include("localhost");
       const byTechnique = await f.app.inject({ method: "GET", url: "/api/feeds/works.atom?technique=weaving" });
       expect(byTechnique.body).to.include(`work:${hostile}`);
       // Readers render type="html" titles: the user's markup must arrive escaped, as text.

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Feed } from "feed";
 import { Type } from "typebox";
 import { searchWorks } from "../../indexer/search.ts";
-import type { ApiDeps } from "../deps.ts";
+import type { ApiDeps, ApiOptions } from "../deps.ts";
 import { Address, errors } from "../schemas.ts";
 
 /**
@@ -17,7 +17,10 @@ export function htmlText(text: string): string {
 /** Entries per feed: the newest works matching. */
 export const FEED_ENTRIES = 50;
 
-export const feedRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
+export const feedRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; options: ApiOptions }> = async (
+  app,
+  { deps, options },
+) => {
   app.get(
     "/feeds/works.atom",
     {
@@ -49,7 +52,8 @@ export const feedRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         ...(q.region !== undefined && { region: q.region }),
         ...(q.q !== undefined && { q: q.q }),
       });
-      const origin = `${request.protocol}://${request.host}`;
+      // The configured public address; else the one the request came to (through trusted proxies' headers).
+      const origin = options.publicUrl?.replace(/\/+$/, "") ?? `${request.protocol}://${request.host}`;
       const self = `${origin}${request.url}`;
       const what = [
         q.creator && `by ${q.creator}`,
