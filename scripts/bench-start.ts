@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generatePrivateKey } from "viem/accounts";
-import { encodePng, generateDesign } from "../test/content/images.ts";
+import { encodePng, generateDesign } from "./designs.ts";
 
 const { values } = parseArgs({ options: { json: { type: "string" }, files: { type: "string" } } });
 const FILES = Number(values.files ?? 1000);

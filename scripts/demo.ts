@@ -31,8 +31,8 @@ import {
   usesOf,
 } from "../core/licence.ts";
 import { buildWorkMetadata } from "../core/metadata.ts";
-import { encodePng, generateDesign } from "../test/content/images.ts";
 import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../types/abi/index.js";
+import { encodePng, generateDesign } from "./designs.ts";
 
 const run = promisify(execFile);
 const ZERO = "0x0000000000000000000000000000000000000000" as const;
