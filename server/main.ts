@@ -29,7 +29,14 @@ const progress = (line: string) => process.stderr.write(`titlechain: ${line}\n`)
 const closers: { name: string; close: () => Promise<unknown> }[] = [];
 const onClose = (name: string, close: () => Promise<unknown>) => closers.unshift({ name, close });
 
+/** Stops the background work (indexer, fetcher, collector, relayer); they finish what they are doing first. */
+const stop = new AbortController();
+const background: Promise<unknown>[] = [];
+
 async function shutdown(code: number): Promise<never> {
+  stop.abort();
+  // The background work sees the abort and ends its round before the database and the chain go.
+  await Promise.race([Promise.allSettled(background), new Promise((resolve) => setTimeout(resolve, 10_000))]);
   for (const { name, close } of closers.splice(0)) {
     try {
       await close();
@@ -43,8 +50,6 @@ async function shutdown(code: number): Promise<never> {
 async function start(config: Config): Promise<void> {
   const dir = dataDirOf(config.dataDir);
   onClose("the data directory's lock", await lockDataDir(dir));
-  const stop = new AbortController();
-  onClose("the background work", async () => stop.abort());
 
   // The chain: embedded anvil in the data directory, or the configured nodes with the deployment file.
   let rpcUrls = config.rpcUrls;
@@ -60,7 +65,13 @@ async function start(config: Config): Promise<void> {
     progress("deploying the contracts (Ignition), or finding them deployed");
     ({ deployment, fresh } = await deployLocally(dir, anvil.url));
   } else {
-    deployment = JSON.parse(await readFile(config.deploymentFile as string, "utf8")) as DeploymentFile;
+    const file = config.deploymentFile as string;
+    try {
+      deployment = JSON.parse(await readFile(file, "utf8")) as DeploymentFile;
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+      throw new ConfigError("--deployment", `${file}: ${why}`);
+    }
     const problem = await deploymentProblem(rpcUrls[0] as string, deployment);
     if (problem) throw new ConfigError("--deployment", `${config.deploymentFile}: ${problem}`);
     wsUrl = rpcUrls.find((u) => u.startsWith("ws"));
@@ -96,7 +107,6 @@ async function start(config: Config): Promise<void> {
   onClose("the content store", () => store.close());
 
   const runs = (role: string) => config.role === "all" || config.role === role;
-  const background: Promise<unknown>[] = [];
   /** Becomes `role`'s single writer: at once on the embedded database, after any other holder on PostgreSQL. */
   const lead = async (role: WriterRole) => {
     if (!config.databaseUrl) return;

@@ -152,6 +152,10 @@ describe("npm start (server/main.ts) on a fresh data directory", function () {
       [["--port", "http"], /--port: must be a whole number from 0 to 65535, not "http"/],
       [["--role", "boss"], /--role: must be all, api, indexer or relayer, not "boss"/],
       [["--rpc-url", "http://127.0.0.1:1"], /--deployment: is required with --rpc-url/],
+      [
+        ["--rpc-url", "http://127.0.0.1:1", "--deployment", "/nonexistent/deployment.json"],
+        /--deployment: \/nonexistent\/deployment.json: no such file/,
+      ],
       [["--colour"], /arguments: Unknown option '--colour'/],
     ] as const) {
       const bad = spawn(process.execPath, [MAIN, "--data-dir", `${dataDir}-unused`, ...args], {
