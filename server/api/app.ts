@@ -10,6 +10,7 @@ import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { installErrorHandler } from "./errors.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { evidenceRoutes } from "./routes/evidence.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { filesRoutes } from "./routes/files.ts";
 import { gatewayRoutes } from "./routes/gateway.ts";
@@ -91,6 +92,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
       tags: [
         { name: "works", description: "search, detail and chain of title" },
         { name: "verify", description: "is this file registered?" },
+        { name: "evidence", description: "evidence bundles: timestamped, signed, checkable against any node" },
         { name: "licences", description: "grants, an account's licences, and whether a use is permitted" },
         {
           name: "relay",
@@ -116,6 +118,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
     async (api) => {
       await api.register(worksRoutes, { deps });
       await api.register(titleRoutes, { deps });
+      await api.register(evidenceRoutes, { deps });
       await api.register(auditRoutes, { deps });
       await api.register(licenceRoutes, { deps });
       await api.register(relayRoutes, { deps });

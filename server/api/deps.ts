@@ -2,6 +2,7 @@
 import type { Address, PublicClient } from "viem";
 import type { ContentStore } from "../content/index.ts";
 import type { Sql } from "../db/database.ts";
+import type { PlatformSigner } from "../evidence/platform-key.ts";
 import type { IndexerStatus } from "../indexer/indexer.ts";
 import type { Relayer } from "../relayer/relayer.ts";
 
@@ -18,6 +19,16 @@ export type ApiDeps = {
   relayer?: Relayer;
   /** A client of the chain, for checks only a node can answer (a contract account's ERC-1271 signature). */
   client?: PublicClient;
+  /** How evidence bundles are signed and timestamped; absent: unsigned bundles without timestamps. */
+  evidence?: EvidenceSettings;
+};
+
+export type EvidenceSettings = {
+  signer?: PlatformSigner | undefined;
+  /** RFC 3161 timestamp authorities asked for a token over each manifest. */
+  tsaUrls: readonly string[];
+  /** Root certificates (PEM) the server trusts for timestamp authorities when it verifies a bundle. */
+  tsaRoots?: readonly string[];
 };
 
 /** The API's part of the configuration (read and validated at the entry point). */

@@ -10,7 +10,7 @@ import { cidToHex } from "../../core/cid.ts";
 import { buildWorkMetadata, type WorkMetadataInput } from "../../core/metadata.ts";
 import { type Deployment, deployTitlechainViem } from "../../scripts/deploy/viem.ts";
 import { buildApp } from "../../server/api/app.ts";
-import { type ApiOptions, defaultApiOptions } from "../../server/api/deps.ts";
+import { type ApiOptions, defaultApiOptions, type EvidenceSettings } from "../../server/api/deps.ts";
 import { EmbeddedContentStore } from "../../server/content/embedded-store.ts";
 import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
@@ -57,6 +57,7 @@ export async function apiFixture(
     quotas?: { perCreatorPerDay: number; perIpPerHour: number };
     batch?: { maxLeaves: number; windowMs: number };
   } | null = null,
+  evidence?: EvidenceSettings,
 ): Promise<ApiFixture> {
   const anvil = await startAnvil();
   const dir = await mkdtemp(join(tmpdir(), "titlechain-api-"));
@@ -83,7 +84,15 @@ export async function apiFixture(
         ...(relay.batch ? { batch: relay.batch } : {}),
       });
     const app = await buildApp(
-      { db, store, chain, indexer, client: pubClient, ...(relayer ? { relayer } : {}) },
+      {
+        db,
+        store,
+        chain,
+        indexer,
+        client: pubClient,
+        ...(relayer ? { relayer } : {}),
+        ...(evidence ? { evidence } : {}),
+      },
       { ...defaultApiOptions, ...options },
     );
     closers.unshift(() => app.close());

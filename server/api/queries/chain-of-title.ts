@@ -1,4 +1,5 @@
 // A work's chain of title from the mirror's event log: every event that concerns it, oldest first, each with its proof.
+import { TITLE_KINDS } from "../../../core/evidence/kinds.ts";
 import type { Sql } from "../../db/database.ts";
 
 /** Where an event is on chain: enough for a client to fetch its receipt from any node and check it. */
@@ -22,44 +23,8 @@ export type TitleEntry = {
   details: Record<string, unknown>;
 };
 
-/** The contracts' events as entries of a chain of title; standard token events (Transfer...) repeat these and are left out. */
-export const KINDS: Readonly<Record<string, string>> = {
-  WorkRegistered: "registration",
-  WorkDerived: "derivation",
-  CommitmentRevealed: "reveal",
-  PriorityClaimed: "priorityClaim",
-  TitleTransferred: "transfer",
-  AssignmentRecorded: "assignmentDeed",
-  MetadataChanged: "metadataChange",
-  WorkPledged: "pledge",
-  PledgeReleased: "pledgeReleased",
-  PledgeForeclosed: "pledgeForeclosed",
-  DisputeFlagged: "disputeFlagged",
-  DisputeCleared: "disputeCleared",
-  DerivativeAuthorised: "derivativeAuthorised",
-  OfferCreated: "offerCreated",
-  OfferRepriced: "offerRepriced",
-  OfferStatusChanged: "offerStatusChanged",
-  LicencePurchased: "licencePurchased",
-  LicenceRenewed: "licenceRenewed",
-  LicenceTerminated: "licenceTerminated",
-  LicenceSurrendered: "licenceSurrendered",
-  LicenceTransferred: "licenceTransferred",
-  SublicenceIssued: "sublicenceIssued",
-  SplitsSet: "splitsSet",
-  RevenueReleased: "revenueReleased",
-  PledgeeConsentSet: "pledgeeConsent",
-  DerivativeLicensed: "derivativeLicensed",
-  DerivativeRoyaltiesCleared: "derivativeRoyaltiesCleared",
-  RoyaltyCredited: "royaltyCredited",
-  RoyaltiesPaidIn: "royaltiesPaidIn",
-  DerivativeGrantSelected: "derivativeGrantSelected",
-  WorkListed: "listed",
-  ListingCancelled: "listingCancelled",
-  WorkSold: "sale",
-  BidPlaced: "bidPlaced",
-  BidWithdrawn: "bidWithdrawn",
-};
+/** The contracts' events as entries of a chain of title (one list with the evidence bundle's). */
+export const KINDS = TITLE_KINDS;
 
 /** At most this many entries in one answer; the rest come with `after`. */
 export const MAX_TITLE_ENTRIES = 500;
