@@ -5,6 +5,17 @@ import { stat } from "node:fs/promises";
 import type { Hex } from "viem";
 import { CliError } from "./output.ts";
 
+/** A work named on the command line: its id or sha256, or a file whose hash is its id (a file wins when one exists). */
+export async function workOfTarget(target: string): Promise<string> {
+  const isFile =
+    !/^(0x[0-9a-fA-F]{64}|\d{1,78})$/.test(target) ||
+    (await stat(target).then(
+      () => true,
+      () => false,
+    ));
+  return isFile ? (await hashFile(target)).sha256 : target;
+}
+
 /** The file's SHA-256 and size, read once as a stream; a missing or unreadable file is a CliError naming it. */
 export async function hashFile(path: string): Promise<{ sha256: Hex; size: number }> {
   try {

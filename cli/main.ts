@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// The `titlechain` command line: register, verify, title, licence check, export; one file per command in commands/.
+// The `titlechain` command line: register, verify, title, licence check, export, evidence; one file per command.
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { evidence, evidenceHelp } from "./commands/evidence.ts";
 import { exportHelp, exportTransfers } from "./commands/export.ts";
 import { licenceCheck, licenceHelp } from "./commands/licence.ts";
 import { register, registerHelp } from "./commands/register.ts";
 import { title, titleHelp } from "./commands/title.ts";
 import { verify, verifyHelp } from "./commands/verify.ts";
+import { verifyEvidenceCommand, verifyEvidenceHelp } from "./commands/verify-evidence.ts";
 import { CliError, EXIT } from "./output.ts";
 import { serverUrl } from "./server.ts";
 
@@ -18,6 +20,9 @@ Commands:
   licence check <work> <account> --use USES
                                 may this account use this work so now
   export transfers              the audit trail as CSV
+  evidence <workId|file>        download a work's evidence bundle
+  verify-evidence <bundle.json> --rpc URL [--file F]
+                                check an evidence bundle against a chain node, step by step
 
 Every command takes --server URL (default: TITLECHAIN_SERVER, else http://127.0.0.1:8080), --json where it prints
 data, and --help. Exit codes: 0 yes or done; 1 the answer is no (not registered, not permitted, no such work);
@@ -118,6 +123,34 @@ async function main(argv: string[]): Promise<number> {
         ...pick("work"),
         ...pick("account"),
         ...pick("kinds"),
+      });
+    }
+    case "evidence": {
+      const { values, positionals: p } = parse(rest, { out: { type: "string" } }, evidenceHelp);
+      const [target] = positionals(p, 1, evidenceHelp);
+      return evidence(target as string, {
+        server: serverUrl(str(values["server"])),
+        out: str(values["out"]) ?? ".",
+        json: values["json"] === true,
+      });
+    }
+    case "verify-evidence": {
+      const spec = {
+        rpc: { type: "string" },
+        file: { type: "string" },
+        "tsa-roots": { type: "string" },
+        "platform-cert": { type: "string" },
+      } as const;
+      const { values, positionals: p } = parse(rest, spec, verifyEvidenceHelp);
+      const [bundle] = positionals(p, 1, verifyEvidenceHelp);
+      const rpc = str(values["rpc"]);
+      if (!rpc) throw new CliError(`verify-evidence: --rpc is required\n\n${verifyEvidenceHelp}`, EXIT.usage);
+      return verifyEvidenceCommand(bundle as string, {
+        rpc,
+        json: values["json"] === true,
+        ...(str(values["file"]) ? { file: str(values["file"]) as string } : {}),
+        ...(str(values["tsa-roots"]) ? { tsaRoots: str(values["tsa-roots"]) as string } : {}),
+        ...(str(values["platform-cert"]) ? { platformCert: str(values["platform-cert"]) as string } : {}),
       });
     }
     case "register": {

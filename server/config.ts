@@ -32,6 +32,13 @@ export type Config = {
   trustedProxies: string[];
   maxUploadBytes: number;
   rateLimitPerMinute: number;
+  /** The platform's signing key and certificate files; both undefined: the development pair (embedded chain only). */
+  platformKeyFile: string | undefined;
+  platformCertFile: string | undefined;
+  /** RFC 3161 timestamp authorities for evidence bundles. */
+  tsaUrls: string[];
+  /** Root certificates trusted for timestamp authorities (PEM file). */
+  tsaRootsFile: string | undefined;
   /** Gasless requests a creator may make per day, and a client address per hour. */
   relayQuotas: { perCreatorPerDay: number; perIpPerHour: number };
 };
@@ -147,6 +154,34 @@ export const SETTINGS: readonly Setting[] = [
     description: "requests per minute per client address",
   },
   {
+    flag: "platform-key-file",
+    env: "PLATFORM_KEY_FILE",
+    value: "path",
+    default: "a development key in the data directory (embedded chain); none otherwise",
+    description: "the platform's RSA private key (PKCS#8 PEM) that signs evidence and certificates",
+  },
+  {
+    flag: "platform-cert-file",
+    env: "PLATFORM_CERT_FILE",
+    value: "path",
+    default: "a self-signed development certificate",
+    description: "the platform key's X.509 certificate chain (PEM, the key's own first)",
+  },
+  {
+    flag: "tsa-url",
+    env: "TSA_URLS",
+    value: "URL[,URL...]",
+    default: "none",
+    description: "RFC 3161 timestamp authorities asked to timestamp every evidence bundle",
+  },
+  {
+    flag: "tsa-roots-file",
+    env: "TSA_ROOTS_FILE",
+    value: "path",
+    default: "none",
+    description: "root certificates (PEM) trusted for timestamp authorities when the server verifies a bundle",
+  },
+  {
     flag: "relay-creator-quota",
     env: "RELAY_CREATOR_QUOTA",
     value: "integer",
@@ -235,6 +270,16 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   for (const origin of list("cors-origins")) url("cors-origins", origin, ["http:", "https:"]);
   const host = source("host")?.text ?? "127.0.0.1";
   const chainId = source("chain-id") ? integer("chain-id", 0, 1, 2 ** 53 - 1) : undefined;
+  const platformKey = source("platform-key-file");
+  const platformCert = source("platform-cert-file");
+  if (Boolean(platformKey) !== Boolean(platformCert)) {
+    throw new ConfigError(
+      platformKey ? "--platform-cert-file" : "--platform-key-file",
+      "the platform's key and certificate are given together",
+    );
+  }
+  const tsaUrls = list("tsa-url").map((u) => url("tsa-url", u, ["http:", "https:"]));
+  const tsaRoots = source("tsa-roots-file");
   const demo = flags["demo"] === true;
   if (demo && rpcUrls.length > 0) throw new ConfigError("--demo", "seeds the embedded chain only, not --rpc-url");
   return {
@@ -254,6 +299,10 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     trustedProxies: list("trusted-proxies"),
     maxUploadBytes: integer("max-upload-mb", 1024, 1, 1024 * 1024) * 1024 * 1024,
     rateLimitPerMinute: integer("rate-limit", 6000, 1, 1_000_000_000),
+    platformKeyFile: platformKey ? resolve(platformKey.text) : undefined,
+    platformCertFile: platformCert ? resolve(platformCert.text) : undefined,
+    tsaUrls,
+    tsaRootsFile: tsaRoots ? resolve(tsaRoots.text) : undefined,
     relayQuotas: {
       perCreatorPerDay: integer("relay-creator-quota", 2500, 1, 1_000_000_000),
       perIpPerHour: integer("relay-ip-quota", 5000, 1, 1_000_000_000),

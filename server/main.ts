@@ -12,6 +12,7 @@ import { openDatabase } from "./db/database.ts";
 import { forgetChain } from "./db/forget.ts";
 import { takeRole, type WriterRole } from "./db/leader.ts";
 import { migrate } from "./db/migrate.ts";
+import { evidenceSettings } from "./evidence/settings.ts";
 import { Heads } from "./indexer/heads.ts";
 import { Indexer } from "./indexer/indexer.ts";
 import { MetadataFetcher } from "./indexer/metadata.ts";
@@ -162,8 +163,9 @@ async function start(config: Config): Promise<void> {
   }
 
   if (runs("api")) {
+    const evidence = await evidenceSettings(config, dir);
     const app = await buildApp(
-      { db, store, chain, client, ...(indexer ? { indexer } : {}), ...(relayer ? { relayer } : {}) },
+      { db, store, chain, client, evidence, ...(indexer ? { indexer } : {}), ...(relayer ? { relayer } : {}) },
       {
         ...defaultApiOptions,
         maxUploadBytes: config.maxUploadBytes,

@@ -1,6 +1,5 @@
 // `titlechain title <workId|file>`: a work's chain of title, oldest first, as a table or JSON.
-import { stat } from "node:fs/promises";
-import { hashFile } from "../files.ts";
+import { workOfTarget } from "../files.ts";
 import { EXIT, json, out, table } from "../output.ts";
 import { answer, clientOf } from "../server.ts";
 
@@ -27,13 +26,7 @@ function summary(details: Record<string, unknown>): string {
 }
 
 export async function title(target: string, o: { server: string; json: boolean }): Promise<number> {
-  const isFile =
-    !/^(0x[0-9a-fA-F]{64}|\d{1,78})$/.test(target) ||
-    (await stat(target).then(
-      () => true,
-      () => false,
-    ));
-  const workId = isFile ? (await hashFile(target)).sha256 : target;
+  const workId = await workOfTarget(target);
   const api = clientOf(o.server);
   const entries: Entry[] = [];
   let after: string | undefined;

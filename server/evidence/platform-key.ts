@@ -5,6 +5,7 @@ import { join } from "node:path";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { base64Of, pemOf } from "../../core/evidence/encoding.ts";
+import { pemCertificates } from "../../core/evidence/pem.ts";
 import { PLATFORM_SIGNATURE_ALGORITHM, type PlatformSignature } from "../../core/evidence/platform-signature.ts";
 import { bytesOfPem, certificateOfPem } from "../../core/evidence/timestamp.ts";
 
@@ -49,14 +50,15 @@ export async function loadPlatformSigner(keyFile: string, certFile: string): Pro
 }
 
 /**
- * The development stack's signer: an RSA key and a self-signed certificate made once in `<dataDir>/keys/` and reused,
- * so that bundles made on one data directory carry one certificate. Never for production: the key is not protected.
+ * The development stack's signer: an RSA key and a self-signed certificate made once in `keysDir` (the data
+ * directory's `keys/`) and reused, so that bundles of one data directory carry one certificate. Never for production:
+ * the key is not protected.
  */
 export async function developmentPlatformSigner(
-  dataDir: string,
+  keysDir: string,
   name = "Titlechain development platform",
 ): Promise<PlatformSigner> {
-  const dir = join(dataDir, "keys");
+  const dir = keysDir;
   const keyFile = join(dir, "platform-key.pem");
   const certFile = join(dir, "platform-cert.pem");
   try {
@@ -71,7 +73,7 @@ export async function developmentPlatformSigner(
   )) as webcrypto.CryptoKeyPair;
   const cert = await selfSigned(keys, name);
   const keyPem = pemOf("PRIVATE KEY", new Uint8Array(await crypto.subtle.exportKey("pkcs8", keys.privateKey)));
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(keyFile, keyPem, { mode: 0o600 });
   await writeFile(certFile, pemOf("CERTIFICATE", new Uint8Array(cert.toSchema().toBER())));
   return signerOf(keyPem, [await readFile(certFile, "utf8")], keyFile);

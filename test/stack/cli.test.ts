@@ -178,4 +178,52 @@ describe("the titlechain command line", function () {
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr).to.match(/unknown command "frobnicate"/);
   });
+
+  it("downloads a work's evidence bundle, verifies it against the node, and rejects a tampered one", async () => {
+    const got = await cli(["evidence", files[3] as string, "--out", join(dir, "evidence"), "--json"]);
+    expect(got.code, got.stderr).to.equal(0);
+    const { file } = JSON.parse(got.stdout) as { file: string };
+    const bundle = JSON.parse(await readFile(file, "utf8")) as {
+      manifest: { registration: { batch: unknown; method: string }; work: { owner: string } };
+      platformSignature: { certificates: string[] } | null;
+    };
+    expect(bundle.manifest.registration.method).to.equal("revealFromBatchWithSig");
+    expect(bundle.manifest.registration.batch, "a design of a folder is a leaf of its batch").to.not.equal(null);
+    await writeFile(join(dir, "platform.pem"), bundle.platformSignature?.certificates[0] ?? "");
+    const holds = await cli([
+      "verify-evidence",
+      file,
+      "--rpc",
+      server.chainUrl,
+      "--file",
+      files[3] as string,
+      "--platform-cert",
+      join(dir, "platform.pem"),
+    ]);
+    expect(holds.code, holds.stdout + holds.stderr).to.equal(0);
+    expect(holds.stdout).to.match(/✓ registration\s+committed in batch/);
+    expect(holds.stdout).to.match(/✓ platform\s+signed by CN=Titlechain development platform/);
+    expect(holds.stdout).to.match(/- timestamp\s+the bundle carries no RFC 3161 timestamp/);
+    expect(holds.stdout.trim().split("\n").at(-1)).to.equal("the evidence holds");
+
+    bundle.manifest.work.owner = "0x000000000000000000000000000000000000dead";
+    const tampered = join(dir, "tampered.json");
+    await writeFile(tampered, JSON.stringify(bundle));
+    const no = await cli(["verify-evidence", tampered, "--rpc", server.chainUrl, "--json"]);
+    expect(no.code).to.equal(1);
+    const verdict = JSON.parse(no.stdout) as { ok: boolean; steps: { step: string; status: string }[] };
+    expect(verdict.ok).to.equal(false);
+    expect(verdict.steps.filter((s) => s.status === "fail").map((s) => s.step)).to.include.members([
+      "manifest",
+      "owner",
+    ]);
+    const wrongFile = await cli(["verify-evidence", file, "--rpc", server.chainUrl, "--file", files[4] as string]);
+    expect(wrongFile.code).to.equal(1);
+    expect(wrongFile.stdout).to.match(/✗ file\s+the file's SHA-256 is 0x[0-9a-f]{64}, not the work's content hash/);
+    const missing = await cli(["verify-evidence", join(dir, "none.json"), "--rpc", server.chainUrl]);
+    expect(missing.code).to.equal(3);
+    expect(missing.stderr).to.equal(`titlechain: ${join(dir, "none.json")}: no such file (the evidence bundle)\n`);
+    const noRpc = await cli(["verify-evidence", file]);
+    expect(noRpc.code).to.equal(2);
+  });
 });

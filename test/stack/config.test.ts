@@ -35,6 +35,10 @@ describe("configuration", () => {
       trustedProxies: [],
       maxUploadBytes: 1024 * 1024 * 1024,
       rateLimitPerMinute: 6000,
+      platformKeyFile: undefined,
+      platformCertFile: undefined,
+      tsaUrls: [],
+      tsaRootsFile: undefined,
       relayQuotas: { perCreatorPerDay: 2500, perIpPerHour: 5000 },
     });
   });
@@ -48,6 +52,12 @@ describe("configuration", () => {
     expect(config.trustedProxies).to.deep.equal(["10.0.0.0/8", "127.0.0.1"]);
     expect(config.deploymentFile).to.equal(resolve("d.json"));
     expect(readConfig(["--demo", "--role", "api"], { PORT: "" })).to.include({ demo: true, role: "api", port: 8080 });
+    const signed = readConfig(["--platform-key-file", "k.pem"], {
+      PLATFORM_CERT_FILE: "c.pem",
+      TSA_URLS: "https://tsa.example/a,http://b",
+    });
+    expect(signed).to.include({ platformKeyFile: resolve("k.pem"), platformCertFile: resolve("c.pem") });
+    expect(signed.tsaUrls).to.deep.equal(["https://tsa.example/a", "http://b"]);
   });
 
   it("names the flag or the variable at fault, with what was wrong", () => {
@@ -66,6 +76,9 @@ describe("configuration", () => {
     refused([], { DATABASE_URL: "mysql://x" }, "DATABASE_URL", /must be postgres: or postgresql:/);
     refused(["--max-upload-mb", "0"], {}, "--max-upload-mb", /from 1 to/);
     refused(["--demo", "--rpc-url", "http://x", "--deployment", "d"], {}, "--demo", /embedded chain only/);
+    refused(["--platform-key-file", "k.pem"], {}, "--platform-cert-file", /key and certificate are given together/);
+    refused([], { PLATFORM_CERT_FILE: "c.pem" }, "--platform-key-file", /given together/);
+    refused(["--tsa-url", "tsa.example"], {}, "--tsa-url", /"tsa.example" is not a URL/);
     refused(["--frobnicate"], {}, "arguments", /Unknown option '--frobnicate'/);
     refused(["extra"], {}, "arguments", /positional/i);
   });
