@@ -39,6 +39,8 @@ export type Config = {
   tsaUrls: string[];
   /** Root certificates trusted for timestamp authorities (PEM file). */
   tsaRootsFile: string | undefined;
+  /** The operator's statement for certificates (JSON file). */
+  operatorFile: string | undefined;
   /** Gasless requests a creator may make per day, and a client address per hour. */
   relayQuotas: { perCreatorPerDay: number; perIpPerHour: number };
 };
@@ -182,6 +184,14 @@ export const SETTINGS: readonly Setting[] = [
     description: "root certificates (PEM) trusted for timestamp authorities when the server verifies a bundle",
   },
   {
+    flag: "operator-file",
+    env: "OPERATOR_FILE",
+    value: "path",
+    default: "the development stack's",
+    description:
+      "JSON of the operator's statement on certificates: legalName, filingNumber, nodes, conflicts (of interest)",
+  },
+  {
     flag: "relay-creator-quota",
     env: "RELAY_CREATOR_QUOTA",
     value: "integer",
@@ -303,6 +313,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     platformCertFile: platformCert ? resolve(platformCert.text) : undefined,
     tsaUrls,
     tsaRootsFile: tsaRoots ? resolve(tsaRoots.text) : undefined,
+    operatorFile: source("operator-file") ? resolve(source("operator-file")?.text as string) : undefined,
     relayQuotas: {
       perCreatorPerDay: integer("relay-creator-quota", 2500, 1, 1_000_000_000),
       perIpPerHour: integer("relay-ip-quota", 5000, 1, 1_000_000_000),

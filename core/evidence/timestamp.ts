@@ -10,7 +10,7 @@ const SHA256_OID = "2.16.840.1.101.3.4.2.1";
 /** A TimeStampReq (DER) for a SHA-256 imprint of `data`, asking for the TSA's certificate, with a random nonce. */
 export async function timestampRequest(data: Uint8Array): Promise<{ der: Uint8Array; nonce: Hex }> {
   const nonce = crypto.getRandomValues(new Uint8Array(16));
-  nonce[0] = (nonce[0] ?? 0) & 0x7f; // a positive INTEGER, kept at 16 bytes
+  nonce[0] = 1 + ((nonce[0] ?? 0) % 127); // a positive INTEGER in minimal DER: no leading zero, no sign bit
   const request = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({

@@ -118,7 +118,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
     async (api) => {
       await api.register(worksRoutes, { deps });
       await api.register(titleRoutes, { deps });
-      await api.register(evidenceRoutes, { deps });
+      await api.register(evidenceRoutes, { deps, options });
       await api.register(auditRoutes, { deps });
       await api.register(licenceRoutes, { deps });
       await api.register(relayRoutes, { deps });

@@ -2,6 +2,7 @@
 import type { Address, PublicClient } from "viem";
 import type { ContentStore } from "../content/index.ts";
 import type { Sql } from "../db/database.ts";
+import type { OperatorStatement } from "../evidence/certificate-content.ts";
 import type { PlatformSigner } from "../evidence/platform-key.ts";
 import type { IndexerStatus } from "../indexer/indexer.ts";
 import type { Relayer } from "../relayer/relayer.ts";
@@ -29,6 +30,8 @@ export type EvidenceSettings = {
   tsaUrls: readonly string[];
   /** Root certificates (PEM) the server trusts for timestamp authorities when it verifies a bundle. */
   tsaRoots?: readonly string[];
+  /** The operator's statement printed on certificates; absent: the development stack's. */
+  operator?: OperatorStatement;
 };
 
 /** The API's part of the configuration (read and validated at the entry point). */

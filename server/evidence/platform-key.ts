@@ -86,14 +86,11 @@ async function selfSigned(keys: webcrypto.CryptoKeyPair, name: string): Promise<
   cert.serialNumber = new asn1js.Integer({
     valueHex: Uint8Array.from([1, ...crypto.getRandomValues(new Uint8Array(8))]).buffer,
   });
-  for (const [type, value] of [
-    ["2.5.4.3", name],
-    ["2.5.4.10", "Titlechain development stack"],
-  ] as const) {
-    const attribute = () => new pkijs.AttributeTypeAndValue({ type, value: new asn1js.Utf8String({ value }) });
-    cert.subject.typesAndValues.push(attribute());
-    cert.issuer.typesAndValues.push(attribute());
-  }
+  // One attribute: pkijs puts all of a name's attributes in one multi-valued RDN, which NSS (pdfsig) cannot read.
+  const commonName = () =>
+    new pkijs.AttributeTypeAndValue({ type: "2.5.4.3", value: new asn1js.Utf8String({ value: name }) });
+  cert.subject.typesAndValues.push(commonName());
+  cert.issuer.typesAndValues.push(commonName());
   cert.notBefore.value = new Date(Date.now() - 60_000);
   cert.notAfter.value = new Date(Date.now() + 10 * 365 * 86_400_000);
   const usage = new Uint8Array([0xc0]); // digitalSignature, nonRepudiation

@@ -182,7 +182,8 @@ describe("the titlechain command line", function () {
   it("downloads a work's evidence bundle, verifies it against the node, and rejects a tampered one", async () => {
     const got = await cli(["evidence", files[3] as string, "--out", join(dir, "evidence"), "--json"]);
     expect(got.code, got.stderr).to.equal(0);
-    const { file } = JSON.parse(got.stdout) as { file: string };
+    const { file, certificate } = JSON.parse(got.stdout) as { file: string; certificate: string };
+    expect((await readFile(certificate)).subarray(0, 5).toString()).to.equal("%PDF-");
     const bundle = JSON.parse(await readFile(file, "utf8")) as {
       manifest: { registration: { batch: unknown; method: string }; work: { owner: string } };
       platformSignature: { certificates: string[] } | null;

@@ -39,6 +39,7 @@ describe("configuration", () => {
       platformCertFile: undefined,
       tsaUrls: [],
       tsaRootsFile: undefined,
+      operatorFile: undefined,
       relayQuotas: { perCreatorPerDay: 2500, perIpPerHour: 5000 },
     });
   });

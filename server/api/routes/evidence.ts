@@ -1,11 +1,13 @@
 // Evidence: a work's bundle (record, chain of title with receipts, timestamps, signature) and its server-side check.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import type { EvidenceBundle } from "../../../core/evidence/bundle.ts";
 import { bytesOfBase64 } from "../../../core/evidence/encoding.ts";
 import { TimestampError } from "../../../core/evidence/timestamp.ts";
 import { STEPS, verifyEvidence } from "../../../core/evidence/verify.ts";
 import { buildEvidence, EvidenceNotFound } from "../../evidence/build.ts";
-import type { ApiDeps } from "../deps.ts";
+import { certificatePdf, DEVELOPMENT_OPERATOR, verifyPageOf } from "../../evidence/certificate.ts";
+import type { ApiDeps, ApiOptions } from "../deps.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { errors, Hash, WorkIdParam } from "../schemas.ts";
 
@@ -44,9 +46,48 @@ const Verification = Type.Object({
 /** Largest verification request: a bundle of a long chain of title plus a design file in base64. */
 const MAX_VERIFY_BODY = 48 * 1024 * 1024;
 
-export const evidenceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
+const Pdf = Type.Unsafe<Uint8Array>({ type: "string", format: "binary", description: "a signed PDF" });
+
+export const evidenceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; options: ApiOptions }> = async (
+  app,
+  { deps, options },
+) => {
   app.addSchema(Bundle);
   const client = deps.client;
+  const originOf = (request: { protocol: string; host: string }) =>
+    options.publicUrl?.replace(/\/+$/, "") ?? `${request.protocol}://${request.host}`;
+  /** The work's bundle, built now; the API's errors for an unknown work or an unreachable timestamp authority. */
+  const bundleOf = async (workId: bigint): Promise<EvidenceBundle> => {
+    if (!client) throw new ApiError(503, "NoNode", "this server has no chain node to read evidence from");
+    try {
+      return await buildEvidence(
+        { db: deps.db, store: deps.store, client, chain: deps.chain, ...deps.evidence },
+        workId,
+      );
+    } catch (error) {
+      if (error instanceof EvidenceNotFound) throw notFound(`work ${workId}`);
+      if (error instanceof TimestampError) {
+        throw new ApiError(503, "TimestampUnavailable", error.message, undefined, { "retry-after": "30" });
+      }
+      throw error;
+    }
+  };
+  const pdfOf = (bundle: EvidenceBundle, origin: string) =>
+    certificatePdf(bundle, {
+      operator: deps.evidence?.operator ?? DEVELOPMENT_OPERATOR,
+      verifyUrl: verifyPageOf(origin, bundle),
+      signer: deps.evidence?.signer,
+    });
+  const sendPdf = (
+    reply: { header(k: string, v: string): unknown; type(t: string): unknown },
+    bundle: EvidenceBundle,
+  ) => {
+    reply.type("application/pdf");
+    reply.header(
+      "content-disposition",
+      `attachment; filename="titlechain-certificate-${bundle.manifest.work.contentHash}.pdf"`,
+    );
+  };
   app.get(
     "/works/:workId/evidence",
     {
@@ -63,25 +104,74 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asyn
       },
     },
     async (request, reply) => {
-      if (!client) throw new ApiError(503, "NoNode", "this server has no chain node to read evidence from");
-      const workId = BigInt(request.params.workId);
-      try {
-        const bundle = await buildEvidence(
-          { db: deps.db, store: deps.store, client, chain: deps.chain, ...deps.evidence },
-          workId,
+      const bundle = await bundleOf(BigInt(request.params.workId));
+      reply.header(
+        "content-disposition",
+        `attachment; filename="titlechain-evidence-${bundle.manifest.work.contentHash}.json"`,
+      );
+      return bundle;
+    },
+  );
+
+  app.get(
+    "/works/:workId/certificate.pdf",
+    {
+      schema: {
+        tags: ["evidence"],
+        summary: "A work's certificate: a bilingual PDF signed by the platform, its evidence bundle attached",
+        description:
+          "The fields of a copyright registration certificate in Chinese and English, the on-chain evidence, a " +
+          "chain-of-title summary, a QR code to the work's verify page, how to verify it with or without Titlechain, " +
+          "and the operator's statement. Drawn from a bundle built now, attached to the PDF as evidence.json.",
+        params: Type.Object({ workId: WorkIdParam }),
+        produces: ["application/pdf"],
+        response: { 200: Pdf, ...errors(400, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const bundle = await bundleOf(BigInt(request.params.workId));
+      const pdf = await pdfOf(bundle, originOf(request));
+      sendPdf(reply, bundle);
+      return Buffer.from(pdf);
+    },
+  );
+
+  app.post(
+    "/evidence/certificate",
+    {
+      bodyLimit: MAX_VERIFY_BODY,
+      schema: {
+        tags: ["evidence"],
+        summary: "The certificate of a given evidence bundle (checked against the node first)",
+        description:
+          "Draws the certificate of a bundle downloaded earlier, so that the PDF and the JSON go together. The " +
+          "bundle is verified against this server's node first; one that fails a step is refused with 422 and the " +
+          "steps that failed.",
+        body: Type.Object({ bundle: Type.Unknown({ description: "the evidence bundle as downloaded" }) }),
+        produces: ["application/pdf"],
+        response: { 200: Pdf, ...errors(400, 413, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      if (!client) throw new ApiError(503, "NoNode", "this server has no chain node to verify against");
+      const verdict = await verifyEvidence(request.body.bundle, {
+        rpc: client,
+        platformCertificates: deps.evidence?.signer?.certificates ?? [],
+        tsaRoots: deps.evidence?.tsaRoots ?? [],
+      });
+      const failed = verdict.steps.filter((s) => s.status === "fail");
+      if (failed.length > 0) {
+        throw new ApiError(
+          422,
+          "EvidenceDoesNotHold",
+          failed.map((s) => `${s.step}: ${s.message}`).join("; "),
+          "bundle",
         );
-        reply.header(
-          "content-disposition",
-          `attachment; filename="titlechain-evidence-${bundle.manifest.work.contentHash}.json"`,
-        );
-        return bundle;
-      } catch (error) {
-        if (error instanceof EvidenceNotFound) throw notFound(`work ${workId}`);
-        if (error instanceof TimestampError) {
-          throw new ApiError(503, "TimestampUnavailable", error.message, undefined, { "retry-after": "30" });
-        }
-        throw error;
       }
+      const bundle = request.body.bundle as EvidenceBundle;
+      const pdf = await pdfOf(bundle, originOf(request));
+      sendPdf(reply, bundle);
+      return Buffer.from(pdf);
     },
   );
 
