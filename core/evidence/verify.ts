@@ -355,18 +355,21 @@ async function checkSignature(client: PublicClient, bundle: EvidenceBundle, repo
   else report("signature", "fail", `the EIP-712 ${s.primaryType} signature does not recover to ${s.signer}`);
 }
 
+/** A registry view of one work, or null when the registry reverts (no such work) or is not there. */
+function readWork(client: PublicClient, registry: Address, functionName: "workOf" | "ownerOf", workId: bigint) {
+  const call = { address: registry, abi: provenanceRegistryAbi, functionName, args: [workId] };
+  return client.readContract(call as never).catch(() => null) as Promise<unknown>;
+}
+
 async function checkRecord(client: PublicClient, bundle: EvidenceBundle, report: Report) {
   const { work, chain } = bundle.manifest;
   if (BigInt(work.contentHash) !== BigInt(work.workId))
     return report("record", "fail", `work id ${work.workId} is not the content hash ${work.contentHash}`);
-  const record = await client
-    .readContract({
-      address: chain.contracts.registry,
-      abi: provenanceRegistryAbi,
-      functionName: "workOf",
-      args: [BigInt(work.workId)],
-    })
-    .catch(() => null);
+  const record = (await readWork(client, chain.contracts.registry, "workOf", BigInt(work.workId))) as {
+    creator: Address;
+    registeredAt: bigint;
+    metadataCid: Hex;
+  } | null;
   if (!record) return report("record", "fail", `the registry has no work ${work.workId}`);
   const checks: [string, unknown, unknown][] = [
     ["creator", record.creator.toLowerCase(), work.creator],
@@ -404,14 +407,7 @@ function safeCid(hex: Hex): string {
 
 async function checkOwner(client: PublicClient, bundle: EvidenceBundle, report: Report) {
   const { work, chain } = bundle.manifest;
-  const owner = await client
-    .readContract({
-      address: chain.contracts.registry,
-      abi: provenanceRegistryAbi,
-      functionName: "ownerOf",
-      args: [BigInt(work.workId)],
-    })
-    .catch(() => null);
+  const owner = (await readWork(client, chain.contracts.registry, "ownerOf", BigInt(work.workId))) as Address | null;
   const latest = await client.getBlockNumber();
   const asOf = BigInt(chain.asOf.blockNumber);
   const later = latest > asOf ? await workLogs(client, chain.contracts, BigInt(work.workId), asOf + 1n, latest) : [];

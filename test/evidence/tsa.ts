@@ -54,64 +54,20 @@ export type TestTsa = {
 /** Makes a CA and a TSA certificate in a temporary directory and serves `openssl ts -reply` at `url`. */
 export async function startTestTsa(name = "Test TSA"): Promise<TestTsa> {
   const dir = await mkdtemp(join(tmpdir(), "titlechain-tsa-"));
-  const openssl = (...args: string[]) => run("openssl", args, { cwd: dir });
+  /** Runs openssl with `args` split at spaces, then `-subj subject` when given (a subject may hold spaces). */
+  const openssl = (args: string, subject?: string) =>
+    run("openssl", [...args.split(" "), ...(subject ? ["-subj", subject] : [])], { cwd: dir });
   await writeFile(join(dir, "tsa.cnf"), CONFIG);
   await writeFile(join(dir, "serial"), "01\n");
+  const days = "-days 30";
+  const ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
   await openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-    "-days",
-    "30",
-    "-subj",
+    `req -x509 ${ec} -keyout ca.key -out ca.crt ${days} -config tsa.cnf -extensions ca_ext`,
     `/CN=${name} Root`,
-    "-config",
-    "tsa.cnf",
-    "-extensions",
-    "ca_ext",
   );
+  await openssl(`req ${ec} -keyout tsa.key -out tsa.csr -config tsa.cnf`, `/CN=${name}`);
   await openssl(
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    "tsa.key",
-    "-out",
-    "tsa.csr",
-    "-subj",
-    `/CN=${name}`,
-    "-config",
-    "tsa.cnf",
-  );
-  await openssl(
-    "x509",
-    "-req",
-    "-in",
-    "tsa.csr",
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "tsa.crt",
-    "-days",
-    "30",
-    "-extfile",
-    "tsa.cnf",
-    "-extensions",
-    "tsa_ext",
+    `x509 -req -in tsa.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out tsa.crt ${days} -extfile tsa.cnf -extensions tsa_ext`,
   );
   let queue = Promise.resolve();
   let sequence = 0;
@@ -128,7 +84,7 @@ export async function startTestTsa(name = "Test TSA"): Promise<TestTsa> {
   const reply = async (query: Buffer): Promise<Buffer> => {
     const n = ++sequence;
     await writeFile(join(dir, `q${n}.tsq`), query);
-    await openssl("ts", "-reply", "-config", "tsa.cnf", "-queryfile", `q${n}.tsq`, "-out", `r${n}.tsr`);
+    await openssl(`ts -reply -config tsa.cnf -queryfile q${n}.tsq -out r${n}.tsr`);
     return readFile(join(dir, `r${n}.tsr`));
   };
   const server: Server = createServer((req, res) => {

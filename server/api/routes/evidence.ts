@@ -78,16 +78,29 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; options:
       verifyUrl: verifyPageOf(origin, bundle),
       signer: deps.evidence?.signer,
     });
-  const sendPdf = (
+  /** The certificate of `bundle` as the answer to `request`. */
+  const certificateReply = async (
+    request: { protocol: string; host: string },
     reply: { header(k: string, v: string): unknown; type(t: string): unknown },
     bundle: EvidenceBundle,
   ) => {
+    const pdf = await pdfOf(bundle, originOf(request));
     reply.type("application/pdf");
-    reply.header(
-      "content-disposition",
-      `attachment; filename="titlechain-certificate-${bundle.manifest.work.contentHash}.pdf"`,
-    );
+    const name = `titlechain-certificate-${bundle.manifest.work.contentHash}.pdf`;
+    reply.header("content-disposition", `attachment; filename="${name}"`);
+    return Buffer.from(pdf);
   };
+  /** The verifier run against this server's node, trusting its own certificate and its configured TSA roots. */
+  const verifyHere = (bundle: unknown, file?: Uint8Array) => {
+    if (!client) throw new ApiError(503, "NoNode", "this server has no chain node to verify against");
+    return verifyEvidence(bundle, {
+      rpc: client,
+      ...(file ? { file } : {}),
+      platformCertificates: deps.evidence?.signer?.certificates ?? [],
+      tsaRoots: deps.evidence?.tsaRoots ?? [],
+    });
+  };
+
   app.get(
     "/works/:workId/evidence",
     {
@@ -128,12 +141,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; options:
         response: { 200: Pdf, ...errors(400, 404, 503) },
       },
     },
-    async (request, reply) => {
-      const bundle = await bundleOf(BigInt(request.params.workId));
-      const pdf = await pdfOf(bundle, originOf(request));
-      sendPdf(reply, bundle);
-      return Buffer.from(pdf);
-    },
+    async (request, reply) => certificateReply(request, reply, await bundleOf(BigInt(request.params.workId))),
   );
 
   app.post(
@@ -153,25 +161,12 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; options:
       },
     },
     async (request, reply) => {
-      if (!client) throw new ApiError(503, "NoNode", "this server has no chain node to verify against");
-      const verdict = await verifyEvidence(request.body.bundle, {
-        rpc: client,
-        platformCertificates: deps.evidence?.signer?.certificates ?? [],
-        tsaRoots: deps.evidence?.tsaRoots ?? [],
-      });
-      const failed = verdict.steps.filter((s) => s.status === "fail");
+      const failed = (await verifyHere(request.body.bundle)).steps.filter((s) => s.status === "fail");
       if (failed.length > 0) {
-        throw new ApiError(
-          422,
-          "EvidenceDoesNotHold",
-          failed.map((s) => `${s.step}: ${s.message}`).join("; "),
-          "bundle",
-        );
+        const why = failed.map((s) => `${s.step}: ${s.message}`).join("; ");
+        throw new ApiError(422, "EvidenceDoesNotHold", why, "bundle");
       }
-      const bundle = request.body.bundle as EvidenceBundle;
-      const pdf = await pdfOf(bundle, originOf(request));
-      sendPdf(reply, bundle);
-      return Buffer.from(pdf);
+      return certificateReply(request, reply, request.body.bundle as EvidenceBundle);
     },
   );
 
@@ -194,7 +189,6 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; options:
       },
     },
     async (request) => {
-      if (!client) throw new ApiError(503, "NoNode", "this server has no chain node to verify against");
       const { bundle, file } = request.body;
       let bytes: Uint8Array | undefined;
       if (file !== undefined) {
@@ -204,12 +198,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; options:
           throw new ApiError(400, "InvalidFile", "file is not base64", "file");
         }
       }
-      return verifyEvidence(bundle, {
-        rpc: client,
-        ...(bytes ? { file: bytes } : {}),
-        platformCertificates: deps.evidence?.signer?.certificates ?? [],
-        tsaRoots: deps.evidence?.tsaRoots ?? [],
-      });
+      return verifyHere(bundle, bytes);
     },
   );
 };
