@@ -1,6 +1,6 @@
 // `npm run bench:start [-- --json FILE] [--files N]`: cold and warm start of `npm start`, a folder registered by the
 // CLI, and the memory of the whole process tree.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generatePrivateKey } from "viem/accounts";
 import { encodePng, generateDesign } from "./designs.ts";
+import { startEntry } from "./entry-process.ts";
 
 const { values } = parseArgs({ options: { json: { type: "string" }, files: { type: "string" } } });
 const FILES = Number(values.files ?? 1000);
-const MAIN = new URL("../server/main.ts", import.meta.url).pathname;
 const CLI = new URL("../cli/main.ts", import.meta.url).pathname;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -19,37 +19,10 @@ type Server = { pid: number; url: string; exit: Promise<unknown>; stop: () => Pr
 
 /** Starts the entry on `dataDir`; resolves with the seconds to its ready line. */
 async function start(dataDir: string): Promise<{ server: Server; seconds: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [MAIN, "--data-dir", dataDir, "--port", "0"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = new Promise((resolve) => child.once("exit", resolve));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const ready = out.split("\n").find((l) => l.startsWith("titlechain ready: "));
-      if (ready) resolve(ready);
-    });
-    void exit.then(() => reject(new Error(`the server exited before ready: ${stderr}`)));
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const url = /ready: (http:\/\/[^ ]+) /.exec(line)?.[1] as string;
+  const entry = await startEntry(dataDir);
   return {
-    seconds,
-    server: {
-      pid: child.pid as number,
-      url,
-      exit,
-      stop: async () => {
-        child.kill("SIGTERM");
-        await exit;
-      },
-    },
+    seconds: entry.seconds,
+    server: { pid: entry.process.pid as number, url: entry.url, exit: entry.exit, stop: entry.stop },
   };
 }
 

@@ -6,6 +6,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
+import { Type } from "typebox";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { installErrorHandler } from "./errors.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -134,6 +135,12 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
   );
   // Until the web front end is served here, the server's address opens the API's documentation.
   app.get("/", { schema: { hide: true } }, async (_request, reply) => reply.redirect("/api/docs", 302));
+  // A certificate's QR code opens a work's verify page; until the web front end serves it, the API's verdict.
+  app.get(
+    "/verify/:sha256",
+    { schema: { hide: true, params: Type.Object({ sha256: Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" }) }) } },
+    async (request, reply) => reply.redirect(`/api/verify/${(request.params as { sha256: string }).sha256}`, 302),
+  );
   // The gateway lives at /ipfs/<cid>, beside the API, as IPFS gateways do.
   await app.register(gatewayRoutes, { deps });
   return app;

@@ -12,12 +12,12 @@ import type { PrivateKeyAccount } from "viem/accounts";
 import { type EvidenceBundle, manifestBytes, manifestHashOf } from "../../core/evidence/bundle.ts";
 import { bytesOfBase64 } from "../../core/evidence/encoding.ts";
 import { type StepName, verifyEvidence } from "../../core/evidence/verify.ts";
+import type { TestTsa } from "../../scripts/local-tsa.ts";
 import type { PlatformSigner } from "../../server/evidence/platform-key.ts";
 import type { ApiFixture } from "../api/fixture.ts";
 import { startAnvil } from "../indexer/chain.ts";
 import { CHAIN_ID } from "../indexer/mirror.ts";
 import { type EvidenceScenario, evidenceScenario } from "./scenario.ts";
-import type { TestTsa } from "./tsa.ts";
 
 const run = promisify(execFile);
 

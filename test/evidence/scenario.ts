@@ -13,13 +13,13 @@ import { commitmentOf } from "../../core/commitment.ts";
 import { commitRequestTypedData, revealTypedData } from "../../core/eip712.ts";
 import { ALL_FIELDS, LicenceKind, termsHashOf, usesOf } from "../../core/licence.ts";
 import { buildWorkMetadata } from "../../core/metadata.ts";
+import { startTestTsa, type TestTsa } from "../../scripts/local-tsa.ts";
 import { developmentPlatformSigner, type PlatformSigner } from "../../server/evidence/platform-key.ts";
 import { licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 import { type ApiFixture, apiFixture } from "../api/fixture.ts";
 import { pgliteBackend } from "../db/backends.ts";
 import { rpcCall } from "../indexer/chain.ts";
 import { CHAIN_ID } from "../indexer/mirror.ts";
-import { startTestTsa, type TestTsa } from "./tsa.ts";
 
 const FAR = 2n ** 40n;
 const json = (m: Record<string, unknown>) =>

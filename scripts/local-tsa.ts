@@ -1,4 +1,4 @@
-// A real RFC 3161 timestamp authority on loopback for tests: `openssl ts -reply` behind HTTP, its CA made at test time.
+// A real RFC 3161 timestamp authority on loopback (tests, benchmarks): `openssl ts -reply` behind HTTP, its CA made then.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
