@@ -67,6 +67,14 @@ export async function openState(path: string, header: Header) {
       byFile.set(resolve(item.file), item);
       await save();
     },
+    /** The same change to several items, saved once. */
+    async updateAll(items: readonly Item[], change: Partial<Item>): Promise<void> {
+      for (const item of items) {
+        Object.assign(item, change);
+        byFile.set(resolve(item.file), item);
+      }
+      await save();
+    },
     summary() {
       const items = [...byFile.values()];
       return {

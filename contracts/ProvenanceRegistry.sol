@@ -54,6 +54,19 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
         "uint16 royaltyBps,uint256[] parents,bytes32 salt,uint256 nonce,uint256 deadline)"
     );
 
+    /// @notice EIP-712 type of a gasless reveal of many leaves of one batch, each a `RevealItem`.
+    bytes32 public constant REVEAL_BATCH_TYPEHASH = keccak256(
+        "RevealBatch(address creator,RevealItem[] items,address submitter,bytes32 root,uint256 nonce,uint256 deadline)"
+        "RevealItem(address to,bytes32 contentHash,bytes metadataCid,address royaltyReceiver,uint16 royaltyBps,"
+        "uint256[] parents,bytes32 salt)"
+    );
+
+    /// @notice EIP-712 type of one leaf of a {REVEAL_BATCH_TYPEHASH} reveal: its registration and salt.
+    bytes32 public constant REVEAL_ITEM_TYPEHASH = keccak256(
+        "RevealItem(address to,bytes32 contentHash,bytes metadataCid,address royaltyReceiver,uint16 royaltyBps,"
+        "uint256[] parents,bytes32 salt)"
+    );
+
     uint16 private constant _BPS = 10_000;
 
     /// @dev The ERC-721 owner slot, with {IProvenanceRegistry-Title}'s flags as bits and its counters beside it: one
@@ -195,6 +208,59 @@ contract ProvenanceRegistry is IProvenanceRegistry, ERC721, EIP712, AccessContro
     ) external returns (uint256) {
         _checkRevealSignature(r, salt, creator, nonce, deadline, signature);
         return _revealLeaf(creator, r, salt, submitter, root, proof);
+    }
+
+    /// @inheritdoc IProvenanceRegistry
+    function revealBatchWithSig(
+        Registration[] calldata rs,
+        bytes32[] calldata salts,
+        bytes32[][] calldata proofs,
+        address creator,
+        address submitter,
+        bytes32 root,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 count) {
+        count = rs.length;
+        if (count == 0 || salts.length != count || proofs.length != count) {
+            revert BatchLengthMismatch(count, salts.length, proofs.length);
+        }
+        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
+        _useNonce(creator, nonce);
+        bytes32[] memory items = new bytes32[](count);
+        for (uint256 i; i < count; ++i) items[i] = _revealItemHash(rs[i], salts[i]);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    REVEAL_BATCH_TYPEHASH,
+                    creator,
+                    keccak256(abi.encodePacked(items)),
+                    submitter,
+                    root,
+                    nonce,
+                    deadline
+                )
+            )
+        );
+        if (!_isValidSignature(creator, digest, signature)) revert InvalidSignature(creator);
+        for (uint256 i; i < count; ++i) _revealLeaf(creator, rs[i], salts[i], submitter, root, proofs[i]);
+    }
+
+    function _revealItemHash(Registration calldata r, bytes32 salt) private pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    REVEAL_ITEM_TYPEHASH,
+                    r.to,
+                    r.contentHash,
+                    keccak256(r.metadataCid),
+                    r.royaltyReceiver,
+                    r.royaltyBps,
+                    keccak256(abi.encodePacked(r.parents)),
+                    salt
+                )
+            );
     }
 
     function _revealCommitment(address creator, Registration calldata r, bytes32 salt) private returns (uint256) {

@@ -81,6 +81,61 @@ export function revealTypedData({
   return { domain: registryDomain(chainId, registry), types: revealTypes, primaryType: "Reveal", message } as const;
 }
 
+/**
+ * EIP-712 types of a gasless reveal of many leaves of one batch (`revealBatchWithSig`): each item a registration and
+ * its salt, all under one nonce and one signature.
+ */
+export const revealBatchTypes = {
+  RevealBatch: [
+    { name: "creator", type: "address" },
+    { name: "items", type: "RevealItem[]" },
+    { name: "submitter", type: "address" },
+    { name: "root", type: "bytes32" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+  RevealItem: [
+    { name: "to", type: "address" },
+    { name: "contentHash", type: "bytes32" },
+    { name: "metadataCid", type: "bytes" },
+    { name: "royaltyReceiver", type: "address" },
+    { name: "royaltyBps", type: "uint16" },
+    { name: "parents", type: "uint256[]" },
+    { name: "salt", type: "bytes32" },
+  ],
+} as const;
+
+/** Most works in one batch reveal: about 9.2 million gas at 91,743 a work, under a third of a 30-million block. */
+export const MAX_REVEAL_BATCH = 100;
+
+/** The message of a batch reveal: the creator's registrations with their salts, of the batch `root` by `submitter`. */
+export type RevealBatchMessage = {
+  creator: Address;
+  items: (Registration & { salt: Hex })[];
+  submitter: Address;
+  root: Hex;
+  nonce: bigint;
+  deadline: bigint;
+};
+
+/** The complete EIP-712 typed data for `revealBatchWithSig`. */
+export function revealBatchTypedData({
+  chainId,
+  registry,
+  message,
+}: {
+  chainId: number | bigint;
+  registry: Address;
+  message: RevealBatchMessage;
+}) {
+  return {
+    domain: registryDomain(chainId, registry),
+    types: revealBatchTypes,
+    primaryType: "RevealBatch",
+    message,
+  } as const;
+}
+
 /** A registration with its signature, as the relayer receives it. */
 export type SignedRegistration = RegisterMessage & { signature: Hex };
 

@@ -5,7 +5,12 @@ import { basename, extname, join } from "node:path";
 import type { Address, Hex, LocalAccount } from "viem";
 import { cidToHex } from "../../core/cid.ts";
 import { commitmentOf } from "../../core/commitment.ts";
-import { commitRequestTypedData, registerTypedData, revealTypedData } from "../../core/eip712.ts";
+import {
+  commitRequestTypedData,
+  MAX_REVEAL_BATCH,
+  registerTypedData,
+  revealBatchTypedData,
+} from "../../core/eip712.ts";
 import { buildWorkMetadata, type WorkMetadataInput } from "../../core/metadata.ts";
 import { hashFile } from "../files.ts";
 import { loadKey } from "../keys.ts";
@@ -223,6 +228,7 @@ class Batch {
     const seen = new Set<string>();
     const run = pool(CONCURRENCY);
     const work: Promise<void>[] = [];
+    const unique: Item[] = [];
     for (const file of files) {
       const { sha256 } = await hashFile(file);
       const item = this.#state.item(file, sha256);
@@ -232,14 +238,23 @@ class Batch {
         continue;
       }
       seen.add(sha256);
+      unique.push(item);
+    }
+    // The last one goes after all the others, asking the relayer to anchor the batch now rather than at its window.
+    const last = unique.at(-1);
+    for (const item of unique.slice(0, -1)) {
       work.push(
         run(async () => {
-          await this.#commitOne(item);
-          progress.tick(file);
+          await this.#commitOne(item, false);
+          progress.tick(item.file);
         }),
       );
     }
     await Promise.all(work);
+    if (last) {
+      await this.#commitOne(last, true);
+      progress.tick(last.file);
+    }
     progress.done();
     const waiting = this.#state.items().filter((i) => i.commitId && !i.batch);
     const anchored = new Progress("anchoring the batch", waiting.length, this.#o.json);
@@ -255,7 +270,7 @@ class Batch {
   }
 
   /** Commits one file (its salt recorded before the request leaves) unless done, or registered already. */
-  async #commitOne(item: Item): Promise<void> {
+  async #commitOne(item: Item, flush: boolean): Promise<void> {
     if (item.commitId || item.skipped || item.workId) return;
     const api = clientOf(this.#o.server);
     const { file, sha256 } = item;
@@ -273,26 +288,20 @@ class Batch {
     };
     const signature = await this.#account.signTypedData(commitRequestTypedData({ ...this.#chain, message: request }));
     const id = relayed(
-      await api.POST("/api/relay/commit", { body: { ...bigints(request), signature, batch: true } as never }),
+      await api.POST("/api/relay/commit", { body: { ...bigints(request), signature, batch: true, flush } as never }),
       `commitment of ${file}`,
     );
     await this.#state.update(item, { commitId: id.id });
   }
 
-  /** Uploads and reveals every committed file not yet revealed, then waits until each is mined. */
+  /**
+   * Uploads and reveals every committed file not yet revealed, then waits until each is mined. The files of one
+   * batch go out {@link MAX_REVEAL_BATCH} at a time, each group in one transaction under one signature and one nonce.
+   */
   async reveal(): Promise<void> {
     const api = clientOf(this.#o.server);
-    const todo = this.#state.items().filter((i) => i.batch && !i.workId && !i.skipped);
-    const progress = new Progress("revealing", todo.length, this.#o.json);
-    let nonce: bigint | null = null;
-    // Files and metadata upload ahead, several at a time; the reveals go out one by one, in nonce order.
-    const run = pool(CONCURRENCY);
-    const prepared = new Map(
-      todo.map((item) => [item, run(() => prepare(this.#o.server, item.file, this.#account.address))] as const),
-    );
-    for (const p of prepared.values()) p.catch(() => undefined);
-    for (const item of todo) {
-      progress.tick(item.file);
+    const todo: Item[] = [];
+    for (const item of this.#state.items().filter((i) => i.batch && !i.workId && !i.skipped)) {
       if (item.revealId) {
         const s = answer(
           await api.GET("/api/relay/requests/{id}", { params: { path: { id: item.revealId } } }),
@@ -300,39 +309,73 @@ class Batch {
         );
         if (s.status !== "failed") continue;
       }
+      todo.push(item);
+    }
+    const progress = new Progress("revealing", todo.length, this.#o.json);
+    // Files and metadata upload ahead, several at a time; the groups go out one by one, in nonce order.
+    const run = pool(CONCURRENCY);
+    const prepared = new Map(
+      todo.map((item) => [item, run(() => prepare(this.#o.server, item.file, this.#account.address))] as const),
+    );
+    for (const p of prepared.values()) p.catch(() => undefined);
+    let nonce: bigint | null = null;
+    for (const group of groupsOf(todo)) {
       nonce ??= BigInt(
         answer(
           await api.GET("/api/relay/nonces/{account}", { params: { path: { account: this.#account.address } } }),
           "nonce",
         ).next,
       );
-      const registration = await (prepared.get(item) as ReturnType<typeof prepare>);
-      if (registration.contentHash !== item.sha256) throw new CliError(`${item.file}: changed since it was committed`);
+      const items = [];
+      for (const item of group) {
+        const registration = await (prepared.get(item) as ReturnType<typeof prepare>);
+        if (registration.contentHash !== item.sha256)
+          throw new CliError(`${item.file}: changed since it was committed`);
+        items.push({ ...registration, salt: item.salt as Hex });
+      }
+      const batch = group[0]?.batch as NonNullable<Item["batch"]>;
       const message = {
-        ...registration,
-        salt: item.salt as Hex,
         creator: this.#account.address,
+        items,
+        submitter: batch.submitter as Address,
+        root: batch.root as Hex,
         nonce,
         deadline: BigInt(Math.floor(Date.now() / 1000) + DEADLINE_S),
       };
-      const signature = await this.#account.signTypedData(revealTypedData({ ...this.#chain, message }));
+      const signature = await this.#account.signTypedData(revealBatchTypedData({ ...this.#chain, message }));
       const id = relayed(
-        await api.POST("/api/relay/reveal", {
-          body: { message: bigints(message), signature, batch: item.batch } as never,
+        await api.POST("/api/relay/reveal-batch", {
+          body: {
+            message: { ...bigints({ ...message, items: [] }), items: items.map(bigints) },
+            proofs: group.map((i) => i.batch?.proof ?? []),
+            signature,
+          } as never,
         }),
-        `reveal of ${item.file}`,
+        `reveal of ${group.length} files from ${group[0]?.file}`,
       );
       if (id.fresh) nonce += 1n;
-      await this.#state.update(item, { revealId: id.id });
+      await this.#state.updateAll(group, { revealId: id.id });
+      for (const item of group) progress.tick(item.file);
     }
     progress.done();
     const waiting = this.#state.items().filter((i) => i.revealId && !i.workId);
     const mined = new Progress("registering", waiting.length, this.#o.json);
-    for (const item of waiting) {
-      mined.tick(item.file);
-      await settled(this.#o.server, item.revealId as string, `reveal of ${item.file}`);
-      await this.#state.update(item, { workId: BigInt(item.sha256).toString() });
+    for (const [id, items] of Map.groupBy(waiting, (i) => i.revealId as string)) {
+      await settled(this.#o.server, id, `reveal of ${items.length} files from ${items[0]?.file}`);
+      for (const item of items) {
+        mined.tick(item.file);
+        await this.#state.update(item, { workId: BigInt(item.sha256).toString() });
+      }
     }
     mined.done();
   }
+}
+
+/** Items of one batch (submitter and root) together, in groups of at most {@link MAX_REVEAL_BATCH}. */
+function groupsOf(items: readonly Item[]): Item[][] {
+  const groups: Item[][] = [];
+  for (const same of Map.groupBy(items, (i) => `${i.batch?.submitter}:${i.batch?.root}`).values()) {
+    for (let k = 0; k < same.length; k += MAX_REVEAL_BATCH) groups.push(same.slice(k, k + MAX_REVEAL_BATCH));
+  }
+  return groups;
 }

@@ -258,6 +258,8 @@ interface IProvenanceRegistry {
     error UnknownBatch(address submitter, bytes32 root);
     /// @notice Thrown when a Merkle proof does not lead from `leaf` to `root`.
     error InvalidMerkleProof(bytes32 root, bytes32 leaf);
+    /// @notice A batch reveal's lists of registrations, salts and proofs differ in length (or are empty).
+    error BatchLengthMismatch(uint256 registrations, uint256 salts, uint256 proofs);
     /// @notice Thrown when an assignment deed hash is zero.
     error InvalidDeed(bytes32 deedHash);
     /// @notice Thrown when `account` must own `workId` and does not.
@@ -363,6 +365,24 @@ interface IProvenanceRegistry {
         uint256 deadline,
         bytes calldata signature
     ) external returns (uint256 workId);
+
+    /// @notice Reveals many leaves of the batch `root` anchored by `submitter` for `creator`, who signed one EIP-712
+    /// `RevealBatch` over all of them (their registrations and salts, in order) with one nonce: a folder of designs
+    /// registered in a few transactions. All or nothing: one leaf that cannot be revealed reverts the call. Each leaf
+    /// is registered as by {revealFromBatchWithSig}, priority claims included.
+    /// @dev The loop runs once per leaf the caller passes and pays for; no one else can lengthen it.
+    /// @return count The number of works registered (`rs.length`).
+    function revealBatchWithSig(
+        Registration[] calldata rs,
+        bytes32[] calldata salts,
+        bytes32[][] calldata proofs,
+        address creator,
+        address submitter,
+        bytes32 root,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 count);
 
     // ------------------------------------------------------------------------------------------------------------
     // Holder actions

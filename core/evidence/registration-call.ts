@@ -6,7 +6,8 @@ import { type Contracts, type EvidenceEvent, evidenceEvents, type RpcLog } from 
 
 /** The creator's EIP-712 signature of a gasless registration, as the transaction carried it to the registry. */
 export type RegistrationSignature = {
-  primaryType: "Register" | "Reveal";
+  /** `RevealBatch` signs every item of its transaction: a verifier reads them from the transaction's calldata. */
+  primaryType: "Register" | "Reveal" | "RevealBatch";
   signer: Address;
   nonce: string;
   deadline: string;
@@ -67,7 +68,12 @@ export async function registrationEvidence(
   };
   if (!tx.to || lower(tx.to) !== lower(contracts.registry)) return { method: "external", ...base };
   const call = decodeFunctionData({ abi: provenanceRegistryAbi, data: tx.input });
-  const args = call.args as readonly unknown[];
+  // A batch reveal registers many works: this work's item, laid out as the one-leaf revealFromBatchWithSig's call.
+  const batchReveal = call.functionName === "revealBatchWithSig";
+  const layout = batchReveal ? "revealFromBatchWithSig" : call.functionName;
+  const args = batchReveal
+    ? itemOf(call.args as readonly unknown[], BigInt(registered.topics[1] as Hex))
+    : (call.args as readonly unknown[]);
   const r = args[0] as {
     to: Address;
     contentHash: Hex;
@@ -92,7 +98,7 @@ export async function registrationEvidence(
     deadline: String(args[at + 2]),
     signature: lower(args[at + 3] as Hex),
   });
-  switch (call.functionName) {
+  switch (layout) {
     case "registerWithSig":
       result.signature = sig("Register", 1);
       break;
@@ -101,7 +107,7 @@ export async function registrationEvidence(
       break;
     case "revealFromBatchWithSig":
       result.signature = {
-        primaryType: "Reveal",
+        primaryType: batchReveal ? "RevealBatch" : "Reveal",
         signer: lower(args[2] as Address),
         nonce: String(args[6]),
         deadline: String(args[7]),
@@ -109,9 +115,9 @@ export async function registrationEvidence(
       };
       break;
   }
-  if (call.functionName.startsWith("reveal")) result.salt = lower(args[1] as Hex);
-  if (call.functionName.startsWith("revealFromBatch")) {
-    const withSig = call.functionName.endsWith("WithSig");
+  if (layout.startsWith("reveal")) result.salt = lower(args[1] as Hex);
+  if (layout.startsWith("revealFromBatch")) {
+    const withSig = layout.endsWith("WithSig");
     const submitter = lower(args[withSig ? 3 : 2] as Address);
     const root = lower(args[withSig ? 4 : 3] as Hex);
     const creator = lower((withSig ? args[2] : tx.from) as Address);
@@ -127,6 +133,18 @@ export async function registrationEvidence(
     result.anchor = await anchorOf(client, contracts, revealed, result.batch);
   }
   return result;
+}
+
+/**
+ * The arguments of `revealBatchWithSig(rs, salts, proofs, creator, submitter, root, nonce, deadline, signature)` for
+ * the work `workId`, in the order of `revealFromBatchWithSig(r, salt, creator, submitter, root, proof, nonce,
+ * deadline, signature)`.
+ */
+function itemOf(args: readonly unknown[], workId: bigint): readonly unknown[] {
+  const [rs, salts, proofs, ...rest] = args as [{ contentHash: Hex }[], Hex[], Hex[][], ...unknown[]];
+  const i = rs.findIndex((r) => BigInt(r.contentHash) === workId);
+  const [creator, submitter, root, nonce, deadline, signature] = rest;
+  return [rs[i], salts[i], creator, submitter, root, proofs[i], nonce, deadline, signature];
 }
 
 /** The event that anchored a revealed commitment: its `Committed`, or its batch's `BatchAnchored`. */

@@ -1,10 +1,20 @@
 // verifyEvidence: checks an evidence bundle against any chain node, step by step, trusting neither the bundle nor us.
-import { type Abi, type Address, createPublicClient, type Hex, http, isAddressEqual, type PublicClient } from "viem";
+import {
+  type Abi,
+  type Address,
+  createPublicClient,
+  decodeFunctionData,
+  type Hex,
+  http,
+  isAddressEqual,
+  type PublicClient,
+} from "viem";
 import { exchangeAbi, licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 import { cidFromHex } from "../cid.ts";
 import { commitmentOf } from "../commitment.ts";
-import { registerTypedData, revealTypedData } from "../eip712.ts";
+import { registerTypedData, revealBatchTypedData, revealTypedData } from "../eip712.ts";
 import { processMerkleProof } from "../merkle.ts";
+import type { Registration } from "../registration.ts";
 import { type ByteChunks, sha256OfChunks } from "../verify.ts";
 import { bundleProblems, type EvidenceBundle, manifestBytes, manifestHashOf } from "./bundle.ts";
 import { sha256Hex } from "./encoding.ts";
@@ -343,13 +353,15 @@ async function checkSignature(client: PublicClient, bundle: EvidenceBundle, repo
     deadline: BigInt(s.deadline),
   };
   const typed =
-    s.primaryType === "Register"
-      ? registerTypedData({ chainId: chain.chainId, registry: chain.contracts.registry, message })
-      : revealTypedData({
-          chainId: chain.chainId,
-          registry: chain.contracts.registry,
-          message: { ...message, salt: r.salt as Hex },
-        });
+    s.primaryType === "RevealBatch"
+      ? await revealBatchTypedDataOf(client, r.transactionHash, chain)
+      : s.primaryType === "Register"
+        ? registerTypedData({ chainId: chain.chainId, registry: chain.contracts.registry, message })
+        : revealTypedData({
+            chainId: chain.chainId,
+            registry: chain.contracts.registry,
+            message: { ...message, salt: r.salt as Hex },
+          });
   const valid = await client.verifyTypedData({ ...typed, address: s.signer, signature: s.signature } as never);
   if (valid) report("signature", "pass", `the EIP-712 ${s.primaryType} signature is the creator's (${s.signer})`);
   else report("signature", "fail", `the EIP-712 ${s.primaryType} signature does not recover to ${s.signer}`);
@@ -359,6 +371,25 @@ async function checkSignature(client: PublicClient, bundle: EvidenceBundle, repo
 function readWork(client: PublicClient, registry: Address, functionName: "workOf" | "ownerOf", workId: bigint) {
   const call = { address: registry, abi: provenanceRegistryAbi, functionName, args: [workId] };
   return client.readContract(call as never).catch(() => null) as Promise<unknown>;
+}
+
+/** The `RevealBatch` typed data a batch reveal's transaction carries: every item of it, read from the node. */
+async function revealBatchTypedDataOf(client: PublicClient, hash: Hex, chain: EvidenceBundle["manifest"]["chain"]) {
+  const tx = await client.getTransaction({ hash });
+  const { args } = decodeFunctionData({ abi: provenanceRegistryAbi, data: tx.input });
+  const [rs, salts, , creator, submitter, root, nonce, deadline] = args as unknown as [
+    Registration[],
+    Hex[],
+    unknown,
+    Address,
+    Address,
+    Hex,
+    bigint,
+    bigint,
+  ];
+  const items = rs.map((r, i) => ({ ...r, parents: [...r.parents], salt: salts[i] as Hex }));
+  const message = { creator, items, submitter, root, nonce, deadline };
+  return revealBatchTypedData({ chainId: chain.chainId, registry: chain.contracts.registry, message });
 }
 
 async function checkRecord(client: PublicClient, bundle: EvidenceBundle, report: Report) {

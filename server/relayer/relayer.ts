@@ -2,12 +2,14 @@
 import { randomUUID } from "node:crypto";
 import {
   type Address,
+  concat,
   type Hex,
   keccak256,
   type LocalAccount,
   type PublicClient,
   TransactionReceiptNotFoundError,
 } from "viem";
+import { batchLeafOf } from "../../core/commitment.ts";
 import { buildMerkleTree, merkleProofOf } from "../../core/merkle.ts";
 import { provenanceRegistryAbi } from "../../types/abi/index.js";
 import type { Database } from "../db/database.ts";
@@ -73,7 +75,7 @@ type Row = {
 };
 
 /** Requests with a creator's nonce (registrations and reveals) take it in order. */
-const NONCED = ["register", "reveal"];
+const NONCED = ["register", "reveal", "revealBatch"];
 
 /**
  * SQL ($1 chain, $2 creator, $4 NONCED): the highest nonce among the creator's pending registrations and reveals
@@ -113,15 +115,18 @@ export class Relayer {
   async enqueue(request: Exclude<RelayRequest, AnchorRequest>, clientIp: string): Promise<string> {
     const { db, chain } = this.#o;
     const creator = creatorOf(request);
+    // A batch reveal counts once per work it registers.
     const [counts] = await db.query<{ by_creator: number; by_ip: number; last_pending: string | null }>(
-      "select (select count(*)::int from relay_requests where chain_id = $1 and creator = $2 and created_at > " +
+      "select (select coalesce(sum(coalesce(jsonb_array_length(request -> 'message' -> 'items'), 1)), 0)::int from " +
+        "relay_requests where chain_id = $1 and creator = $2 and created_at > " +
         "now() - interval '1 day') as by_creator, (select count(*)::int from relay_requests where client_ip = $3 " +
         "and created_at > now() - interval '1 hour') as by_ip, " +
         LAST_PENDING_NONCE +
         " as last_pending",
       [chain.chainId, creator, clientIp, NONCED],
     );
-    if ((counts?.by_creator ?? 0) >= this.#quotas.perCreatorPerDay) {
+    const works = request.kind === "revealBatch" ? request.message.items.length : 1;
+    if ((counts?.by_creator ?? 0) + works > this.#quotas.perCreatorPerDay) {
       throw new RelayRefused(
         "QuotaExceeded",
         `${creator} has used its ${this.#quotas.perCreatorPerDay} relayed requests of the day`,
@@ -135,8 +140,17 @@ export class Relayer {
     }
     const afterPending =
       NONCED.includes(request.kind) && counts?.last_pending != null ? BigInt(counts.last_pending) + 1n : null;
-    const contentHash = request.kind === "commit" ? null : request.message.contentHash.toLowerCase();
-    const commitment = request.kind === "commit" ? request.commitment.toLowerCase() : null;
+    const contentHash =
+      request.kind === "commit" || request.kind === "revealBatch" ? null : request.message.contentHash.toLowerCase();
+    // A batch reveal is known by its leaves: the same set is relayed once at a time.
+    const commitment =
+      request.kind === "commit"
+        ? request.commitment.toLowerCase()
+        : request.kind === "revealBatch"
+          ? keccak256(
+              concat(request.message.items.map((i) => batchLeafOf(request.message.creator, i.contentHash, i.salt))),
+            )
+          : null;
     // A refusal names the creator's request already made for this file or commitment, so a client that lost its
     // answer (killed after sending) picks it up instead of asking again.
     const earlier = async (refusal: RelayRefused) => {
@@ -279,19 +293,21 @@ export class Relayer {
   }
 
   /**
-   * Forms a batch of the queued batched commitments, oldest first, when `maxLeaves` wait or the oldest has waited the
-   * window: one anchor request (queued like any other) and each commitment naming it, in one transaction.
+   * Forms a batch of the queued batched commitments, oldest first, when `maxLeaves` wait, one of them asks for it
+   * (`flush`: the last of a folder) or the oldest has waited the window: one anchor request (queued like any other) and each commitment naming it, in one transaction.
    */
   async #formBatch(): Promise<number> {
     const { db, chain } = this.#o;
-    const waiting = await db.query<{ id: string; commitment: string; waited_ms: number }>(
-      "select id, commitment, (extract(epoch from now() - created_at) * 1000)::float8 as waited_ms from " +
+    const waiting = await db.query<{ id: string; commitment: string; waited_ms: number; flush: boolean }>(
+      "select id, commitment, (extract(epoch from now() - created_at) * 1000)::float8 as waited_ms, " +
+        "coalesce((request ->> 'flush')::boolean, false) as flush from " +
         "relay_requests where chain_id = $1 and relayer = $2 and status = 'queued' and batch_id is null and " +
         "(request ->> 'batched')::boolean order by created_at, id limit $3",
       [chain.chainId, this.address.toLowerCase(), this.#batch.maxLeaves],
     );
     const oldest = waiting[0];
-    if (!oldest || (waiting.length < this.#batch.maxLeaves && oldest.waited_ms < this.#batch.windowMs)) return 0;
+    const due = waiting.length >= this.#batch.maxLeaves || waiting.some((w) => w.flush);
+    if (!oldest || (!due && oldest.waited_ms < this.#batch.windowMs)) return 0;
     const leaves = waiting.map((w) => keccak256(w.commitment as Hex));
     const anchor: AnchorRequest = { kind: "anchor", root: buildMerkleTree(leaves).root, leaves };
     const id = randomUUID();

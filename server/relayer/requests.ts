@@ -7,7 +7,15 @@ import {
   type Hex,
   type PublicClient,
 } from "viem";
-import { commitRequestTypedData, type RegisterMessage, type RevealMessage } from "../../core/eip712.ts";
+import {
+  commitRequestTypedData,
+  type RegisterMessage,
+  type RevealBatchMessage,
+  type RevealMessage,
+} from "../../core/eip712.ts";
+
+export { MAX_REVEAL_BATCH } from "../../core/eip712.ts";
+
 import { provenanceRegistryAbi } from "../../types/abi/index.js";
 
 /** A gasless registration: the creator's `Register` message and signature. */
@@ -23,6 +31,8 @@ export type CommitRequest = {
   deadline: bigint;
   signature: Hex;
   batched?: boolean | undefined;
+  /** A batched commitment after which its creator sends no more for now: the batch is formed at once. */
+  flush?: boolean | undefined;
 };
 /** A gasless reveal of a commitment (or of a leaf of an anchored batch): the creator's `Reveal` message and signature. */
 export type RevealRequest = {
@@ -31,9 +41,14 @@ export type RevealRequest = {
   signature: Hex;
   batch?: { submitter: Address; root: Hex; proof: Hex[] } | undefined;
 };
+/**
+ * Many leaves of one anchored batch revealed at once for their creator (`revealBatchWithSig`): one signature, one
+ * nonce, one transaction for up to {@link MAX_REVEAL_BATCH} works.
+ */
+export type RevealBatchRequest = { kind: "revealBatch"; message: RevealBatchMessage; proofs: Hex[][]; signature: Hex };
 /** The relayer's own request: anchoring the root of a batch of commitments (`leaves` in the tree's input order). */
 export type AnchorRequest = { kind: "anchor"; root: Hex; leaves: Hex[] };
-export type RelayRequest = RegisterRequest | CommitRequest | RevealRequest | AnchorRequest;
+export type RelayRequest = RegisterRequest | CommitRequest | RevealRequest | RevealBatchRequest | AnchorRequest;
 
 /** A request refused before it was queued: `code` is stable, `message` says why in words. */
 export class RelayRefused extends Error {
@@ -68,6 +83,25 @@ export function callOf(request: RelayRequest): { functionName: string; args: rea
     };
   }
   if (request.kind === "commit") return { functionName: "commit", args: [request.commitment] };
+  if (request.kind === "revealBatch") {
+    const m = request.message;
+    return {
+      functionName: "revealBatchWithSig",
+      args: [
+        m.items.map(({ salt: _salt, ...r }) =>
+          registration({ ...r, creator: m.creator, nonce: m.nonce, deadline: m.deadline }),
+        ),
+        m.items.map((i) => i.salt),
+        request.proofs,
+        m.creator,
+        m.submitter,
+        m.root,
+        m.nonce,
+        m.deadline,
+        request.signature,
+      ],
+    };
+  }
   if (request.kind === "anchor")
     return { functionName: "anchorBatch", args: [request.root, request.leaves.length, "0x"] };
   const m = request.message;

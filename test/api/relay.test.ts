@@ -6,7 +6,7 @@ import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { cidToHex } from "../../core/cid.ts";
 import { batchLeafOf, commitmentOf } from "../../core/commitment.ts";
-import { commitRequestTypedData, registerTypedData, revealTypedData } from "../../core/eip712.ts";
+import { commitRequestTypedData, registerTypedData, revealBatchTypedData, revealTypedData } from "../../core/eip712.ts";
 import { processMerkleProof } from "../../core/merkle.ts";
 import { buildWorkMetadata } from "../../core/metadata.ts";
 import { Relayer } from "../../server/relayer/relayer.ts";
@@ -210,6 +210,81 @@ for (const make of [pgliteBackend, postgresBackend]) {
         batch: { submitter: batch.submitter, root: batch.root, proof: batch.proof },
       };
       await revealAs(payload, r.contentHash, creator.address, anchoredAt);
+    });
+
+    it("reveals a creator's leaves of one batch in one transaction, one signature and one nonce", async () => {
+      const creator = privateKeyToAccount(generatePrivateKey());
+      const items = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await prepared(creator.address);
+        const salt = `0x${randomBytes(32).toString("hex")}` as Hex;
+        const request = {
+          creator: creator.address,
+          commitment: commitmentOf(creator.address, r.contentHash, salt),
+          deadline: FAR,
+        };
+        const signature = await creator.signTypedData(
+          commitRequestTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message: request }),
+        );
+        const res = await post("/api/relay/commit", { ...json(request), signature, batch: true });
+        expect(res.statusCode, res.body).to.equal(202);
+        items.push({ r, salt, id: (res.json() as { id: string }).id });
+      }
+      for (const item of items) expect((await settle(item.id)).status).to.equal("mined");
+      const batches = await Promise.all(
+        items.map(
+          async (i) =>
+            (
+              (await f.app.inject({ method: "GET", url: `/api/relay/requests/${i.id}` })).json() as {
+                batch: { submitter: Address; root: Hex; proof: Hex[] };
+              }
+            ).batch,
+        ),
+      );
+      const { submitter, root } = batches[0] as { submitter: Address; root: Hex };
+      const message = {
+        creator: creator.address,
+        items: items.map((i) => ({ ...i.r, salt: i.salt })),
+        submitter,
+        root,
+        nonce: 0n,
+        deadline: FAR,
+      };
+      const body = (signature: Hex, proofs = batches.map((b) => b?.proof ?? [])) => ({
+        message: {
+          ...json({ ...message, items: [] }),
+          items: message.items.map((i) => json(i)),
+        },
+        proofs,
+        signature,
+      });
+      const signature = await creator.signTypedData(
+        revealBatchTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }),
+      );
+      const uneven = await post("/api/relay/reveal-batch", body(signature, [[]]));
+      expect(uneven.statusCode).to.equal(400);
+      expect((uneven.json() as { field: string }).field).to.equal("proofs");
+      const forger = privateKeyToAccount(generatePrivateKey());
+      const forged = await post(
+        "/api/relay/reveal-batch",
+        body(await forger.signTypedData(revealBatchTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }))),
+      );
+      expect(forged.statusCode).to.equal(422);
+      expect((forged.json() as { detail: string }).detail).to.contain("InvalidSignature");
+      const before = await relayerNonce();
+      const res = await post("/api/relay/reveal-batch", body(signature));
+      expect(res.statusCode, res.body).to.equal(202);
+      const status = await settle((res.json() as { id: string }).id);
+      expect(status.status, status.error ?? "").to.equal("mined");
+      expect(await relayerNonce(), "one transaction for the three").to.equal(before + 1);
+      expect(await nonceOf(creator.address)).to.equal(1n);
+      await f.sync();
+      for (const { r } of items) {
+        const work = (await f.app.inject({ method: "GET", url: `/api/works/${r.contentHash}` })).json() as {
+          creator: string;
+        };
+        expect(work.creator).to.equal(creator.address.toLowerCase());
+      }
     });
 
     it("refuses forged, replayed, expired, cross-chain and duplicate requests without spending gas", async () => {

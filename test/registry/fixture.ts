@@ -2,7 +2,12 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 import { type Address, type Hex, keccak256, toHex, zeroAddress } from "viem";
-import { registerTypedData, revealTypedData } from "../../core/eip712.ts";
+import {
+  type RevealBatchMessage,
+  registerTypedData,
+  revealBatchTypedData,
+  revealTypedData,
+} from "../../core/eip712.ts";
 import { type Registration, workIdOf } from "../../core/registration.ts";
 import type { ProvenanceRegistry } from "../../types/ethers-contracts/index.ts";
 
@@ -109,6 +114,17 @@ export async function signReveal(
     message: { ...r, salt, creator: creator as Address, nonce, deadline },
   });
   return (await signer.signTypedData(typed.domain, { Reveal: [...typed.types.Reveal] }, typed.message)) as Hex;
+}
+
+/** The creator's EIP-712 `RevealBatch` signature over `items` of the batch `root` anchored by `submitter`. */
+export async function signRevealBatch(
+  signer: { signTypedData: HardhatEthersSigner["signTypedData"] },
+  f: Pick<RegistryFixture, "chainId" | "registryAddress">,
+  message: RevealBatchMessage,
+): Promise<Hex> {
+  const typed = revealBatchTypedData({ chainId: f.chainId, registry: f.registryAddress, message });
+  const types = { RevealBatch: [...typed.types.RevealBatch], RevealItem: [...typed.types.RevealItem] };
+  return (await signer.signTypedData(typed.domain, types, typed.message)) as Hex;
 }
 
 /** The latest block's timestamp. */

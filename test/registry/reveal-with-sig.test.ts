@@ -13,6 +13,7 @@ import {
   now,
   signRegistration,
   signReveal,
+  signRevealBatch,
   unique,
 } from "./fixture.ts";
 
@@ -167,5 +168,102 @@ describe("ProvenanceRegistry: gasless reveal", () => {
         at,
       );
     expect(await registry.ownerOf(r.contentHash)).to.equal(alice.address);
+  });
+
+  /** A batch of `n` of alice's designs anchored by the relayer: the items, their proofs and the batch's time. */
+  async function aliceBatch(f: Awaited<ReturnType<typeof deployRegistry>>, n: number) {
+    const { registry, alice, relayer } = f;
+    const items = Array.from({ length: n }, () => ({ ...newWork(alice.address), salt: unique("batch-salt") }));
+    const leaves = items.map((i) => batchLeafOf(alice.address as Address, i.contentHash, i.salt));
+    const tree = buildMerkleTree(leaves);
+    await registry.connect(relayer).anchorBatch(tree.root, n, "0x");
+    const anchoredAt = await now();
+    const proofs = leaves.map((leaf) => merkleProofOf(tree, leaf));
+    const registrations = items.map(({ salt: _salt, ...r }) => r);
+    const salts = items.map((i) => i.salt);
+    const message = {
+      creator: alice.address as Address,
+      items,
+      submitter: relayer.address as Address,
+      root: tree.root,
+      nonce: 0n,
+      deadline: farDeadline,
+    };
+    return { items, registrations, salts, proofs, tree, anchoredAt, message };
+  }
+
+  it("reveals many leaves of the creator's batch with one signature and one nonce, each at the batch's time", async () => {
+    const f = await networkHelpers.loadFixture(deployRegistry);
+    const { registry, alice, relayer } = f;
+    const b = await aliceBatch(f, 5);
+    await time.increase(DAY);
+    const signature = await signRevealBatch(alice, f, b.message);
+    const args = [
+      b.registrations,
+      b.salts,
+      b.proofs,
+      alice.address,
+      relayer.address,
+      b.tree.root,
+      0n,
+      farDeadline,
+    ] as const;
+    expect(await registry.connect(relayer).revealBatchWithSig.staticCall(...args, signature)).to.equal(5n);
+    const tx = await registry.connect(relayer).revealBatchWithSig(...args, signature);
+    for (const r of b.registrations) {
+      await expect(tx)
+        .to.emit(registry, "WorkRegistered")
+        .withArgs(BigInt(r.contentHash), alice.address, 0x55, digestOf(r), alice.address, r.royaltyBps, b.anchoredAt);
+      expect(await registry.ownerOf(r.contentHash)).to.equal(alice.address);
+    }
+    expect(await registry.nonces(alice.address)).to.equal(1n);
+    await expect(registry.connect(relayer).revealBatchWithSig(...args, signature))
+      .to.be.revertedWithCustomError(registry, "InvalidNonce")
+      .withArgs(alice.address, 0n, 1n);
+  });
+
+  it("refuses a batch reveal signed by another, over other items, of unequal lists, or with one bad proof, registering none", async () => {
+    const f = await networkHelpers.loadFixture(deployRegistry);
+    const { registry, alice, bob, relayer } = f;
+    const b = await aliceBatch(f, 3);
+    const reveal = (proofs: string[][], signature: string, salts = b.salts) =>
+      registry
+        .connect(relayer)
+        .revealBatchWithSig(
+          b.registrations,
+          salts,
+          proofs,
+          alice.address,
+          relayer.address,
+          b.tree.root,
+          0n,
+          farDeadline,
+          signature,
+        );
+    const byBob = await signRevealBatch(bob, f, b.message);
+    await expect(reveal(b.proofs, byBob))
+      .to.be.revertedWithCustomError(registry, "InvalidSignature")
+      .withArgs(alice.address);
+    const fewer = await signRevealBatch(alice, f, { ...b.message, items: b.items.slice(0, 2) });
+    await expect(reveal(b.proofs, fewer))
+      .to.be.revertedWithCustomError(registry, "InvalidSignature")
+      .withArgs(alice.address);
+    const good = await signRevealBatch(alice, f, b.message);
+    await expect(reveal(b.proofs.slice(0, 2), good))
+      .to.be.revertedWithCustomError(registry, "BatchLengthMismatch")
+      .withArgs(3n, 3n, 2n);
+    const badProof = [b.proofs[0] as string[], b.proofs[1] as string[], []];
+    await expect(reveal(badProof, good)).to.be.revertedWithCustomError(registry, "InvalidMerkleProof");
+    const swapped = [b.salts[1], b.salts[0], b.salts[2]] as Hex[];
+    await expect(reveal(b.proofs, good, swapped)).to.be.revertedWithCustomError(registry, "InvalidSignature");
+    await expect(
+      registry
+        .connect(relayer)
+        .revealBatchWithSig([], [], [], alice.address, relayer.address, b.tree.root, 0n, farDeadline, good),
+    )
+      .to.be.revertedWithCustomError(registry, "BatchLengthMismatch")
+      .withArgs(0n, 0n, 0n);
+    for (const r of b.registrations) expect(await registry.balanceOf(alice.address)).to.equal(0n, r.contentHash);
+    expect(await registry.nonces(alice.address)).to.equal(0n);
   });
 });

@@ -87,7 +87,7 @@ describe("the titlechain command line", function () {
 
     const deployment = (await (await fetch(`${server.url}/api/deployment`)).json()) as { registry: Hex };
     const chain = createPublicClient({ transport: http(server.chainUrl) });
-    expect(await registryNonce(server, artisan.address), "eight reveals, each signed and used once").to.equal(8n);
+    expect(await registryNonce(server, artisan.address), "the eight revealed by one signed batch reveal").to.equal(1n);
     for (const item of summary.items) {
       const work = await chain.readContract({
         address: deployment.registry,
@@ -99,7 +99,7 @@ describe("the titlechain command line", function () {
     }
     const again = await cli(["register", folder, ...keyFile(), "--json"]);
     expect(again.code, again.stderr).to.equal(0);
-    expect(await registryNonce(server, artisan.address)).to.equal(8n);
+    expect(await registryNonce(server, artisan.address), "nothing signed again").to.equal(1n);
     // The sidecar's bilingual metadata is the work's.
     for (let i = 0; i < 100; i++) {
       const search = (await (await fetch(`${server.url}/api/works?q=${encodeURIComponent("羌绣")}`)).json()) as {
@@ -188,7 +188,7 @@ describe("the titlechain command line", function () {
       manifest: { registration: { batch: unknown; method: string }; work: { owner: string } };
       platformSignature: { certificates: string[] } | null;
     };
-    expect(bundle.manifest.registration.method).to.equal("revealFromBatchWithSig");
+    expect(bundle.manifest.registration.method).to.equal("revealBatchWithSig");
     expect(bundle.manifest.registration.batch, "a design of a folder is a leaf of its batch").to.not.equal(null);
     await writeFile(join(dir, "platform.pem"), bundle.platformSignature?.certificates[0] ?? "");
     const holds = await cli([
@@ -203,6 +203,7 @@ describe("the titlechain command line", function () {
     ]);
     expect(holds.code, holds.stdout + holds.stderr).to.equal(0);
     expect(holds.stdout).to.match(/✓ registration\s+committed in batch/);
+    expect(holds.stdout).to.match(/✓ signature\s+the EIP-712 RevealBatch signature is the creator's/);
     expect(holds.stdout).to.match(/✓ platform\s+signed by CN=Titlechain development platform/);
     expect(holds.stdout).to.match(/- timestamp\s+the bundle carries no RFC 3161 timestamp/);
     expect(holds.stdout.trim().split("\n").at(-1)).to.equal("the evidence holds");

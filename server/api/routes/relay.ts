@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { Address, Hex } from "viem";
-import type { AnchorRequest, RelayRequest as AnyRelayRequest } from "../../relayer/requests.ts";
+import { type AnchorRequest, type RelayRequest as AnyRelayRequest, MAX_REVEAL_BATCH } from "../../relayer/requests.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { Address as AddressSchema, errors, Hash } from "../schemas.ts";
@@ -65,15 +65,22 @@ type RelayRequest = Exclude<AnyRelayRequest, AnchorRequest>;
 
 type Fields = { [K in keyof typeof RegistrationFields]: unknown };
 
-function registerMessage(m: Fields) {
+/** A registration struct from a request's fields. */
+function registrationOf(m: Omit<Fields, "creator" | "nonce" | "deadline">) {
   return {
-    creator: m.creator as Address,
     to: m.to as Address,
     contentHash: m.contentHash as Hex,
     metadataCid: m.metadataCid as Hex,
     royaltyReceiver: m.royaltyReceiver as Address,
     royaltyBps: m.royaltyBps as number,
     parents: (m.parents as string[]).map(BigInt),
+  };
+}
+
+function registerMessage(m: Fields) {
+  return {
+    ...registrationOf(m),
+    creator: m.creator as Address,
     nonce: BigInt(m.nonce as string),
     deadline: BigInt(m.deadline as string),
   };
@@ -127,6 +134,12 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
           deadline: Uint,
           signature: Signature,
           batch: Type.Optional(Type.Boolean()),
+          flush: Type.Optional(
+            Type.Boolean({
+              description:
+                "with `batch`: the last commitment of a folder; the batch is anchored now, not at the end of its window",
+            }),
+          ),
         }),
       },
     },
@@ -139,6 +152,7 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
         deadline: BigInt(b.deadline),
         signature: b.signature as Hex,
         batched: b.batch === true,
+        flush: b.batch === true && b.flush === true,
       };
       return reply.code(202).send(await accept(relayRequest, request.ip));
     },
@@ -166,6 +180,53 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
         message: { ...registerMessage(message), salt: message.salt as Hex },
         signature: signature as Hex,
         batch: batch && { submitter: batch.submitter as Address, root: batch.root as Hex, proof: batch.proof as Hex[] },
+      };
+      return reply.code(202).send(await accept(relayRequest, request.ip));
+    },
+  );
+
+  const { creator: _c, nonce: _n, deadline: _d, ...ItemFields } = RegistrationFields;
+  app.post(
+    "/relay/reveal-batch",
+    {
+      schema: {
+        ...common,
+        summary: `Relay a gasless reveal of up to ${MAX_REVEAL_BATCH} leaves of one batch (EIP-712 RevealBatch)`,
+        description:
+          "A folder's designs, committed as leaves of one anchored batch, revealed in one transaction: the creator " +
+          "signs one RevealBatch over every item (registration and salt, in order) with one nonce. Counts against " +
+          "the creator's quota once per item.",
+        body: Type.Object({
+          message: Type.Object({
+            creator: AddressSchema,
+            items: Type.Array(Type.Object({ ...ItemFields, salt: Hash }), { minItems: 1, maxItems: MAX_REVEAL_BATCH }),
+            submitter: AddressSchema,
+            root: Hash,
+            nonce: Uint,
+            deadline: Uint,
+          }),
+          proofs: Type.Array(Type.Array(Hash, { maxItems: 64 }), { minItems: 1, maxItems: MAX_REVEAL_BATCH }),
+          signature: Signature,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { message: m, proofs, signature } = request.body;
+      if (proofs.length !== m.items.length) {
+        throw new ApiError(400, "BatchLengthMismatch", `${m.items.length} items but ${proofs.length} proofs`, "proofs");
+      }
+      const relayRequest: RelayRequest = {
+        kind: "revealBatch",
+        message: {
+          creator: m.creator as Address,
+          items: m.items.map((i) => ({ ...registrationOf(i), salt: i.salt as Hex })),
+          submitter: m.submitter as Address,
+          root: m.root as Hex,
+          nonce: BigInt(m.nonce),
+          deadline: BigInt(m.deadline),
+        },
+        proofs: proofs as Hex[][],
+        signature: signature as Hex,
       };
       return reply.code(202).send(await accept(relayRequest, request.ip));
     },
