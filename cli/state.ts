@@ -52,6 +52,10 @@ export async function openState(path: string, header: Header) {
     });
     return saving;
   };
+  const set = (item: Item, change: Partial<Item>) => {
+    Object.assign(item, change);
+    byFile.set(resolve(item.file), item);
+  };
   return {
     /** The file's item, started if new; a file whose content changed since its commitment starts again. */
     item(file: string, sha256: Hex): Item {
@@ -63,18 +67,20 @@ export async function openState(path: string, header: Header) {
     },
     items: (): Item[] => [...byFile.values()],
     async update(item: Item, change: Partial<Item>): Promise<void> {
-      Object.assign(item, change);
-      byFile.set(resolve(item.file), item);
+      set(item, change);
       await save();
     },
     /** The same change to several items, saved once. */
     async updateAll(items: readonly Item[], change: Partial<Item>): Promise<void> {
-      for (const item of items) {
-        Object.assign(item, change);
-        byFile.set(resolve(item.file), item);
-      }
+      for (const item of items) set(item, change);
       await save();
     },
+    /**
+     * A change kept in memory until the next save: for what a resumed run can recover without it (a request's id,
+     * which the server gives again), never for what must be on disk before a request leaves (a salt).
+     */
+    set,
+    save,
     summary() {
       const items = [...byFile.values()];
       return {

@@ -215,11 +215,26 @@ class Batch {
   readonly #o: Options;
   readonly #state: State;
 
+  /** Uploads of files and metadata, started once the commitments are anchored (never before: commit first). */
+  readonly #prepared = new Map<Item, ReturnType<typeof prepare>>();
+  readonly #uploads = pool(CONCURRENCY);
+
   constructor(account: LocalAccount, chain: Chain, o: Options, state: State) {
     this.#account = account;
     this.#chain = chain;
     this.#o = o;
     this.#state = state;
+  }
+
+  /** The upload of a file and its metadata, started now unless it already is. */
+  #prepare(item: Item): ReturnType<typeof prepare> {
+    let started = this.#prepared.get(item);
+    if (!started) {
+      started = this.#uploads(() => prepare(this.#o.server, item.file, this.#account.address));
+      started.catch(() => undefined); // awaited by the reveal, which reports the failure
+      this.#prepared.set(item, started);
+    }
+    return started;
   }
 
   /** Commits every file not yet committed (salt recorded before the request leaves), and waits for the batch. */
@@ -240,32 +255,39 @@ class Batch {
       seen.add(sha256);
       unique.push(item);
     }
+    // Every salt is on disk before any commitment leaves (one write); request ids are saved as they come, a hundred at
+    // a time (a resumed run that lost some gets them again from the server).
+    for (const item of unique) if (!item.salt) this.#state.set(item, { salt: `0x${randomBytes(32).toString("hex")}` });
+    await this.#state.save();
+    let unsaved = 0;
+    const commit = async (item: Item, flush: boolean) => {
+      await this.#commitOne(item, flush);
+      progress.tick(item.file);
+      if (++unsaved >= 100) {
+        unsaved = 0;
+        await this.#state.save();
+      }
+    };
     // The last one goes after all the others, asking the relayer to anchor the batch now rather than at its window.
     const last = unique.at(-1);
-    for (const item of unique.slice(0, -1)) {
-      work.push(
-        run(async () => {
-          await this.#commitOne(item, false);
-          progress.tick(item.file);
-        }),
-      );
-    }
+    for (const item of unique.slice(0, -1)) work.push(run(() => commit(item, false)));
     await Promise.all(work);
-    if (last) {
-      await this.#commitOne(last, true);
-      progress.tick(last.file);
-    }
+    if (last) await commit(last, true);
+    await this.#state.save();
     progress.done();
     const waiting = this.#state.items().filter((i) => i.commitId && !i.batch);
     const anchored = new Progress("anchoring the batch", waiting.length, this.#o.json);
-    for (const item of waiting) {
-      anchored.tick(item.file);
-      const s = await settled(this.#o.server, item.commitId as string, `commitment of ${item.file}`);
-      if (!s.batch) throw new CliError(`commitment of ${item.file}: mined without a batch proof`);
-      await this.#state.update(item, {
-        batch: { submitter: s.batch.submitter, root: s.batch.root, proof: s.batch.proof },
-      });
-    }
+    await Promise.all(
+      waiting.map((item) =>
+        run(async () => {
+          const s = await settled(this.#o.server, item.commitId as string, `commitment of ${item.file}`);
+          if (!s.batch) throw new CliError(`commitment of ${item.file}: mined without a batch proof`);
+          this.#state.set(item, { batch: { submitter: s.batch.submitter, root: s.batch.root, proof: s.batch.proof } });
+          anchored.tick(item.file);
+        }),
+      ),
+    );
+    await this.#state.save();
     anchored.done();
   }
 
@@ -276,11 +298,10 @@ class Batch {
     const { file, sha256 } = item;
     const known = answer(await api.GET("/api/verify/{sha256}", { params: { path: { sha256 } } }), `verify ${file}`);
     if (known.registered) {
-      await this.#state.update(item, { skipped: `already registered as work ${known.work?.workId}` });
+      this.#state.set(item, { skipped: `already registered as work ${known.work?.workId}` });
       return;
     }
-    const salt = item.salt ?? (`0x${randomBytes(32).toString("hex")}` as Hex);
-    await this.#state.update(item, { salt });
+    const salt = item.salt as Hex;
     const request = {
       creator: this.#account.address,
       commitment: commitmentOf(this.#account.address, sha256, salt),
@@ -291,7 +312,7 @@ class Batch {
       await api.POST("/api/relay/commit", { body: { ...bigints(request), signature, batch: true, flush } as never }),
       `commitment of ${file}`,
     );
-    await this.#state.update(item, { commitId: id.id });
+    this.#state.set(item, { commitId: id.id });
   }
 
   /**
@@ -313,11 +334,7 @@ class Batch {
     }
     const progress = new Progress("revealing", todo.length, this.#o.json);
     // Files and metadata upload ahead, several at a time; the groups go out one by one, in nonce order.
-    const run = pool(CONCURRENCY);
-    const prepared = new Map(
-      todo.map((item) => [item, run(() => prepare(this.#o.server, item.file, this.#account.address))] as const),
-    );
-    for (const p of prepared.values()) p.catch(() => undefined);
+    for (const item of todo) void this.#prepare(item);
     let nonce: bigint | null = null;
     for (const group of groupsOf(todo)) {
       nonce ??= BigInt(
@@ -328,7 +345,7 @@ class Batch {
       );
       const items = [];
       for (const item of group) {
-        const registration = await (prepared.get(item) as ReturnType<typeof prepare>);
+        const registration = await this.#prepare(item);
         if (registration.contentHash !== item.sha256)
           throw new CliError(`${item.file}: changed since it was committed`);
         items.push({ ...registration, salt: item.salt as Hex });
@@ -364,8 +381,9 @@ class Batch {
       await settled(this.#o.server, id, `reveal of ${items.length} files from ${items[0]?.file}`);
       for (const item of items) {
         mined.tick(item.file);
-        await this.#state.update(item, { workId: BigInt(item.sha256).toString() });
+        this.#state.set(item, { workId: BigInt(item.sha256).toString() });
       }
+      await this.#state.save();
     }
     mined.done();
   }
