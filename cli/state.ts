@@ -11,6 +11,8 @@ export type Item = {
   salt?: Hex;
   commitId?: string;
   batch?: { submitter: string; root: string; proof: string[] };
+  /** The Merkle root of the folder's leaves this file was committed under (checked again on resume). */
+  folderRoot?: Hex;
   revealId?: string;
   workId?: string;
   skipped?: string;
@@ -80,6 +82,10 @@ export async function openState(path: string, header: Header) {
      * which the server gives again), never for what must be on disk before a request leaves (a salt).
      */
     set,
+    /** {@link set} of the same change on several items. */
+    setAll(items: readonly Item[], change: Partial<Item>): void {
+      for (const item of items) set(item, change);
+    },
     save,
     summary() {
       const items = [...byFile.values()];

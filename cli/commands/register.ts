@@ -4,13 +4,14 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import type { Address, Hex, LocalAccount } from "viem";
 import { cidToHex } from "../../core/cid.ts";
-import { commitmentOf } from "../../core/commitment.ts";
+import { batchLeafOf } from "../../core/commitment.ts";
 import {
   commitRequestTypedData,
   MAX_REVEAL_BATCH,
   registerTypedData,
   revealBatchTypedData,
 } from "../../core/eip712.ts";
+import { buildMerkleTree, merkleProofOf } from "../../core/merkle.ts";
 import { buildWorkMetadata, type WorkMetadataInput } from "../../core/metadata.ts";
 import { hashFile } from "../files.ts";
 import { loadKey } from "../keys.ts";
@@ -237,82 +238,90 @@ class Batch {
     return started;
   }
 
-  /** Commits every file not yet committed (salt recorded before the request leaves), and waits for the batch. */
+  /**
+   * Commits the folder's files not yet committed as the Merkle root of their leaves, which the relayer anchors in one
+   * transaction (salts and root on disk before the request leaves), and waits until it is mined.
+   */
   async commit(files: readonly string[]): Promise<void> {
     const progress = new Progress("committing", files.length, this.#o.json);
+    const api = clientOf(this.#o.server);
     const seen = new Set<string>();
     const run = pool(CONCURRENCY);
-    const work: Promise<void>[] = [];
     const unique: Item[] = [];
     for (const file of files) {
       const { sha256 } = await hashFile(file);
       const item = this.#state.item(file, sha256);
-      if (seen.has(sha256)) {
-        await this.#state.update(item, { skipped: "the same file as another in the folder" });
-        progress.tick(file);
-        continue;
+      if (seen.has(sha256)) this.#state.set(item, { skipped: "the same file as another in the folder" });
+      else {
+        seen.add(sha256);
+        unique.push(item);
       }
-      seen.add(sha256);
-      unique.push(item);
     }
-    // Every salt is on disk before any commitment leaves (one write); request ids are saved as they come, a hundred at
-    // a time (a resumed run that lost some gets them again from the server).
-    for (const item of unique) if (!item.salt) this.#state.set(item, { salt: `0x${randomBytes(32).toString("hex")}` });
-    await this.#state.save();
-    let unsaved = 0;
-    const commit = async (item: Item, flush: boolean) => {
-      await this.#commitOne(item, flush);
-      progress.tick(item.file);
-      if (++unsaved >= 100) {
-        unsaved = 0;
-        await this.#state.save();
-      }
-    };
-    // The last one goes after all the others, asking the relayer to anchor the batch now rather than at its window.
-    const last = unique.at(-1);
-    for (const item of unique.slice(0, -1)) work.push(run(() => commit(item, false)));
-    await Promise.all(work);
-    if (last) await commit(last, true);
-    await this.#state.save();
-    progress.done();
-    const waiting = this.#state.items().filter((i) => i.commitId && !i.batch);
-    const anchored = new Progress("anchoring the batch", waiting.length, this.#o.json);
+    // A file registered already, by anyone, is left out.
+    const fresh = unique.filter((i) => !i.commitId && !i.skipped && !i.workId);
     await Promise.all(
-      waiting.map((item) =>
+      fresh.map((item) =>
         run(async () => {
-          const s = await settled(this.#o.server, item.commitId as string, `commitment of ${item.file}`);
-          if (!s.batch) throw new CliError(`commitment of ${item.file}: mined without a batch proof`);
-          this.#state.set(item, { batch: { submitter: s.batch.submitter, root: s.batch.root, proof: s.batch.proof } });
-          anchored.tick(item.file);
+          const { sha256, file } = item;
+          const known = answer(
+            await api.GET("/api/verify/{sha256}", { params: { path: { sha256 } } }),
+            `verify ${file}`,
+          );
+          if (known.registered) this.#state.set(item, { skipped: `already registered as work ${known.work?.workId}` });
+          progress.tick(file);
         }),
       ),
     );
+    const leaves = fresh.filter((i) => !i.skipped);
+    for (const item of leaves) if (!item.salt) this.#state.set(item, { salt: `0x${randomBytes(32).toString("hex")}` });
+    if (leaves.length > 0) {
+      const root = this.#treeOf(leaves).root;
+      await this.#state.updateAll(leaves, { folderRoot: root });
+      const request = {
+        creator: this.#account.address,
+        commitment: root,
+        deadline: BigInt(Math.floor(Date.now() / 1000) + DEADLINE_S),
+      };
+      const signature = await this.#account.signTypedData(commitRequestTypedData({ ...this.#chain, message: request }));
+      const body = { ...bigints(request), signature, leaves: leaves.length };
+      const id = relayed(
+        await api.POST("/api/relay/commit", { body: body as never }),
+        `commitment of ${leaves.length} files`,
+      );
+      this.#state.setAll(leaves, { commitId: id.id });
+    }
+    await this.#state.save();
+    progress.done();
+    const waiting = this.#state.items().filter((i) => i.commitId && !i.batch && !i.skipped);
+    const anchored = new Progress("anchoring the batch", waiting.length, this.#o.json);
+    for (const [id, items] of Map.groupBy(waiting, (i) => i.commitId as string)) {
+      const s = await settled(this.#o.server, id, `commitment of ${items.length} files from ${items[0]?.file}`);
+      if (s.anchoredBy) {
+        const tree = this.#treeOf(items);
+        if (tree.root !== items[0]?.folderRoot) throw new CliError(`${items[0]?.file}: the state file's salts changed`);
+        for (const item of items) {
+          const proof = merkleProofOf(tree, this.#leafOf(item));
+          this.#state.set(item, { batch: { submitter: s.anchoredBy, root: tree.root, proof } });
+        }
+      } else if (s.batch) {
+        // A commitment of its own in a batch the relayer formed (made by an earlier version of this command).
+        this.#state.set(items[0] as Item, {
+          batch: { submitter: s.batch.submitter, root: s.batch.root, proof: s.batch.proof },
+        });
+      } else throw new CliError(`commitment of ${items[0]?.file}: mined without a batch`);
+      for (const item of items) anchored.tick(item.file);
+    }
     await this.#state.save();
     anchored.done();
   }
 
-  /** Commits one file (its salt recorded before the request leaves) unless done, or registered already. */
-  async #commitOne(item: Item, flush: boolean): Promise<void> {
-    if (item.commitId || item.skipped || item.workId) return;
-    const api = clientOf(this.#o.server);
-    const { file, sha256 } = item;
-    const known = answer(await api.GET("/api/verify/{sha256}", { params: { path: { sha256 } } }), `verify ${file}`);
-    if (known.registered) {
-      this.#state.set(item, { skipped: `already registered as work ${known.work?.workId}` });
-      return;
-    }
-    const salt = item.salt as Hex;
-    const request = {
-      creator: this.#account.address,
-      commitment: commitmentOf(this.#account.address, sha256, salt),
-      deadline: BigInt(Math.floor(Date.now() / 1000) + DEADLINE_S),
-    };
-    const signature = await this.#account.signTypedData(commitRequestTypedData({ ...this.#chain, message: request }));
-    const id = relayed(
-      await api.POST("/api/relay/commit", { body: { ...bigints(request), signature, batch: true, flush } as never }),
-      `commitment of ${file}`,
-    );
-    this.#state.set(item, { commitId: id.id });
+  #leafOf(item: Item): Hex {
+    return batchLeafOf(this.#account.address, item.sha256, item.salt as Hex);
+  }
+
+  /** The Merkle tree of the items' leaves (sorted: the same tree whatever their order). */
+  #treeOf(items: readonly Item[]) {
+    return buildMerkleTree(items.map((i) => this.#leafOf(i)));
   }
 
   /**

@@ -52,6 +52,8 @@ export type RelayStatus = {
   error: string | null;
   /** For a batched commitment once its batch is formed: what a reveal from the batch names, and the leaf's proof. */
   batch: { submitter: string; root: string; leaf: string; proof: string[] } | null;
+  /** For a folder's root once mined: the account that anchored it, the submitter its reveals name. */
+  anchoredBy: string | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -65,6 +67,7 @@ type Row = {
   commitment: string | null;
   request: Record<string, unknown>;
   error: string | null;
+  relayer: string;
   relayer_nonce: string | null;
   raw_tx: string | null;
   tx_hash: string | null;
@@ -293,21 +296,19 @@ export class Relayer {
   }
 
   /**
-   * Forms a batch of the queued batched commitments, oldest first, when `maxLeaves` wait, one of them asks for it
-   * (`flush`: the last of a folder) or the oldest has waited the window: one anchor request (queued like any other) and each commitment naming it, in one transaction.
+   * Forms a batch of the queued batched commitments, oldest first, when `maxLeaves` wait or the oldest has waited the
+   * window: one anchor request (queued like any other) and each commitment naming it, in one transaction.
    */
   async #formBatch(): Promise<number> {
     const { db, chain } = this.#o;
-    const waiting = await db.query<{ id: string; commitment: string; waited_ms: number; flush: boolean }>(
-      "select id, commitment, (extract(epoch from now() - created_at) * 1000)::float8 as waited_ms, " +
-        "coalesce((request ->> 'flush')::boolean, false) as flush from " +
+    const waiting = await db.query<{ id: string; commitment: string; waited_ms: number }>(
+      "select id, commitment, (extract(epoch from now() - created_at) * 1000)::float8 as waited_ms from " +
         "relay_requests where chain_id = $1 and relayer = $2 and status = 'queued' and batch_id is null and " +
         "(request ->> 'batched')::boolean order by created_at, id limit $3",
       [chain.chainId, this.address.toLowerCase(), this.#batch.maxLeaves],
     );
     const oldest = waiting[0];
-    const due = waiting.length >= this.#batch.maxLeaves || waiting.some((w) => w.flush);
-    if (!oldest || (!due && oldest.waited_ms < this.#batch.windowMs)) return 0;
+    if (!oldest || (waiting.length < this.#batch.maxLeaves && oldest.waited_ms < this.#batch.windowMs)) return 0;
     const leaves = waiting.map((w) => keccak256(w.commitment as Hex));
     const anchor: AnchorRequest = { kind: "anchor", root: buildMerkleTree(leaves).root, leaves };
     const id = randomUUID();
@@ -445,6 +446,10 @@ function statusOf(row: Row): RelayStatus {
     blockNumber: row.block_number === null ? null : String(row.block_number),
     error: row.error,
     batch: null,
+    anchoredBy:
+      row.kind === "commit" && row.status === "mined" && (row.request as { leaves?: number }).leaves
+        ? row.relayer
+        : null,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

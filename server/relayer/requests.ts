@@ -31,8 +31,11 @@ export type CommitRequest = {
   deadline: bigint;
   signature: Hex;
   batched?: boolean | undefined;
-  /** A batched commitment after which its creator sends no more for now: the batch is formed at once. */
-  flush?: boolean | undefined;
+  /**
+   * The commitment is the Merkle root of this many of the creator's own leaves (a folder): the relayer anchors it as
+   * a batch of its own (`anchorBatch`), and each file is revealed from it with its proof.
+   */
+  leaves?: number | undefined;
 };
 /** A gasless reveal of a commitment (or of a leaf of an anchored batch): the creator's `Reveal` message and signature. */
 export type RevealRequest = {
@@ -81,6 +84,9 @@ export function callOf(request: RelayRequest): { functionName: string; args: rea
       functionName: "registerWithSig",
       args: [registration(m), m.creator, m.nonce, m.deadline, request.signature],
     };
+  }
+  if (request.kind === "commit" && request.leaves) {
+    return { functionName: "anchorBatch", args: [request.commitment, request.leaves, "0x"] };
   }
   if (request.kind === "commit") return { functionName: "commit", args: [request.commitment] };
   if (request.kind === "revealBatch") {

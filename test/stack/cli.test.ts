@@ -82,8 +82,12 @@ describe("the titlechain command line", function () {
 
     const resumed = await cli(["register", folder, ...keyFile(), "--json"]);
     expect(resumed.code, resumed.stderr).to.equal(0);
-    const summary = JSON.parse(resumed.stdout) as { registered: number; items: { file: string; workId?: string }[] };
+    const summary = JSON.parse(resumed.stdout) as {
+      registered: number;
+      items: { file: string; workId?: string; batch?: { root: string } }[];
+    };
     expect(summary.registered).to.equal(8);
+    expect(new Set(summary.items.map((i) => i.batch?.root)).size, "the folder's eight under one root").to.equal(1);
 
     const deployment = (await (await fetch(`${server.url}/api/deployment`)).json()) as { registry: Hex };
     const chain = createPublicClient({ transport: http(server.chainUrl) });

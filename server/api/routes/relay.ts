@@ -56,6 +56,10 @@ const RelayStatus = Type.Object({
         "names (POST /api/relay/reveal with `batch`), valid once the batch is mined",
     },
   ),
+  anchoredBy: Type.Union([AddressSchema, Type.Null()], {
+    description:
+      "for a folder's root (`leaves`), once mined: the relayer that anchored it, the submitter its reveals name",
+  }),
   createdAt: Type.String({ format: "date-time" }),
   updatedAt: Type.String({ format: "date-time" }),
 });
@@ -134,10 +138,13 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
           deadline: Uint,
           signature: Signature,
           batch: Type.Optional(Type.Boolean()),
-          flush: Type.Optional(
-            Type.Boolean({
+          leaves: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 1_000_000,
               description:
-                "with `batch`: the last commitment of a folder; the batch is anchored now, not at the end of its window",
+                "the commitment is the Merkle root of this many of the creator's own leaves (a folder): anchored in a " +
+                "transaction of its own, each file then revealed from it with its proof",
             }),
           ),
         }),
@@ -145,6 +152,14 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
     },
     async (request, reply) => {
       const b = request.body;
+      if (b.leaves !== undefined && b.batch === true) {
+        throw new ApiError(
+          400,
+          "InvalidField",
+          "a folder's root (leaves) is anchored on its own, not batched",
+          "batch",
+        );
+      }
       const relayRequest: RelayRequest = {
         kind: "commit",
         creator: b.creator as Address,
@@ -152,7 +167,7 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
         deadline: BigInt(b.deadline),
         signature: b.signature as Hex,
         batched: b.batch === true,
-        flush: b.batch === true && b.flush === true,
+        leaves: b.leaves,
       };
       return reply.code(202).send(await accept(relayRequest, request.ip));
     },
