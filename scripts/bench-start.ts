@@ -1,5 +1,5 @@
 // `npm run bench:start [-- --json FILE] [--files N]`: cold and warm start of `npm start`, a folder registered by the
-// CLI, and the memory of the whole process tree.
+// CLI, and the memory of the whole process tree, idle after the demonstration market is seeded.
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
@@ -95,15 +95,30 @@ try {
   const batchRegisterFilesPerSec = Math.round((files / registerS) * 10) / 10;
   log(`  ${files} files registered and indexed in ${registerS.toFixed(1)} s: ${batchRegisterFilesPerSec} files/s`);
   await new Promise((resolve) => setTimeout(resolve, 5000));
-  const rssMB = treeRssMB(warm.server.pid);
-  log(`  idle process tree: ${rssMB} MB resident`);
+  const rssAfterFolderMB = treeRssMB(warm.server.pid);
+  log(`  idle process tree after them: ${rssAfterFolderMB} MB resident`);
   await warm.server.stop();
+  running = undefined;
+
+  log("the demonstration market on a fresh data directory...");
+  const demo = await startEntry(join(dir, "demo"), ["--demo"]);
+  running = { pid: demo.process.pid as number, url: demo.url, exit: demo.exit, stop: demo.stop };
+  for (let i = 0; !/the demonstration market is seeded|demo seeding failed/.test(demo.stderr()); i++) {
+    if (i > 6000) throw new Error("the demonstration market was not seeded in 10 minutes");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (/demo seeding failed/.test(demo.stderr())) throw new Error(demo.stderr().slice(-2000));
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  const rssMB = treeRssMB(demo.process.pid as number);
+  log(`  idle process tree after the demo: ${rssMB} MB resident`);
+  await demo.stop();
   running = undefined;
   const result = {
     coldStartS: Math.round(cold.seconds * 10) / 10,
     warmStartS: Math.round(warm.seconds * 10) / 10,
     batchRegisterFilesPerSec,
     rssMB,
+    rssAfterFolderMB,
     files,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
