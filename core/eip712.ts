@@ -6,28 +6,30 @@ import type { Registration } from "./registration.ts";
 export const registryDomainName = "Titlechain Provenance Registry";
 export const registryDomainVersion = "1";
 
+/** The fields of a registration (the `Registration` struct) in every typed message that carries one. */
+const registrationFields = [
+  { name: "to", type: "address" },
+  { name: "contentHash", type: "bytes32" },
+  { name: "metadataCid", type: "bytes" },
+  { name: "royaltyReceiver", type: "address" },
+  { name: "royaltyBps", type: "uint16" },
+  { name: "parents", type: "uint256[]" },
+] as const;
+const creatorField = { name: "creator", type: "address" } as const;
+const saltField = { name: "salt", type: "bytes32" } as const;
+const nonceAndDeadline = [
+  { name: "nonce", type: "uint256" },
+  { name: "deadline", type: "uint256" },
+] as const;
+
 /** EIP-712 types of a gasless registration: the one definition shared by contracts' tests, relayer, CLI and web. */
 export const registerTypes = {
-  Register: [
-    { name: "creator", type: "address" },
-    { name: "to", type: "address" },
-    { name: "contentHash", type: "bytes32" },
-    { name: "metadataCid", type: "bytes" },
-    { name: "royaltyReceiver", type: "address" },
-    { name: "royaltyBps", type: "uint16" },
-    { name: "parents", type: "uint256[]" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
+  Register: [creatorField, ...registrationFields, ...nonceAndDeadline],
 } as const;
 
 /** EIP-712 types of a gasless reveal: a registration and the salt of the creator's commitment. */
 export const revealTypes = {
-  Reveal: [
-    ...registerTypes.Register.slice(0, 7),
-    { name: "salt", type: "bytes32" },
-    ...registerTypes.Register.slice(7),
-  ],
+  Reveal: [creatorField, ...registrationFields, saltField, ...nonceAndDeadline],
 } as const;
 
 /** The message a creator signs: a {@link Registration} plus who signs it, the nonce and the deadline. */
@@ -94,15 +96,7 @@ export const revealBatchTypes = {
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
-  RevealItem: [
-    { name: "to", type: "address" },
-    { name: "contentHash", type: "bytes32" },
-    { name: "metadataCid", type: "bytes" },
-    { name: "royaltyReceiver", type: "address" },
-    { name: "royaltyBps", type: "uint16" },
-    { name: "parents", type: "uint256[]" },
-    { name: "salt", type: "bytes32" },
-  ],
+  RevealItem: [...registrationFields, saltField],
 } as const;
 
 /** Most works in one batch reveal: about 9.2 million gas at 91,743 a work, under a third of a 30-million block. */
