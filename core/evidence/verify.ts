@@ -310,7 +310,7 @@ function checkRegistration(
   }
   if (!node.salt)
     return report("registration", "pass", `registered directly by ${node.method} in ${node.transactionHash}`);
-  const creator = node.signature?.signer ?? (node.anchor ? undefined : work.creator) ?? work.creator;
+  const creator = node.signature?.signer ?? work.creator;
   if (node.batch) {
     const root = processMerkleProof(node.batch.leaf, node.batch.proof);
     if (root !== node.batch.root)
