@@ -157,6 +157,22 @@ describe("evidence bundles on anvil, a local RFC 3161 TSA and PGlite", function 
     expect(bad.steps.find((s) => s.step === "manifest")?.status).to.equal("fail");
     const missing = await f.app.inject({ method: "GET", url: `/api/works/${keccak256("0x01")}/evidence` });
     expect(missing.statusCode).to.equal(404);
+    const badId = await f.app.inject({ method: "GET", url: "/api/works/not-a-work/evidence" });
+    expect(badId.statusCode).to.equal(400);
+    expect((badId.json() as { field: string }).field).to.match(/workId/);
+    const badFile = await f.app.inject({
+      method: "POST",
+      url: "/api/evidence/verify",
+      payload: { bundle, file: "%%% not base64 %%%" },
+    });
+    expect(badFile.statusCode).to.equal(400);
+    expect((badFile.json() as { field: string }).field).to.equal("file");
+    const notABundle = (
+      await f.app.inject({ method: "POST", url: "/api/evidence/verify", payload: { bundle: { hello: 1 } } })
+    ).json() as { ok: boolean; steps: { step: string; status: string }[] };
+    expect(notABundle.ok).to.equal(false);
+    expect(notABundle.steps).to.have.length(1);
+    expect(notABundle.steps[0]).to.include({ step: "format", status: "fail" });
   });
 
   /** Which step must catch a change at each path; signed: the change is only covered by the signatures. */

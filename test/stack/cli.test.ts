@@ -231,5 +231,14 @@ describe("the titlechain command line", function () {
     expect(missing.stderr).to.equal(`titlechain: ${join(dir, "none.json")}: no such file (the evidence bundle)\n`);
     const noRpc = await cli(["verify-evidence", file]);
     expect(noRpc.code).to.equal(2);
+    const notJson = join(dir, "not-json.json");
+    await writeFile(notJson, "{ this is not JSON");
+    const unreadable = await cli(["verify-evidence", notJson, "--rpc", server.chainUrl]);
+    expect(unreadable.code).to.equal(3);
+    expect(unreadable.stderr).to.match(new RegExp(`^titlechain: ${notJson}: not JSON`));
+    await writeFile(join(dir, "other.json"), JSON.stringify({ hello: "world" }));
+    const notABundle = await cli(["verify-evidence", join(dir, "other.json"), "--rpc", server.chainUrl]);
+    expect(notABundle.code, "the answer is no: the form step fails").to.equal(1);
+    expect(notABundle.stdout).to.match(/✗ format\s+not an evidence bundle of version 1/);
   });
 });
