@@ -6,7 +6,6 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
-import { Type } from "typebox";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { installErrorHandler } from "./errors.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -26,13 +25,14 @@ import { titleRoutes } from "./routes/title.ts";
 import { verifyRoutes } from "./routes/verify.ts";
 import { worksRoutes } from "./routes/works.ts";
 import { Problem } from "./schemas.ts";
+import { webRoutes } from "./web.ts";
 
 export const API_VERSION = "0.1.0";
 
 /**
  * Builds the API. Nothing listens until the caller calls `listen` (the server entry) or `inject` (tests). Routes:
- * `/health`, `/ready`, `/api/*` (documented at `/api/docs`, described by `/api/openapi.json`), and the gateway
- * `/ipfs/<cid>`.
+ * `/health`, `/ready`, `/api/*` (documented at `/api/docs`, described by `/api/openapi.json`), the gateway
+ * `/ipfs/<cid>` and the web front end at `/`.
  */
 export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -133,14 +133,8 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
     },
     { prefix: "/api" },
   );
-  // Until the web front end is served here, the server's address opens the API's documentation.
-  app.get("/", { schema: { hide: true } }, async (_request, reply) => reply.redirect("/api/docs", 302));
-  // A certificate's QR code opens a work's verify page; until the web front end serves it, the API's verdict.
-  app.get(
-    "/verify/:sha256",
-    { schema: { hide: true, params: Type.Object({ sha256: Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" }) }) } },
-    async (request, reply) => reply.redirect(`/api/verify/${(request.params as { sha256: string }).sha256}`, 302),
-  );
+  // The web front end at / (a certificate's QR code opens its /verify/<sha256> page), under its own strict policy.
+  await app.register(webRoutes, { chainRpcUrl: (deps.client?.transport as { url?: string } | undefined)?.url });
   // The gateway lives at /ipfs/<cid>, beside the API, as IPFS gateways do.
   await app.register(gatewayRoutes, { deps });
   return app;

@@ -1,0 +1,73 @@
+// The web's only way to the API: the generated typed client, results as data or a problem, and typed download links.
+import { useEffect, useState } from "react";
+import { type paths, titlechainClient } from "../../../client/index.ts";
+
+/** The API of the server that served this page. */
+export const api = titlechainClient(window.location.origin);
+
+/** What went wrong, as the API's problem document says (or `Network` when no answer came). */
+export type Problem = { status: number; code: string; detail: string; field?: string };
+export type Result<T> = { data: T; problem?: undefined } | { data?: undefined; problem: Problem };
+
+function problemOf(error: unknown, status: number): Problem {
+  const e = (typeof error === "object" && error !== null ? error : {}) as Partial<Problem>;
+  return {
+    status,
+    code: typeof e.code === "string" ? e.code : `Http${status}`,
+    detail: typeof e.detail === "string" ? e.detail : "",
+    ...(typeof e.field === "string" ? { field: e.field } : {}),
+  };
+}
+
+/** Awaits a client call: its data, or its problem (a failure to reach the server becomes `Network`). */
+export async function call<R extends { data?: unknown; error?: unknown; response: Response }>(
+  request: Promise<R>,
+): Promise<Result<NonNullable<R["data"]>>> {
+  try {
+    const { data, error, response } = await request;
+    if (response.ok && data !== undefined) return { data: data as NonNullable<R["data"]> };
+    return { problem: problemOf(error, response.status) };
+  } catch (error) {
+    return { problem: { status: 0, code: "Network", detail: error instanceof Error ? error.message : String(error) } };
+  }
+}
+
+export type Loading<T> = { state: "loading" } | { state: "done"; data: T } | { state: "failed"; problem: Problem };
+
+/** Runs `load` when `key` changes and keeps the latest answer; an answer to an older key is dropped. */
+export function useApi<T>(key: string | null, load: () => Promise<Result<T>>): Loading<T> {
+  const [result, setResult] = useState<{ key: string | null; loading: Loading<T> }>({
+    key: null,
+    loading: { state: "loading" },
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key names everything the request depends on
+  useEffect(() => {
+    if (key === null) return;
+    let current = true;
+    void load().then((r) => {
+      if (!current) return;
+      setResult({
+        key,
+        loading: r.problem ? { state: "failed", problem: r.problem } : { state: "done", data: r.data as T },
+      });
+    });
+    return () => {
+      current = false;
+    };
+  }, [key]);
+  return result.key === key ? result.loading : { state: "loading" };
+}
+
+type GetPath = {
+  [P in keyof paths]: paths[P] extends { get: { parameters: { path: object } } } ? P : never;
+}[keyof paths];
+type PathParams<P extends GetPath> = paths[P]["get"] extends { parameters: { path: infer A } } ? A : never;
+
+/**
+ * The address of an API download (a certificate, an evidence bundle) for a link: only a path of the OpenAPI
+ * document compiles, with its path parameters.
+ */
+export function apiHref<P extends GetPath>(path: P, params: PathParams<P>): string {
+  const values = params as Record<string, string>;
+  return path.replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(values[name] ?? ""));
+}

@@ -1,0 +1,15 @@
+// The web front end's entry: languages first, then the app into #root.
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App.tsx";
+import { setupI18n } from "./i18n/index.ts";
+import "./styles.css";
+
+await setupI18n();
+const root = document.getElementById("root");
+if (!root) throw new Error("no #root element in index.html");
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
