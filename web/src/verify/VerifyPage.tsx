@@ -63,6 +63,7 @@ export default function VerifyPage({ sha256 }: { sha256: string | undefined }) {
         </div>
       )}
       {sha256 !== undefined &&
+        (hashing === null || done) &&
         (isHash(sha256) ? (
           <Verdict sha256={sha256.toLowerCase()} />
         ) : (

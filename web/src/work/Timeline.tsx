@@ -64,6 +64,9 @@ const ROLES = new Set([
   "royaltyReceiver",
   "bidder",
   "account",
+  "authority",
+  "receiver",
+  "submitter",
 ]);
 
 /** The accounts an event names (every address among its details but the currency), with their roles. */
