@@ -278,6 +278,20 @@ describe("the web front end in Chromium, on the real server", function () {
     await page.close();
   });
 
+  it("says what went wrong in words, in both languages, when the API answers with a problem", async () => {
+    const unknown = `0x${"0".repeat(63)}1`;
+    const { page } = await open(`/works/${unknown}`);
+    await page.getByRole("heading", { level: 1, name: "Work not found" }).waitFor();
+    expect(await page.getByRole("alert").innerText()).to.contain(
+      "No work with this fingerprint is registered, or the ledger has not caught up with it yet.",
+    );
+    await page.getByRole("button", { name: "中文" }).click();
+    await page.getByRole("heading", { level: 1, name: "未找到作品" }).waitFor();
+    expect(await page.getByRole("alert").innerText()).to.contain("没有以此指纹登记的作品");
+    await page.getByRole("button", { name: "English" }).click();
+    await page.close();
+  });
+
   it("hashes a file in the browser, uploads nothing, and says registered or not registered", async () => {
     const registered = join(dir, "apron.png");
     const unknown = join(dir, "unknown.bin");
