@@ -1,5 +1,7 @@
 // The web's two catalogues: the same keys, no empty string, the same placeholders; and the language chosen first.
 import { expect } from "chai";
+import { STEPS } from "../../core/evidence/verify.ts";
+import openapi from "../../types/api/openapi.json" with { type: "json" };
 import en from "../../web/src/i18n/en.json" with { type: "json" };
 import { initialLanguage } from "../../web/src/i18n/language.ts";
 import zh from "../../web/src/i18n/zh.json" with { type: "json" };
@@ -39,6 +41,23 @@ describe("the web's catalogues (en, zh)", () => {
       ([key, text]) => !/[\u4e00-\u9fff]/.test(text as string) && !["app.name", "offers.priceNative"].includes(key),
     );
     expect(untranslated).to.deep.equal([]);
+  });
+});
+
+describe("the catalogues cover what the API and the verifier name", () => {
+  it("a label for every kind of chain-of-title entry the API documents", () => {
+    const entry = (openapi as unknown as Record<string, Record<string, Record<string, unknown>>>)["paths"]?.[
+      "/api/works/{workId}/title"
+    ]?.["get"] as { responses: { 200: { content: { "application/json": { schema: unknown } } } } };
+    const schema = JSON.stringify(entry.responses[200].content["application/json"].schema);
+    const kinds = (/one of: ([a-zA-Z, ]+)/.exec(schema)?.[1] ?? "").split(", ");
+    expect(kinds.length).to.be.greaterThan(30);
+    expect(kinds.filter((k) => !(k in en.timeline.kind))).to.deep.equal([]);
+  });
+
+  it("a name and an explanation for each of the evidence verifier's steps", () => {
+    expect(Object.keys(en.evidence.step)).to.deep.equal([...STEPS]);
+    expect(Object.keys(en.evidence.about)).to.deep.equal([...STEPS]);
   });
 });
 

@@ -17,7 +17,9 @@ function serverNode(): string {
   return document.querySelector<HTMLMetaElement>('meta[name="titlechain-chain-rpc"]')?.content ?? "";
 }
 
-type Bundle = { source: string; value: unknown } | { source: string; error: string };
+/** Where the bundle came from: a file the reader chose, or the server (opened from a work's page). */
+type Source = { file: string } | { work: string };
+type Bundle = { source: Source; value: unknown } | { source: Source; error: string };
 
 function isHttpUrl(text: string): boolean {
   try {
@@ -52,19 +54,19 @@ export default function EvidencePage() {
     void call(api.GET("/api/works/{workId}/evidence", { params: { path: { workId: work } } })).then((answer) => {
       if (!current) return;
       if (answer.problem) setLoadProblem(answer.problem);
-      else setBundle({ source: t("evidence.fromServer", { work }), value: answer.data });
+      else setBundle({ source: { work }, value: answer.data });
     });
     return () => {
       current = false;
     };
-  }, [work, t]);
+  }, [work]);
 
   const chooseBundle = async (chosen: File) => {
     setOutcome(null);
     try {
-      setBundle({ source: chosen.name, value: JSON.parse(await readText(chosen)) });
+      setBundle({ source: { file: chosen.name }, value: JSON.parse(await readText(chosen)) });
     } catch {
-      setBundle({ source: chosen.name, error: t("evidence.notJson") });
+      setBundle({ source: { file: chosen.name }, error: t("evidence.notJson") });
     }
   };
 
@@ -100,7 +102,14 @@ export default function EvidencePage() {
         {work !== null && bundle === null && !loadProblem && <Loading label={t("evidence.loadingBundle")} />}
         {bundle && (
           <p role="status" className={"error" in bundle ? "problem" : "chosen"}>
-            {"error" in bundle ? bundle.error : t("evidence.bundleChosen", { source: bundle.source })}
+            {"error" in bundle
+              ? bundle.error
+              : t("evidence.bundleChosen", {
+                  source:
+                    "work" in bundle.source
+                      ? t("evidence.fromServer", { work: bundle.source.work })
+                      : bundle.source.file,
+                })}
           </p>
         )}
         <FileDrop label={t("evidence.file")} hint={t("evidence.fileHint")} onFile={setFile} />

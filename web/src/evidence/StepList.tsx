@@ -33,7 +33,9 @@ export function StepList({ result }: { result: EvidenceVerification }) {
               <span className="mark" aria-hidden="true">
                 {MARK[status]}
               </span>{" "}
-              {t(`evidence.step.${name}`)}: <span className="status">{t(`evidence.status.${status}`)}</span>
+              {t(`evidence.step.${name}`)}
+              {t("common.colon")}
+              <span className="status">{t(`evidence.status.${status}`)}</span>
             </h3>
             <p className="what">{t(`evidence.about.${name}`)}</p>
             {step && (

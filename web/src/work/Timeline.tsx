@@ -1,5 +1,6 @@
 // The provenance timeline: each event of the chain of title, oldest first, with its parties and its transaction.
 import { useTranslation } from "react-i18next";
+import en from "../i18n/en.json" with { type: "json" };
 import { useFormat } from "../i18n/format.ts";
 import { Hex } from "../ui/Hex.tsx";
 import type { TitleEntry } from "./types.ts";
@@ -7,67 +8,9 @@ import type { TitleEntry } from "./types.ts";
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const NATIVE = "0x0000000000000000000000000000000000000000";
 
-/** The kinds of event with a label in the catalogues; any other is shown by its name. */
-const KINDS = new Set([
-  "registration",
-  "derivation",
-  "reveal",
-  "priorityClaim",
-  "transfer",
-  "assignmentDeed",
-  "metadataChange",
-  "pledge",
-  "pledgeReleased",
-  "pledgeForeclosed",
-  "disputeFlagged",
-  "disputeCleared",
-  "derivativeAuthorised",
-  "offerCreated",
-  "offerRepriced",
-  "offerStatusChanged",
-  "licencePurchased",
-  "licenceRenewed",
-  "licenceTerminated",
-  "licenceSurrendered",
-  "licenceTransferred",
-  "sublicenceIssued",
-  "splitsSet",
-  "revenueReleased",
-  "pledgeeConsent",
-  "derivativeLicensed",
-  "derivativeRoyaltiesCleared",
-  "royaltyCredited",
-  "royaltiesPaidIn",
-  "derivativeGrantSelected",
-  "listed",
-  "listingCancelled",
-  "sale",
-  "bidPlaced",
-  "bidWithdrawn",
-]);
-
-/** The roles of the parties an event names, with a label in the catalogues; other roles are shown by their name. */
-const ROLES = new Set([
-  "creator",
-  "holderNow",
-  "from",
-  "to",
-  "owner",
-  "payer",
-  "payee",
-  "buyer",
-  "seller",
-  "licensee",
-  "licensor",
-  "pledgee",
-  "arbiter",
-  "royaltyReceiver",
-  "bidder",
-  "account",
-  "authority",
-  "receiver",
-  "submitter",
-]);
+// The kinds of event and the roles of parties with a label in the catalogues; any other is shown by its name.
+const KINDS = new Set(Object.keys(en.timeline.kind));
+const ROLES = new Set(Object.keys(en.timeline.role));
 
 /** The accounts an event names (every address among its details but the currency), with their roles. */
 export function partiesOf(details: Record<string, unknown>): { role: string; address: string }[] {
