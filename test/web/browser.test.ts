@@ -219,6 +219,33 @@ describe("the web front end in Chromium, on the real server", function () {
     await page.close();
   });
 
+  it("can be used with the keyboard alone, the focus always visible", async () => {
+    const { page } = await open("/");
+    const focused = () =>
+      page.evaluate(() => {
+        const d = (globalThis as unknown as { document: { activeElement: unknown } }).document;
+        const e = d.activeElement as { tagName: string; textContent: string; getAttribute: (n: string) => string };
+        const style = (
+          globalThis as unknown as { getComputedStyle: (e: unknown) => { outlineStyle: string; outlineWidth: string } }
+        ).getComputedStyle(e);
+        return { tag: e.tagName, text: e.textContent, type: e.getAttribute("type"), outline: style.outlineStyle };
+      });
+    await page.keyboard.press("Tab");
+    expect(await focused()).to.deep.include({ tag: "A", text: "Skip to the content", outline: "solid" });
+    let reached = false;
+    for (let i = 0; i < 12 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      const now = await focused();
+      expect(now.outline, JSON.stringify(now)).to.equal("solid");
+      reached = now.type === "search";
+    }
+    expect(reached, "the search field is reached by Tab").to.equal(true);
+    await page.keyboard.type("羊角花");
+    await page.keyboard.press("Enter");
+    await page.locator(`a[href="/works/${firstId}"]`).waitFor();
+    await page.close();
+  });
+
   it("shows a work's title, its offers in the words of each language and its provenance timeline", async () => {
     const { data: work } = await api().GET("/api/works/{workId}", { params: { path: { workId: firstId } } });
     const { data: title } = await api().GET("/api/works/{workId}/title", { params: { path: { workId: firstId } } });
@@ -408,8 +435,10 @@ describe("the web front end in Chromium, on the real server", function () {
     const shots = process.env["TITLECHAIN_SCREENSHOTS"];
     const names = ["search", "search", "work", "work", "verify", "verify", "evidence", "evidence"];
     for (const [path, ready] of pages) {
-      const { page } = await open(path);
+      const { page, watch } = await open(path);
       await ready(page);
+      figures[`js:${path.split(/[/?]/)[1] || "search"}KB`] =
+        Math.round((await gzippedBytes(watch.scripts)) / 102.4) / 10;
       for (const width of [375, 1280]) {
         await page.setViewportSize({ width, height: 900 });
         for (const v of await seriousViolations(page)) found.push(`${path} at ${width}px: ${v}`);
