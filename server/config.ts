@@ -22,6 +22,8 @@ export type Config = {
   deploymentFile: string | undefined;
   /** PostgreSQL; undefined: PGlite in the data directory. */
   databaseUrl: string | undefined;
+  /** PGlite's page cache in MB (Postgres's shared_buffers); PostgreSQL's is its server's setting. */
+  dbCacheMb: number;
   /** Kubo's RPC API; undefined: the embedded content store in the data directory. */
   ipfsApiUrl: string | undefined;
   /** A file holding the relayer's private key; undefined: a development key on the embedded chain, else no relay. */
@@ -44,6 +46,13 @@ export type Config = {
   /** Gasless requests a creator may make per day, and a client address per hour. */
   relayQuotas: { perCreatorPerDay: number; perIpPerHour: number };
 };
+
+/**
+ * PGlite's page cache by role, in MB. The cache is memory the process holds from its start (PGlite zeroes it), and
+ * every page it does not hold is read through PGlite's file system layer: a process serving only the API holds the
+ * most, and the indexer alone writes as fast with 16 (docs/api-performance.md has the measurements).
+ */
+export const DB_CACHE_MB: Readonly<Record<Role, number>> = { all: 128, api: 256, indexer: 16, relayer: 16 };
 
 /** A setting given wrongly: `setting` is the flag or variable as the user wrote it. */
 export class ConfigError extends Error {
@@ -105,6 +114,13 @@ export const SETTINGS: readonly Setting[] = [
     value: "postgres://…",
     default: "PGlite in the data directory",
     description: "PostgreSQL",
+  },
+  {
+    flag: "db-cache-mb",
+    env: "DB_CACHE_MB",
+    value: "16-1024",
+    default: "128; 256 with --role api; 16 with --role indexer or relayer",
+    description: "PGlite's page cache (Postgres's shared_buffers), memory held from the start",
   },
   {
     flag: "ipfs-api-url",
@@ -302,6 +318,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     chainId,
     deploymentFile: deployment ? resolve(deployment.text) : undefined,
     databaseUrl: databaseUrl?.text,
+    dbCacheMb: integer("db-cache-mb", DB_CACHE_MB[(role?.text ?? "all") as Role], 16, 1024),
     ipfsApiUrl: ipfs?.text,
     relayerKeyFile: source("relayer-key-file") ? resolve(source("relayer-key-file")?.text as string) : undefined,
     publicUrl: publicUrl?.text,

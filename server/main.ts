@@ -91,7 +91,9 @@ async function start(config: Config): Promise<void> {
   const client = createPublicClient({ transport: http(httpUrls[0]) }) as PublicClient;
 
   progress(config.databaseUrl ? "opening PostgreSQL" : `opening the database (PGlite, ${config.dataDir}/db)`);
-  const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: dir.root });
+  const db = await openDatabase(
+    config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: dir.root, cacheMb: config.dbCacheMb },
+  );
   onClose("the database", () => db.close());
   await migrate(db);
   if (fresh) {

@@ -1,6 +1,7 @@
 // The API benchmark's server process: the API on a built database and content store, as the server runs it.
 import { buildApp } from "../../server/api/app.ts";
 import { type Deployment, defaultApiOptions } from "../../server/api/deps.ts";
+import { readConfig } from "../../server/config.ts";
 import { EmbeddedContentStore } from "../../server/content/embedded-store.ts";
 import { openDatabase } from "../../server/db/database.ts";
 import { termIndexOf } from "../../server/indexer/search.ts";
@@ -9,8 +10,10 @@ import { termIndexOf } from "../../server/indexer/search.ts";
 export type ServeArgs = { dataDir?: string; databaseUrl?: string; storeDir: string; chain: Deployment };
 
 const args = JSON.parse(process.argv[2] ?? "{}") as ServeArgs;
+// The API's settings as `npm start -- --role api` has them by default (the database's page cache among them).
+const config = readConfig(["--role", "api"], {});
 const db = await openDatabase(
-  args.databaseUrl ? { databaseUrl: args.databaseUrl } : { dataDir: args.dataDir as string },
+  args.databaseUrl ? { databaseUrl: args.databaseUrl } : { dataDir: args.dataDir as string, cacheMb: config.dbCacheMb },
 );
 const store = await EmbeddedContentStore.open({ dir: args.storeDir, maxFileSize: 1024 * 1024 * 1024 });
 const app = await buildApp(

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import pg from "pg";
+import { DEFAULT_CACHE_MB } from "./pglite-options.js";
 import type { SerialisedError, WorkerReply, WorkerRequest, WorkerStart } from "./pglite-protocol.ts";
 import { createFromTemplate } from "./pglite-template.ts";
 
@@ -45,15 +46,18 @@ export type DatabaseConfig = {
   dataDir?: string | undefined;
   /** A PostgreSQL connection string (`DATABASE_URL`): when set, PostgreSQL is used instead of PGlite. */
   databaseUrl?: string | undefined;
+  /** PGlite's page cache in MB (default {@link DEFAULT_CACHE_MB}); PostgreSQL's is the server's own setting. */
+  cacheMb?: number | undefined;
 };
 
 /** Opens PostgreSQL when `databaseUrl` is set, else the embedded PGlite in the data directory. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.databaseUrl) return PostgresDatabase.open(config.databaseUrl);
-  if (config.dataDir !== undefined) return PgliteDatabase.open(`${config.dataDir}/db`);
+  const cacheMb = config.cacheMb ?? DEFAULT_CACHE_MB;
+  if (config.dataDir !== undefined) return PgliteDatabase.open(`${config.dataDir}/db`, cacheMb);
   const temporary = await mkdtemp(join(tmpdir(), "titlechain-db-"));
   try {
-    return await PgliteDatabase.open(join(temporary, "db"), temporary);
+    return await PgliteDatabase.open(join(temporary, "db"), cacheMb, temporary);
   } catch (error) {
     await rm(temporary, { recursive: true, force: true });
     throw error;
@@ -78,6 +82,7 @@ export const crashWorkerForTests: unique symbol = Symbol("crash the PGlite worke
 class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;
   readonly #dir: string;
+  readonly #cacheMb: number;
   #worker: Worker;
   /** Counts the workers started: a transaction or pipeline belongs to the worker it started on. */
   #generation = 0;
@@ -92,20 +97,21 @@ class PgliteDatabase implements Database {
   /** A temporary database's directory, removed on close. */
   readonly #temporary: string | undefined;
 
-  private constructor(dir: string, worker: Worker, temporary: string | undefined) {
+  private constructor(dir: string, cacheMb: number, worker: Worker, temporary: string | undefined) {
     this.#dir = dir;
+    this.#cacheMb = cacheMb;
     this.#worker = worker;
     this.#temporary = temporary;
     this.#watch(worker);
   }
 
   /**
-   * Opens the database in `dir`; a new one starts as a copy of a fresh cluster (./pglite-template.ts). `temporary`, a
-   * directory that holds `dir`, is removed on close.
+   * Opens the database in `dir` with a page cache of `cacheMb` MB; a new one starts as a copy of a fresh cluster
+   * (./pglite-template.ts). `temporary`, a directory that holds `dir`, is removed on close.
    */
-  static async open(dir: string, temporary?: string): Promise<PgliteDatabase> {
+  static async open(dir: string, cacheMb: number, temporary?: string): Promise<PgliteDatabase> {
     if (!existsSync(join(dir, "PG_VERSION"))) await createFromTemplate(dir);
-    const db = new PgliteDatabase(dir, await startWorker(dir), temporary);
+    const db = new PgliteDatabase(dir, cacheMb, await startWorker(dir, cacheMb), temporary);
     try {
       await db.#answer(0);
     } catch (error) {
@@ -238,7 +244,7 @@ class PgliteDatabase implements Database {
   }
 
   async #restart(): Promise<void> {
-    const worker = await startWorker(this.#dir);
+    const worker = await startWorker(this.#dir, this.#cacheMb);
     this.#worker = worker;
     this.#generation++;
     this.#stopped = null;
@@ -280,9 +286,9 @@ class PgliteDatabase implements Database {
   }
 }
 
-async function startWorker(dir: string): Promise<Worker> {
+async function startWorker(dir: string, cacheMb: number): Promise<Worker> {
   return new Worker(new URL("./pglite-worker.js", import.meta.url), {
-    workerData: { dataDir: dir, wasmModule: await pgliteModule() } satisfies WorkerStart,
+    workerData: { dataDir: dir, wasmModule: await pgliteModule(), cacheMb } satisfies WorkerStart,
   });
 }
 

@@ -3,14 +3,24 @@
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 
 /**
- * PGlite's settings. PostgreSQL's default 128 MB of shared buffers is sized for a server that owns its machine; the
- * embedded database shares a process with the API and the indexer, and the indexer's writes are the same speed with
- * 16 MB (measured with `npm run bench:indexer`), so the smaller pool leaves the memory to the rest of the process.
+ * Postgres's page cache (`shared_buffers`) of a database that is opened without a size: the indexer alone writes as
+ * fast with 16 MB as with more (measured with `npm run bench:indexer`). Reads of a large mirror are another matter:
+ * every page Postgres does not hold is read through PGlite's file system layer, so the API's processes open it with
+ * more (`--db-cache-mb`). The cache is memory the process holds from the start: PGlite zeroes it when it opens.
  */
-const SETTINGS = "shared_buffers = 16MB\nwal_buffers = 1MB";
+export const DEFAULT_CACHE_MB = 16;
 
 /**
- * The options every PGlite database is created with.
+ * PGlite's settings with a page cache of `cacheMb` MB.
+ * @param {number} cacheMb
+ * @returns {string}
+ */
+export function pgliteSettings(cacheMb) {
+  return `shared_buffers = ${cacheMb}MB\nwal_buffers = 1MB`;
+}
+
+/**
+ * The options every PGlite database is created with (its template cluster too); a worker opens it with its own cache.
  * @type {import("@electric-sql/pglite").PGliteOptions}
  */
-export const pgliteOptions = { extensions: { pg_trgm }, postgresqlconf: SETTINGS };
+export const pgliteOptions = { extensions: { pg_trgm }, postgresqlconf: pgliteSettings(DEFAULT_CACHE_MB) };

@@ -16,7 +16,7 @@ export type WorkerReply = { id: number; rows?: unknown[]; error?: SerialisedErro
 export type SerialisedError = { message: string; fields: Record<string, unknown> };
 
 /**
- * How the worker starts: its data directory, which holds a database cluster (./pglite-template.ts makes new ones), and
- * PGlite's WebAssembly module, compiled once per process.
+ * How the worker starts: its data directory, which holds a database cluster (./pglite-template.ts makes new ones),
+ * PGlite's WebAssembly module, compiled once per process, and the size of Postgres's page cache in MB.
  */
-export type WorkerStart = { dataDir: string; wasmModule: WebAssembly.Module };
+export type WorkerStart = { dataDir: string; wasmModule: WebAssembly.Module; cacheMb: number };

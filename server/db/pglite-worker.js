@@ -11,7 +11,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, parse, protocol } from "@electric-sql/pglite";
-import { pgliteOptions } from "./pglite-options.js";
+import { pgliteOptions, pgliteSettings } from "./pglite-options.js";
 
 /**
  * @typedef {import("./pglite-protocol.ts").WorkerRequest} WorkerRequest
@@ -162,13 +162,14 @@ function concat(messages) {
 
 if (parentPort) {
   const port = parentPort;
-  const { dataDir, wasmModule } = /** @type {WorkerStart} */ (workerData);
+  const { dataDir, wasmModule, cacheMb } = /** @type {WorkerStart} */ (workerData);
   /** @param {WorkerReply} reply */
   const reply = (reply) => port.postMessage(reply);
   /** @type {PGlite} */
   let db;
   try {
-    db = await PGlite.create({ ...pgliteOptions, dataDir, pgliteWasmModule: wasmModule });
+    const postgresqlconf = pgliteSettings(cacheMb);
+    db = await PGlite.create({ ...pgliteOptions, postgresqlconf, dataDir, pgliteWasmModule: wasmModule });
     reply({ id: 0 });
   } catch (error) {
     reply({ id: 0, error: serialise(error) });

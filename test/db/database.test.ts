@@ -378,6 +378,18 @@ describe("new PGlite databases", function () {
     expect((await readdir(join(dir, "d"))).sort()).to.deep.equal(["db", "db.new-mine"]);
   });
 
+  it("opens with the page cache it is given, the same cluster with another the next time, 16 MB unless told", async () => {
+    const cacheOf = async (cacheMb?: number) => {
+      const db = await openDatabase({ dataDir: join(dir, "e"), ...(cacheMb === undefined ? {} : { cacheMb }) });
+      try {
+        return (await db.query<{ shared_buffers: string }>("show shared_buffers"))[0]?.shared_buffers;
+      } finally {
+        await db.close();
+      }
+    };
+    expect([await cacheOf(48), await cacheOf(), await cacheOf(32)]).to.deep.equal(["48MB", "16MB", "32MB"]);
+  });
+
   it("removes a temporary database's files when it is closed", async () => {
     const db = await openDatabase({});
     const made = (await readdir(dir)).filter((name) => name.startsWith("titlechain-db-"));

@@ -28,6 +28,7 @@ describe("configuration", () => {
       chainId: undefined,
       deploymentFile: undefined,
       databaseUrl: undefined,
+      dbCacheMb: 128,
       ipfsApiUrl: undefined,
       relayerKeyFile: undefined,
       publicUrl: undefined,
@@ -61,6 +62,18 @@ describe("configuration", () => {
     expect(signed.tsaUrls).to.deep.equal(["https://tsa.example/a", "http://b"]);
   });
 
+  it("sizes the database's page cache by what the process serves, unless told", () => {
+    const cache = (argv: string[], env: Record<string, string> = {}) => readConfig(argv, env).dbCacheMb;
+    expect([
+      cache([]),
+      cache(["--role", "api"]),
+      cache(["--role", "indexer"]),
+      cache(["--role", "relayer"]),
+    ]).to.deep.equal([128, 256, 16, 16]);
+    expect(cache(["--role", "indexer", "--db-cache-mb", "64"])).to.equal(64);
+    expect(cache([], { DB_CACHE_MB: "512" })).to.equal(512);
+  });
+
   it("names the flag or the variable at fault, with what was wrong", () => {
     refused(["--port", "70000"], {}, "--port", /from 0 to 65535, not "70000"/);
     refused([], { PORT: "eighty" }, "PORT", /not "eighty"/);
@@ -76,6 +89,7 @@ describe("configuration", () => {
     refused(["--rpc-url", "http://x"], {}, "--deployment", /required with --rpc-url/);
     refused([], { DATABASE_URL: "mysql://x" }, "DATABASE_URL", /must be postgres: or postgresql:/);
     refused(["--max-upload-mb", "0"], {}, "--max-upload-mb", /from 1 to/);
+    refused([], { DB_CACHE_MB: "2048" }, "DB_CACHE_MB", /from 16 to 1024, not "2048"/);
     refused(["--demo", "--rpc-url", "http://x", "--deployment", "d"], {}, "--demo", /embedded chain only/);
     refused(["--platform-key-file", "k.pem"], {}, "--platform-cert-file", /key and certificate are given together/);
     refused([], { PLATFORM_CERT_FILE: "c.pem" }, "--platform-key-file", /given together/);
