@@ -9,6 +9,7 @@ import {
   type Address,
   createPublicClient,
   createWalletClient,
+  decodeErrorResult,
   type Hex,
   http,
   keccak256,
@@ -147,7 +148,28 @@ export async function seedDemo(serverUrl: string, chainUrl: string): Promise<voi
     const wallet = createWalletClient({ transport: http(chainUrl), account: from });
     const hash = await wallet.writeContract({ ...contracts[target], functionName, args, value, chain: null } as never);
     const receipt = await pub.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+    if (receipt.status !== "success") {
+      const { gas } = await pub.getTransaction({ hash });
+      throw new Error(
+        `${functionName} reverted: ${await revertOf(hash)}; gas used ${receipt.gasUsed} of ${gas} in block ${receipt.blockNumber}`,
+      );
+    }
+  };
+  // Why a mined transaction reverted, from the embedded chain's trace, as the contracts' error with its arguments.
+  const revertOf = async (hash: Hex) => {
+    try {
+      const trace = (await pub.request({ method: "debug_traceTransaction" as never, params: [hash, {}] as never })) as {
+        returnValue?: string;
+      };
+      const data = `0x${(trace.returnValue ?? "").replace(/^0x/, "")}` as Hex;
+      const { errorName, args } = decodeErrorResult({
+        abi: [...provenanceRegistryAbi, ...licenceLedgerAbi, ...exchangeAbi] as Abi,
+        data,
+      });
+      return `${errorName}(${(args ?? []).map(String).join(", ")})`;
+    } catch (error) {
+      return `no reason decoded (${(error as Error).message.split("\n")[0]})`;
+    }
   };
   const upload = async (bytes: Uint8Array) => {
     const { data, error } = await api.POST("/api/files", {
