@@ -38,7 +38,9 @@ describe("the web's catalogues (en, zh)", () => {
   it("say every Chinese sentence in Chinese", () => {
     // A string left in English in zh.json is a missed translation (names, units and codes excepted).
     const untranslated = [...chinese].filter(
-      ([key, text]) => !/[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]/.test(text as string) && !["app.name", "offers.priceNative"].includes(key),
+      ([key, text]) =>
+        !/[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]/.test(text as string) &&
+        !["app.name", "offers.priceNative"].includes(key),
     );
     expect(untranslated).to.deep.equal([]);
   });
