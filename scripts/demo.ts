@@ -146,7 +146,12 @@ export async function seedDemo(serverUrl: string, chainUrl: string): Promise<voi
     value = 0n,
   ) => {
     const wallet = createWalletClient({ transport: http(chainUrl), account: from });
-    const hash = await wallet.writeContract({ ...contracts[target], functionName, args, value, chain: null } as never);
+    const call = { ...contracts[target], functionName, args, value, account: from } as never;
+    // Half again the node's estimate, as wallets add a margin: an estimate once fell short of what the block then used
+    // (buyLicence ran out at 86,963 gas, where a purchase takes about 110,000), and the seeding stopped there. Unused
+    // gas is not paid for.
+    const gas = ((await pub.estimateContractGas(call)) * 3n) / 2n;
+    const hash = await wallet.writeContract({ ...(call as object), gas, chain: null } as never);
     const receipt = await pub.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") {
       const { gas } = await pub.getTransaction({ hash });
