@@ -417,6 +417,82 @@ describe("the web front end in Chromium, on the real server", function () {
     });
   });
 
+  describe("the transfers explorer", () => {
+    type Entry = { kind: string; workId: string | null; proof: { transactionHash: string; logIndex: number } };
+    /** The API's own answer for one kind of event (the demo market has fewer than 1000 of any). */
+    const entriesOf = async (kinds?: string): Promise<Entry[]> => {
+      const query = { limit: 1000, ...(kinds ? { kinds } : {}) };
+      const { data } = await api().GET("/api/audit", { params: { query } });
+      if (!data) throw new Error(`no audit answer for ${kinds}`);
+      return data.entries;
+    };
+    const rowsOf = async (page: Page) =>
+      page
+        .locator("table.audit tbody tr")
+        .evaluateAll((rows) =>
+          rows.map(
+            (r) =>
+              `${r.getAttribute("data-kind")} ${/0x[0-9a-f]{64}/.exec(r.lastElementChild?.textContent ?? "")?.[0]}`,
+          ),
+        );
+    const expected = (entries: Entry[]) => entries.slice(0, 50).map((e) => `${e.kind} ${e.proof.transactionHash}`);
+
+    it("lists the demo market's assignment and licence sales, narrows by type, and downloads the same rows as CSV", async () => {
+      const { page } = await open("/audit");
+      await page.getByRole("heading", { level: 1, name: "Transfers explorer" }).waitFor();
+      await page.locator("table.audit tbody tr").first().waitFor();
+      expect(await page.getByRole("table").getByRole("columnheader").allInnerTexts()).to.deep.equal([
+        "Time",
+        "Type",
+        "Work",
+        "Parties",
+        "Amount",
+        "Transaction and block",
+      ]);
+      const all = await rowsOf(page);
+      expect(all.length).to.be.at.most(50);
+
+      // The assignment with its deed: the type chosen in the form, the address keeps it.
+      const assignments = await entriesOf("assignmentDeed");
+      expect(assignments.length).to.be.at.least(1);
+      await page.getByLabel("Type of event").selectOption("assignmentDeed");
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.waitForURL(/kind=assignmentDeed/);
+      await waitFor("the assignments", async () => (await rowsOf(page)).join() === expected(assignments).join());
+      const deedRow = page.locator("table.audit tbody tr").first();
+      const workId = assignments[0]?.workId as string;
+      expect(await deedRow.getByRole("link").getAttribute("href")).to.equal(
+        `/works/0x${BigInt(workId).toString(16).padStart(64, "0")}`,
+      );
+
+      // Licence sales: each row with its amount; fewer rows than all events, the same as the API's answer.
+      const sales = await entriesOf("licencePurchased");
+      expect(sales.length).to.be.at.least(2);
+      await page.getByLabel("Type of event").selectOption("licencePurchased");
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.waitForURL(/kind=licencePurchased/);
+      await waitFor("the licence sales", async () => (await rowsOf(page)).join() === expected(sales).join());
+      expect(await page.locator("table.audit tbody tr td:nth-child(5)").first().innerText()).to.match(/ETH|base units/);
+      expect((await entriesOf()).length).to.be.greaterThan(sales.length);
+
+      // The CSV link carries the same filter; it downloads text/csv with one row per entry the API gives.
+      const link = page.getByRole("link", { name: "Download these events as CSV" });
+      const href = (await link.getAttribute("href")) as string;
+      expect(href).to.equal("/api/audit.csv?kinds=licencePurchased");
+      const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+      const csv = (await readFile(await download.path())).toString("utf8").replace(/^\uFEFF/, "");
+      const response = await fetch(`${server.url}${href}`);
+      expect(response.headers.get("content-type")).to.match(/^text\/csv/);
+      expect((await response.text()).replace(/^\uFEFF/, "")).to.equal(csv);
+      const lines = csv.trim().split("\r\n");
+      expect(lines[0]).to.match(/^time,kind,event,work_id,details,/);
+      expect(
+        lines.slice(1).map((l) => [/,licencePurchased,/.test(l), /0x[0-9a-f]{64}/.exec(l.split("}")[1] ?? l)?.[0]]),
+      ).to.deep.equal(sales.map((e) => [true, e.proof.transactionHash]));
+      await page.close();
+    });
+  });
+
   it("has no serious or critical accessibility violation on any page, at 375 and 1280 pixels wide", async () => {
     const pages: [string, (page: Page) => Promise<unknown>][] = [
       ["/", (p) => p.locator(".cards li").first().waitFor()],
@@ -429,11 +505,12 @@ describe("the web front end in Chromium, on the real server", function () {
           await p.locator(".summary").waitFor({ timeout: 60_000 });
         },
       ],
+      ["/audit?kind=licencePurchased", (p) => p.locator("table.audit tbody tr").first().waitFor()],
     ];
     const found: string[] = [];
     // TITLECHAIN_SCREENSHOTS=dir keeps a full-page screenshot of each page at each width there.
     const shots = process.env["TITLECHAIN_SCREENSHOTS"];
-    const names = ["search", "search", "work", "work", "verify", "verify", "evidence", "evidence"];
+    const names = ["search", "search", "work", "work", "verify", "verify", "evidence", "evidence", "audit", "audit"];
     for (const [path, ready] of pages) {
       const { page, watch } = await open(path);
       await ready(page);

@@ -10,6 +10,7 @@ import { Loading } from "./ui/Spinner.tsx";
 const WorkPage = lazy(() => import("./work/WorkPage.tsx"));
 const VerifyPage = lazy(() => import("./verify/VerifyPage.tsx"));
 const EvidencePage = lazy(() => import("./evidence/EvidencePage.tsx"));
+const AuditPage = lazy(() => import("./audit/AuditPage.tsx"));
 
 function NotFound() {
   const { t } = useTranslation();
@@ -47,6 +48,9 @@ export function App() {
             <li>
               <Link href="/evidence">{t("nav.evidence")}</Link>
             </li>
+            <li>
+              <Link href="/audit">{t("nav.audit")}</Link>
+            </li>
           </ul>
         </nav>
         <LanguageSwitch />
@@ -58,6 +62,7 @@ export function App() {
             <Route path="/works/:id">{(params) => <WorkPage id={params.id} />}</Route>
             <Route path="/verify/:sha256?">{(params) => <VerifyPage sha256={params.sha256} />}</Route>
             <Route path="/evidence" component={EvidencePage} />
+            <Route path="/audit" component={AuditPage} />
             <Route component={NotFound} />
           </Switch>
         </Suspense>

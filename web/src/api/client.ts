@@ -59,15 +59,24 @@ export function useApi<T>(key: string | null, load: () => Promise<Result<T>>): L
 }
 
 type GetPath = {
-  [P in keyof paths]: paths[P] extends { get: { parameters: { path: object } } } ? P : never;
+  [P in keyof paths]: paths[P] extends { get: { parameters: object } } ? P : never;
 }[keyof paths];
-type PathParams<P extends GetPath> = paths[P]["get"] extends { parameters: { path: infer A } } ? A : never;
+type GetParameters<P extends GetPath> = paths[P]["get"]["parameters"];
+/** A path's parameters, or an empty object for a path without any. */
+type PathParams<P extends GetPath> = GetParameters<P> extends { path: infer A } ? A : Record<string, never>;
+type QueryParams<P extends GetPath> = GetParameters<P> extends { query?: infer Q } ? NonNullable<Q> : never;
 
 /**
- * The address of an API download (a certificate, an evidence bundle) for a link: only a path of the OpenAPI
- * document compiles, with its path parameters.
+ * The address of an API download (a certificate, an evidence bundle, the audit CSV) for a link: only a path of the
+ * OpenAPI document compiles, with its path parameters and, if given, its query's (empty values left out).
  */
-export function apiHref<P extends GetPath>(path: P, params: PathParams<P>): string {
+export function apiHref<P extends GetPath>(path: P, params: PathParams<P>, query?: QueryParams<P>): string {
   const values = params as Record<string, string>;
-  return path.replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(values[name] ?? ""));
+  const href = path.replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(values[name] ?? ""));
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (value !== undefined && value !== "") search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text === "" ? href : `${href}?${text}`;
 }
