@@ -508,7 +508,7 @@ describe("the web front end in Chromium, on the real server", function () {
       ["/audit?kind=licencePurchased", (p) => p.locator("table.audit tbody tr").first().waitFor()],
     ];
     const found: string[] = [];
-    // TITLECHAIN_SCREENSHOTS=dir keeps a full-page screenshot of each page at each width there.
+    // TITLECHAIN_SCREENSHOTS=dir keeps a screenshot of each page at each width there (docs/screenshots: the README's).
     const shots = process.env["TITLECHAIN_SCREENSHOTS"];
     const names = ["search", "search", "work", "work", "verify", "verify", "evidence", "evidence", "audit", "audit"];
     for (const [path, ready] of pages) {
@@ -527,8 +527,8 @@ describe("the web front end in Chromium, on the real server", function () {
           };
           return w.document.documentElement.scrollWidth - w.innerWidth;
         });
-        if (shots)
-          await page.screenshot({ path: join(shots, `${names.shift() ?? "page"}-${width}.png`), fullPage: true });
+        // The first screen of each page, as JPEG (a full page in PNG weighs 300–500 KB; these stay under 150 KB).
+        if (shots) await page.screenshot({ path: join(shots, `${names.shift() ?? "page"}-${width}.jpg`), quality: 70 });
         expect(overflow, `${path} at ${width}px is ${overflow}px too wide`).to.be.at.most(0);
       }
       await page.close();
