@@ -40,3 +40,24 @@ export const TITLE_KINDS: Readonly<Record<string, string>> = {
 
 /** The events that anchor a commitment before its reveal: they concern the commitment, not yet a work. */
 export const ANCHOR_KINDS: Readonly<Record<string, string>> = { Committed: "commitment", BatchAnchored: "batchAnchor" };
+
+/** The kinds of entry an audit trail can be filtered by (the API's `kinds`, the web's explorer): each a kind above. */
+export const AUDIT_KINDS = [
+  "registration",
+  "priorityClaim",
+  "transfer",
+  "assignmentDeed",
+  "sale",
+  "licencePurchased",
+  "licenceRenewed",
+  "licenceTerminated",
+  "licenceSurrendered",
+  "licenceTransferred",
+  "sublicenceIssued",
+  "pledge",
+  "pledgeReleased",
+  "pledgeForeclosed",
+  "disputeFlagged",
+  "disputeCleared",
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];

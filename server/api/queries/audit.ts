@@ -1,28 +1,11 @@
 // The audit trail: every registration, transfer, sale, licence event, pledge and dispute, filtered, in chain order.
+import { AUDIT_KINDS, type AuditKind } from "../../../core/evidence/kinds.ts";
 import type { Sql } from "../../db/database.ts";
 import { EVENT_COLUMNS, EVENT_ROWS, type EventLogRow, KINDS, type Proof, proofOf } from "./chain-of-title.ts";
 
-/** The kinds an audit can ask for, and the contract events each covers. */
-export const AUDIT_KINDS = [
-  "registration",
-  "priorityClaim",
-  "transfer",
-  "assignmentDeed",
-  "sale",
-  "licencePurchased",
-  "licenceRenewed",
-  "licenceTerminated",
-  "licenceSurrendered",
-  "licenceTransferred",
-  "sublicenceIssued",
-  "pledge",
-  "pledgeReleased",
-  "pledgeForeclosed",
-  "disputeFlagged",
-  "disputeCleared",
-] as const;
-export type AuditKind = (typeof AUDIT_KINDS)[number];
+export { AUDIT_KINDS, type AuditKind };
 
+/** The contract events each audit kind covers. */
 const EVENTS_OF = new Map<string, string[]>();
 for (const [event, kind] of Object.entries(KINDS)) EVENTS_OF.set(kind, [...(EVENTS_OF.get(kind) ?? []), event]);
 

@@ -1,28 +1,11 @@
 // The transfers explorer's filters: kept in the page's address, turned into the query of /api/audit and its CSV.
 import type { paths } from "../../../client/index.ts";
+import { AUDIT_KINDS } from "../../../core/evidence/kinds.ts";
 import { startOfDay } from "../search/filters.ts";
 
-export type AuditQuery = NonNullable<paths["/api/audit"]["get"]["parameters"]["query"]>;
+export { AUDIT_KINDS };
 
-/** The kinds of event the API's audit trail accepts (server/api/queries/audit.ts's AUDIT_KINDS). */
-export const AUDIT_KINDS = [
-  "registration",
-  "priorityClaim",
-  "transfer",
-  "assignmentDeed",
-  "sale",
-  "licencePurchased",
-  "licenceRenewed",
-  "licenceTerminated",
-  "licenceSurrendered",
-  "licenceTransferred",
-  "sublicenceIssued",
-  "pledge",
-  "pledgeReleased",
-  "pledgeForeclosed",
-  "disputeFlagged",
-  "disputeCleared",
-] as const;
+export type AuditQuery = NonNullable<paths["/api/audit"]["get"]["parameters"]["query"]>;
 
 export type AuditFilters = {
   /** The work: its sha256 (0x-hex) or its id in decimal. */
