@@ -1,16 +1,14 @@
 // Search: free text in Chinese or English with filters, results as cards, more pages by cursor.
-import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useSearch } from "wouter";
-import { api, call, type Problem } from "../api/client.ts";
+import { api, call } from "../api/client.ts";
 import { ProblemMessage } from "../api/ProblemMessage.tsx";
+import { useCursorPages } from "../api/use-cursor-pages.ts";
 import { useFormat } from "../i18n/format.ts";
 import { Loading } from "../ui/Spinner.tsx";
-import { type Filters, filtersOf, queryOf, searchOf } from "./filters.ts";
+import { filtersOf, queryOf, searchOf } from "./filters.ts";
 import { SearchForm } from "./SearchForm.tsx";
 import { WorkCard, type WorkSummary } from "./WorkCard.tsx";
-
-type Results = { works: WorkSummary[]; next: string | null; loading: boolean; problem: Problem | null };
 
 export function SearchPage() {
   const { t } = useTranslation();
@@ -18,32 +16,10 @@ export function SearchPage() {
   const search = useSearch();
   const [, navigate] = useLocation();
   const filters = filtersOf(search);
-  const [results, setResults] = useState<Results>({ works: [], next: null, loading: true, problem: null });
-  // Each new search makes the answers to the previous ones (first page or more) stale.
-  const generation = useRef(0);
-
-  const load = async (f: Filters, cursor: string | undefined, isCurrent: () => boolean) => {
-    setResults((r) => ({ ...r, loading: true, problem: null }));
-    const answer = await call(api.GET("/api/works", { params: { query: queryOf(f, cursor) } }));
-    if (!isCurrent()) return;
-    setResults((r) =>
-      answer.problem
-        ? { ...r, loading: false, problem: answer.problem }
-        : {
-            works: cursor === undefined ? answer.data.works : [...r.works, ...answer.data.works],
-            next: answer.data.next,
-            loading: false,
-            problem: null,
-          },
-    );
-  };
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the address's query names the search
-  useEffect(() => {
-    const mine = ++generation.current;
-    setResults({ works: [], next: null, loading: true, problem: null });
-    void load(filtersOf(search), undefined, () => generation.current === mine);
-  }, [search]);
+  const results = useCursorPages<WorkSummary>(search, async (cursor) => {
+    const answer = await call(api.GET("/api/works", { params: { query: queryOf(filters, cursor) } }));
+    return answer.problem ? answer : { data: { items: answer.data.works, next: answer.data.next } };
+  });
 
   const searching = search !== "";
   return (
@@ -57,17 +33,17 @@ export function SearchPage() {
           {t("search.results")}
         </h2>
         <p role="status" className="count">
-          {results.loading && results.works.length === 0
+          {results.loading && results.items.length === 0
             ? t("common.loading")
-            : results.works.length === 0 && !results.problem
+            : results.items.length === 0 && !results.problem
               ? searching
                 ? t("search.none")
                 : t("search.empty")
-              : t("search.showing", { shown: format.number(results.works.length) })}
+              : t("search.showing", { shown: format.number(results.items.length) })}
         </p>
-        {results.works.length > 0 && (
+        {results.items.length > 0 && (
           <ul className="cards">
-            {results.works.map((work) => (
+            {results.items.map((work) => (
               <li key={work.workId}>
                 <WorkCard work={work} />
               </li>
@@ -75,16 +51,9 @@ export function SearchPage() {
           </ul>
         )}
         {results.problem && <ProblemMessage problem={results.problem} />}
-        {results.loading && results.works.length > 0 && <Loading />}
+        {results.loading && results.items.length > 0 && <Loading />}
         {results.next !== null && !results.loading && (
-          <button
-            type="button"
-            className="more"
-            onClick={() => {
-              const mine = generation.current;
-              void load(filters, results.next ?? undefined, () => generation.current === mine);
-            }}
-          >
+          <button type="button" className="more" onClick={results.more}>
             {t("search.more")}
           </button>
         )}
