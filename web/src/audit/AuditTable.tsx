@@ -6,13 +6,12 @@ import type { paths } from "../../../client/index.ts";
 import en from "../i18n/en.json" with { type: "json" };
 import { useFormat } from "../i18n/format.ts";
 import { Hex } from "../ui/Hex.tsx";
-import { partiesOf } from "../work/Timeline.tsx";
+import { Parties } from "../work/Parties.tsx";
 
 export type AuditEntry = paths["/api/audit"]["get"]["responses"][200]["content"]["application/json"]["entries"][number];
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
 const KINDS = new Set(Object.keys(en.timeline.kind));
-const ROLES = new Set(Object.keys(en.timeline.role));
 const AMOUNT = /^[0-9]{1,78}$/;
 
 /** A work's page address from its decimal id. */
@@ -37,7 +36,6 @@ function Amount({ details }: { details: Record<string, unknown> }) {
 function Row({ entry }: { entry: AuditEntry }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const parties = partiesOf(entry.details);
   return (
     <tr data-kind={entry.kind}>
       <td>{entry.at !== null && <time dateTime={entry.at}>{format.dateTime(entry.at)}</time>}</td>
@@ -50,18 +48,7 @@ function Row({ entry }: { entry: AuditEntry }) {
         )}
       </td>
       <td>
-        {parties.length > 0 && (
-          <dl className="facts compact parties">
-            {parties.map((p) => (
-              <div key={p.role}>
-                <dt>{ROLES.has(p.role) ? t(`timeline.role.${p.role}` as "timeline.role.creator") : p.role}</dt>
-                <dd>
-                  <Hex value={p.address} />
-                </dd>
-              </div>
-            ))}
-          </dl>
-        )}
+        <Parties details={entry.details} />
       </td>
       <td>
         <Amount details={entry.details} />
