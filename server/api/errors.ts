@@ -2,15 +2,57 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ContentError } from "../content/index.ts";
 import { SearchError } from "../indexer/search.ts";
-import { RelayRefused, RelayUnavailable } from "../relayer/requests.ts";
+import { RELAY_REFUSAL_CODES, RelayRefused, RelayUnavailable } from "../relayer/requests.ts";
+
+/**
+ * Every code a problem document of the API can carry, in one list: `ApiError`, the mappings below and the relay's
+ * refusals are typed against it, and the web's test checks that each has a sentence in both languages.
+ */
+export const API_ERROR_CODES = [
+  // the request
+  "BadRequest",
+  "InvalidField",
+  "InvalidFile",
+  "InvalidCid",
+  "InvalidRange",
+  "InvalidMetadata",
+  "BatchLengthMismatch",
+  "UnsupportedMediaType",
+  "TooLarge",
+  "Stale",
+  // what was asked for
+  "NotFound",
+  "NotAFile",
+  "EvidenceDoesNotHold",
+  // the relay (InvalidSignature also for a profile's signature)
+  ...RELAY_REFUSAL_CODES,
+  "NoRelayer",
+  // the server and what it depends on
+  "RateLimited",
+  "ChainUnavailable",
+  "NoNode",
+  "TimestampUnavailable",
+  "ContentCorrupt",
+  "Internal",
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+const isApiErrorCode = (code: unknown): code is ApiErrorCode =>
+  typeof code === "string" && (API_ERROR_CODES as readonly string[]).includes(code);
 
 /** A refusal the API gives on purpose: a status, a stable code, a sentence, and the field at fault when one is. */
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ApiErrorCode;
   readonly field: string | undefined;
   readonly headers: Record<string, string>;
-  constructor(status: number, code: string, message: string, field?: string, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    code: ApiErrorCode,
+    message: string,
+    field?: string,
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = "ApiError";
     this.status = status;
@@ -27,7 +69,7 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
-const CONTENT_STATUS: Record<ContentError["code"], [number, string]> = {
+const CONTENT_STATUS: Record<ContentError["code"], [number, ApiErrorCode]> = {
   NotFound: [404, "NotFound"],
   Corrupt: [502, "ContentCorrupt"],
   TooLarge: [413, "TooLarge"],
@@ -39,7 +81,7 @@ const CONTENT_STATUS: Record<ContentError["code"], [number, string]> = {
 /** The problem document every error response carries. */
 export type Problem = {
   status: number;
-  code: string;
+  code: ApiErrorCode;
   title: string;
   detail: string;
   field?: string;
@@ -61,6 +103,12 @@ const TITLES: Record<number, string> = {
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",
+};
+
+/** Fastify's refusals with a code of their own in the API; any other (bad JSON, a bad URL...) is `BadRequest`. */
+const FASTIFY_CODES: Readonly<Record<string, ApiErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "TooLarge",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UnsupportedMediaType",
 };
 
 function problemOf(error: unknown): Problem & { headers?: Record<string, string> } {
@@ -117,7 +165,9 @@ function problemOf(error: unknown): Problem & { headers?: Record<string, string>
   const status = typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
   if (status < 500) {
     // Fastify's own refusals (body too large, bad JSON, unsupported media type): their messages name no internals.
-    return { status, code: e.code ?? "BadRequest", title: TITLES[status] ?? "Error", detail: e.message };
+    // A plugin's code of the list (RateLimited) stays; Fastify's own become the API's.
+    const code = isApiErrorCode(e.code) ? e.code : (FASTIFY_CODES[e.code ?? ""] ?? "BadRequest");
+    return { status, code, title: TITLES[status] ?? "Error", detail: e.message };
   }
   return { status: 500, code: "Internal", title: "Internal Server Error", detail: "the request failed; see the logs" };
 }
@@ -142,6 +192,6 @@ export function installErrorHandler(app: FastifyInstance): void {
         title: "Not Found",
         // The path as asked, cut short: a problem document never echoes kilobytes of a caller's input.
         detail: `no route ${request.method} ${truncate(request.url.split("?")[0] ?? "", 200)}`,
-      }),
+      } satisfies Problem),
   );
 }

@@ -53,13 +53,23 @@ export type RevealBatchRequest = { kind: "revealBatch"; message: RevealBatchMess
 export type AnchorRequest = { kind: "anchor"; root: Hex; leaves: Hex[] };
 export type RelayRequest = RegisterRequest | CommitRequest | RevealRequest | RevealBatchRequest | AnchorRequest;
 
+/** Every code a relay refusal carries (the API's problem codes include them: the web has a sentence for each). */
+export const RELAY_REFUSAL_CODES = [
+  "SignatureExpired",
+  "InvalidSignature",
+  "WouldRevert",
+  "QuotaExceeded",
+  "AlreadyPending",
+] as const;
+export type RelayRefusalCode = (typeof RELAY_REFUSAL_CODES)[number];
+
 /** A request refused before it was queued: `code` is stable, `message` says why in words. */
 export class RelayRefused extends Error {
-  readonly code: string;
+  readonly code: RelayRefusalCode;
   readonly field: string | undefined;
   /** The creator's earlier request for the same file or commitment, when there is one: a client resumes with it. */
   requestId: string | undefined;
-  constructor(code: string, message: string, field?: string) {
+  constructor(code: RelayRefusalCode, message: string, field?: string) {
     super(message);
     this.name = "RelayRefused";
     this.code = code;
