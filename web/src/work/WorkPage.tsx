@@ -7,6 +7,7 @@ import { ProblemMessage } from "../api/ProblemMessage.tsx";
 import { useFormat } from "../i18n/format.ts";
 import { isHash, workHex } from "../ui/ids.ts";
 import { Loading } from "../ui/Spinner.tsx";
+import { Lineage } from "./Lineage.tsx";
 import { Offers } from "./Offers.tsx";
 import { Timeline } from "./Timeline.tsx";
 import type { TitleEntry, WorkDetail } from "./types.ts";
@@ -80,6 +81,7 @@ function Work({ work }: { work: WorkDetail }) {
           </li>
         </ul>
       </section>
+      <Lineage work={work} title={title} />
       <section aria-labelledby="offers">
         <h2 id="offers">{t("offers.title")}</h2>
         <Offers offers={work.offers} />
