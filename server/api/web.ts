@@ -17,7 +17,15 @@ export const DEFAULT_WEB_DIR = new URL("../../web/dist/", import.meta.url).pathn
  * The client routes of the app (web/src/App.tsx): each answers with the page. Any other path that is not the API's
  * answers a browser with the page too, but as 404, and the app shows its own "page not found".
  */
-const PAGES = ["/", "/verify", "/verify/:sha256", "/works/:id", "/evidence", "/audit"] as const;
+const PAGES = [
+  "/",
+  "/verify",
+  "/verify/:sha256",
+  "/works/:id",
+  "/evidence",
+  "/audit",
+  "/creators/:account",
+] as const;
 
 /** Paths that belong to the server, never to the app: an unknown one there is the API's 404. */
 const SERVER_PREFIXES = ["/api/", "/ipfs/"];

@@ -11,6 +11,7 @@ const WorkPage = lazy(() => import("./work/WorkPage.tsx"));
 const VerifyPage = lazy(() => import("./verify/VerifyPage.tsx"));
 const EvidencePage = lazy(() => import("./evidence/EvidencePage.tsx"));
 const AuditPage = lazy(() => import("./audit/AuditPage.tsx"));
+const CreatorPage = lazy(() => import("./creator/CreatorPage.tsx"));
 
 function NotFound() {
   const { t } = useTranslation();
@@ -63,6 +64,7 @@ export function App() {
             <Route path="/verify/:sha256?">{(params) => <VerifyPage sha256={params.sha256} />}</Route>
             <Route path="/evidence" component={EvidencePage} />
             <Route path="/audit" component={AuditPage} />
+            <Route path="/creators/:account">{(params) => <CreatorPage account={params.account} />}</Route>
             <Route component={NotFound} />
           </Switch>
         </Suspense>

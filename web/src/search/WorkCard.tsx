@@ -2,8 +2,8 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 import type { paths } from "../../../client/index.ts";
+import { CreatorLink } from "../creator/CreatorLink.tsx";
 import { useFormat } from "../i18n/format.ts";
-import { Hex } from "../ui/Hex.tsx";
 import { workPath } from "../ui/ids.ts";
 
 export type WorkSummary =
@@ -30,7 +30,7 @@ export function WorkCard({ work }: { work: WorkSummary }) {
         </dd>
         <dt>{t("work.creator")}</dt>
         <dd>
-          <Hex value={work.creator} />
+          <CreatorLink account={work.creator} />
         </dd>
       </dl>
     </article>

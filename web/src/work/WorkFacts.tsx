@@ -2,6 +2,7 @@
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
+import { CreatorLink } from "../creator/CreatorLink.tsx";
 import { useFormat } from "../i18n/format.ts";
 import { Hex } from "../ui/Hex.tsx";
 import { workHex, workPath } from "../ui/ids.ts";
@@ -41,7 +42,7 @@ export function WorkFacts({ work }: { work: WorkDetail }) {
         <Hex value={work.contentHash} />
       </Fact>
       <Fact label={t("work.creator")}>
-        <Hex value={work.creator} />
+        <CreatorLink account={work.creator} />
       </Fact>
       <Fact label={t("work.owner")}>
         <Hex value={work.owner} />
