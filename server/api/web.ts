@@ -25,6 +25,7 @@ const PAGES = [
   "/evidence",
   "/audit",
   "/creators/:account",
+  "/market",
 ] as const;
 
 /** Paths that belong to the server, never to the app: an unknown one there is the API's 404. */

@@ -12,6 +12,7 @@ const VerifyPage = lazy(() => import("./verify/VerifyPage.tsx"));
 const EvidencePage = lazy(() => import("./evidence/EvidencePage.tsx"));
 const AuditPage = lazy(() => import("./audit/AuditPage.tsx"));
 const CreatorPage = lazy(() => import("./creator/CreatorPage.tsx"));
+const MarketPage = lazy(() => import("./market/MarketPage.tsx"));
 
 function NotFound() {
   const { t } = useTranslation();
@@ -52,6 +53,9 @@ export function App() {
             <li>
               <Link href="/audit">{t("nav.audit")}</Link>
             </li>
+            <li>
+              <Link href="/market">{t("market.nav")}</Link>
+            </li>
           </ul>
         </nav>
         <LanguageSwitch />
@@ -65,6 +69,7 @@ export function App() {
             <Route path="/evidence" component={EvidencePage} />
             <Route path="/audit" component={AuditPage} />
             <Route path="/creators/:account">{(params) => <CreatorPage account={params.account} />}</Route>
+            <Route path="/market" component={MarketPage} />
             <Route component={NotFound} />
           </Switch>
         </Suspense>
