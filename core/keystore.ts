@@ -44,7 +44,7 @@ async function pbkdf2(passphrase: string, salt: Uint8Array, iterations: number):
     "deriveBits",
   ]);
   const bits = await subtle().deriveBits(
-    { name: "PBKDF2", hash: "SHA-256", salt: salt as BufferSource, iterations },
+    { name: "PBKDF2", hash: "SHA-256", salt: salt as Uint8Array<ArrayBuffer>, iterations },
     key,
     256,
   );
@@ -53,9 +53,13 @@ async function pbkdf2(passphrase: string, salt: Uint8Array, iterations: number):
 
 /** AES-128-CTR both ways (the counter is the whole 16-byte IV, as keystores use it). */
 async function aesCtr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  const k = await subtle().importKey("raw", key as BufferSource, "AES-CTR", false, ["encrypt"]);
+  const k = await subtle().importKey("raw", key as Uint8Array<ArrayBuffer>, "AES-CTR", false, ["encrypt"]);
   return new Uint8Array(
-    await subtle().encrypt({ name: "AES-CTR", counter: iv as BufferSource, length: 128 }, k, data as BufferSource),
+    await subtle().encrypt(
+      { name: "AES-CTR", counter: iv as Uint8Array<ArrayBuffer>, length: 128 },
+      k,
+      data as Uint8Array<ArrayBuffer>,
+    ),
   );
 }
 

@@ -5,7 +5,6 @@ import { join } from "node:path";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { base64Of, pemOf } from "../../core/evidence/encoding.ts";
-import { pemCertificates } from "../../core/evidence/pem.ts";
 import { PLATFORM_SIGNATURE_ALGORITHM, type PlatformSignature } from "../../core/evidence/platform-signature.ts";
 import { bytesOfPem, certificateOfPem } from "../../core/evidence/timestamp.ts";
 

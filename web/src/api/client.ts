@@ -5,8 +5,9 @@ import { type paths, titlechainClient } from "../../../client/index.ts";
 /** The API of the server that served this page. */
 export const api = titlechainClient(window.location.origin);
 
-/** What went wrong, as the API's problem document says (or `Network` when no answer came). */
-export type Problem = { status: number; code: string; detail: string; field?: string };
+import type { Problem } from "./problem.ts";
+
+export type { Problem };
 export type Result<T> = { data: T; problem?: undefined } | { data?: undefined; problem: Problem };
 
 function problemOf(error: unknown, status: number): Problem {

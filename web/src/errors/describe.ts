@@ -1,5 +1,5 @@
 // An API problem in words a non-engineer understands, in the reader's language (contract refusals: contract.ts).
-import type { Problem } from "../api/client.ts";
+import type { Problem } from "../api/problem.ts";
 import type { Language } from "../i18n/language.ts";
 import en from "./api.en.json" with { type: "json" };
 import zh from "./api.zh.json" with { type: "json" };
