@@ -24,6 +24,7 @@ const PAGES = [
   "/works/:id",
   "/evidence",
   "/audit",
+  "/register",
   "/creators/:account",
   "/market",
 ] as const;
@@ -98,7 +99,7 @@ function originOf(url: string | undefined): URL | null {
 }
 
 /**
- * The pages' policy: scripts, styles, images and fonts from this server only (no inline script, no eval), calls to
+ * The pages' policy: scripts, styles and fonts from this server only, images from it or made by the page (no inline script, no eval), calls to
  * this server and the chain node, nothing framed, no plugins, no base or form elsewhere, and DOM sinks closed to
  * strings (Trusted Types).
  */
@@ -107,7 +108,8 @@ export function contentSecurityPolicy(chainOrigin: string | null): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self'",
+    // A file chosen for registration is previewed from a blob: URL; wallets announce their icons as data: images.
+    "img-src 'self' blob: data:",
     "font-src 'self'",
     `connect-src 'self'${chainOrigin ? ` ${chainOrigin}` : ""}`,
     "manifest-src 'self'",

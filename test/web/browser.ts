@@ -86,3 +86,45 @@ export async function gzippedBytes(paths: readonly string[]): Promise<number> {
   }
   return total;
 }
+
+/**
+ * Injects an EIP-1193 wallet into every page of `page`'s context that announces itself by EIP-6963 and forwards each
+ * request to the chain node, where `account` is one of anvil's unlocked development accounts: the page signs and
+ * sends through it as through a browser wallet.
+ */
+export async function injectWallet(page: Page, chainUrl: string, account: string, name = "Test Wallet"): Promise<void> {
+  let id = 0;
+  await page.exposeFunction("__walletRequest", async (method: string, params: unknown) => {
+    if (method === "eth_requestAccounts" || method === "eth_accounts") return { result: [account] };
+    const response = await fetch(chainUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }),
+    });
+    return (await response.json()) as { result?: unknown; error?: { code: number; message: string } };
+  });
+  // Given as text: a function would be serialised as the test runner's transpiler left it, helpers and all.
+  const info = {
+    uuid: "6b0e2f1a-3f7e-4c6b-9a51-1d2b3c4d5e6f",
+    name,
+    icon: "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    rdns: "org.titlechain.test",
+  };
+  await page.addInitScript({
+    content: `(() => {
+      const provider = {
+        request: async ({ method, params }) => {
+          const answer = await window.__walletRequest(method, params);
+          if (answer.error) throw Object.assign(new Error(answer.error.message), answer.error);
+          return answer.result;
+        },
+        on: () => undefined,
+        removeListener: () => undefined,
+      };
+      const detail = Object.freeze({ info: ${JSON.stringify(info)}, provider });
+      const announce = () => window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail }));
+      window.addEventListener("eip6963:requestProvider", announce);
+      announce();
+    })();`,
+  });
+}

@@ -11,6 +11,7 @@ const WorkPage = lazy(() => import("./work/WorkPage.tsx"));
 const VerifyPage = lazy(() => import("./verify/VerifyPage.tsx"));
 const EvidencePage = lazy(() => import("./evidence/EvidencePage.tsx"));
 const AuditPage = lazy(() => import("./audit/AuditPage.tsx"));
+const RegisterPage = lazy(() => import("./register/RegisterPage.tsx"));
 const CreatorPage = lazy(() => import("./creator/CreatorPage.tsx"));
 const MarketPage = lazy(() => import("./market/MarketPage.tsx"));
 
@@ -45,6 +46,9 @@ export function App() {
               <Link href="/">{t("nav.search")}</Link>
             </li>
             <li>
+              <Link href="/register">{t("nav.register")}</Link>
+            </li>
+            <li>
               <Link href="/verify">{t("nav.verify")}</Link>
             </li>
             <li>
@@ -68,6 +72,7 @@ export function App() {
             <Route path="/verify/:sha256?">{(params) => <VerifyPage sha256={params.sha256} />}</Route>
             <Route path="/evidence" component={EvidencePage} />
             <Route path="/audit" component={AuditPage} />
+            <Route path="/register" component={RegisterPage} />
             <Route path="/creators/:account">{(params) => <CreatorPage account={params.account} />}</Route>
             <Route path="/market" component={MarketPage} />
             <Route component={NotFound} />

@@ -5,7 +5,7 @@ import { api, call, useApi } from "../api/client.ts";
 import type { Filters } from "./filters.ts";
 
 /** The techniques or regions works are registered with, for the filters' choices (none when the API cannot say). */
-function useChoices(by: "technique" | "region"): string[] {
+export function useChoices(by: "technique" | "region"): string[] {
   const loaded = useApi(by, () => call(api.GET("/api/stats", { params: { query: { by } } })));
   if (loaded.state !== "done") return [];
   return loaded.data.buckets

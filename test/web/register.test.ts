@@ -1,0 +1,298 @@
+// The artisan's journey in Chromium on the real server: a built-in account, a private commitment, its reveal, prior art.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import type { Page } from "playwright-core";
+import { type Address, createPublicClient, type Hex, http } from "viem";
+import { batchLeafOf } from "../../core/commitment.ts";
+import { decryptKeystore } from "../../core/keystore.ts";
+import { processMerkleProof } from "../../core/merkle.ts";
+import { sha256Of } from "../../core/verify.ts";
+import { encodePng, generateDesign } from "../../scripts/designs.ts";
+import { startTestTsa, type TestTsa } from "../../scripts/local-tsa.ts";
+import { provenanceRegistryAbi } from "../../types/abi/index.js";
+import { type Server, startServer } from "../stack/server.ts";
+import {
+  type Browser,
+  injectWallet,
+  launchBrowser,
+  type PageWatch,
+  seriousViolations,
+  watchedPage,
+} from "./browser.ts";
+
+const PASSPHRASE = "羌绣 embroidery 2026";
+/** A design of this test's own, and one a few pixels away from the demo's first work (a near duplicate of it). */
+const PRIVATE_DESIGN = encodePng(generateDesign(9_100, 192)).bytes;
+const NEAR_DESIGN = (() => {
+  const design = generateDesign(7_000, 192);
+  for (let i = 0; i < 40; i += 4) design.rgba[i] = ((design.rgba[i] ?? 0) + 9) % 256;
+  return encodePng(design).bytes;
+})();
+/** anvil's last development account: it only signs here (gasless), it never pays. */
+const WALLET_ACCOUNT = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720";
+
+describe("registering a design in Chromium, on the real server", function () {
+  this.timeout(240_000);
+  let dir: string;
+  let tsa: TestTsa;
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let watch: PageWatch;
+  let creator: Address;
+  const files: Record<string, string> = {};
+  const uploads: string[] = [];
+
+  const waitFor = async (what: string, check: () => Promise<boolean>, tries = 1200) => {
+    for (let i = 0; i < tries; i++) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`timed out waiting for ${what}: ${server.stderr().slice(-2000)}`);
+  };
+  const registry = async () =>
+    ((await (await fetch(`${server.url}/api/deployment`)).json()) as { registry: Address }).registry;
+  const chain = () => createPublicClient({ transport: http(server.chainUrl) });
+  const storedCommitments = async () =>
+    JSON.parse((await page.evaluate(() => localStorage.getItem("titlechain.commitments"))) ?? "[]") as {
+      creator: Address;
+      sha256: Hex;
+      salt: Hex;
+      batch?: { submitter: Address; root: Hex; leaf: Hex; proof: Hex[] };
+      revealId?: string;
+    }[];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "titlechain-register-"));
+    tsa = await startTestTsa("Register test TSA");
+    server = await startServer(join(dir, "data"), ["--demo", "--tsa-url", tsa.url]);
+    await waitFor(
+      "the demo",
+      async () => /the demonstration market is seeded|demo seeding failed/.test(server.stderr()),
+      1800,
+    );
+    expect(server.stderr(), server.stderr().slice(-3000)).to.match(/the demonstration market is seeded/);
+    files["private"] = join(dir, "双鱼纹.png");
+    files["near"] = join(dir, "near.png");
+    await writeFile(files["private"], PRIVATE_DESIGN);
+    await writeFile(files["near"], NEAR_DESIGN);
+    browser = await launchBrowser();
+    ({ page, watch } = await watchedPage(browser.context));
+    // Every request body the page sends, to show what leaves the device.
+    page.on("request", (request) => {
+      const body = request.postDataBuffer();
+      if (body) uploads.push(`${request.method()} ${new URL(request.url()).pathname} ${body.length}`);
+    });
+    await injectWallet(page, server.chainUrl, WALLET_ACCOUNT);
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.process.kill("SIGTERM");
+    await server?.exit;
+    await tsa?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("makes a built-in account whose key is kept only encrypted under the passphrase", async () => {
+    await page.goto(`${server.url}/register`, { waitUntil: "networkidle" });
+    await page.getByLabel("Passphrase", { exact: true }).fill("short");
+    await page.getByLabel("Passphrase again").fill("short");
+    await page.getByRole("button", { name: "Make my account" }).click();
+    expect(await page.getByRole("alert").innerText()).to.contain("at least 8 characters");
+
+    await page.getByLabel("Passphrase", { exact: true }).fill(PASSPHRASE);
+    await page.getByLabel("Passphrase again").fill(PASSPHRASE);
+    await page.getByLabel("I understand that nobody can recover a lost key or passphrase").check();
+    await page.getByRole("button", { name: "Make my account" }).click();
+    await page.getByText("Signing with the account kept in this browser:").waitFor();
+    const keystore = JSON.parse((await page.evaluate(() => localStorage.getItem("titlechain.keystore"))) ?? "null");
+    creator = `0x${keystore.address}` as Address;
+    expect((await page.locator(".account code").innerText()).toLowerCase()).to.equal(creator.toLowerCase());
+    const key = await decryptKeystore(keystore, PASSPHRASE);
+    // The key itself is nowhere in the page's storage.
+    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+    expect(storage).to.not.contain(key.slice(2));
+    expect(await chain().getBalance({ address: creator })).to.equal(0n);
+  });
+
+  it("commits a design privately and gaslessly: only a commitment leaves the browser, anchored on chain", async () => {
+    uploads.length = 0;
+    await page.getByLabel("Private: record only its fingerprint").check();
+    await page.getByLabel("Choose or drop the design's file").setInputFiles(files["private"] as string);
+    const commit = page.getByRole("button", { name: "Record the fingerprint privately" });
+    await waitFor("the commit button", () => commit.isEnabled());
+    await commit.click();
+    await page.getByRole("heading", { name: "Fingerprint recorded privately" }).waitFor({ timeout: 60_000 });
+
+    const sha256 = sha256Of(PRIVATE_DESIGN);
+    const [kept] = await storedCommitments();
+    expect(kept?.sha256).to.equal(sha256);
+    const batch = kept?.batch as NonNullable<typeof kept>["batch"] & object;
+    const leaf = batchLeafOf(creator, sha256, kept?.salt as Hex);
+    expect(batch.leaf).to.equal(leaf);
+    expect(processMerkleProof(leaf, batch.proof)).to.equal(batch.root);
+    const anchoredAt = await chain().readContract({
+      address: await registry(),
+      abi: provenanceRegistryAbi,
+      functionName: "batchTime",
+      args: [batch.submitter, batch.root],
+    });
+    expect(anchoredAt > 0n).to.equal(true);
+    // Nothing but the signed commitment request went out: no upload, no verify with the file, no hash in a body.
+    expect(uploads.filter((u) => u.startsWith("POST"))).to.have.length(1);
+    expect(uploads[0]).to.match(/^POST \/api\/relay\/commit \d+$/);
+    expect(await chain().getBalance({ address: creator })).to.equal(0n);
+    // The receipt holds the salt: the one thing that can open the commitment.
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download the receipt" }).click();
+    const receipt = JSON.parse(await readFile((await (await download).path()) as string, "utf8"));
+    expect([receipt.sha256, receipt.salt]).to.deep.equal([sha256, kept?.salt]);
+  });
+
+  it("reveals the private design later with its description, registered at its commitment's time", async () => {
+    await page.goto(`${server.url}/register`, { waitUntil: "networkidle" });
+    await page.getByLabel("Passphrase", { exact: true }).fill("not the passphrase");
+    await page.getByRole("button", { name: "Unlock" }).click();
+    expect(await page.getByRole("alert").innerText()).to.contain("does not open the account");
+    await page.getByLabel("Passphrase", { exact: true }).fill(PASSPHRASE);
+    await page.getByRole("button", { name: "Unlock" }).click();
+    await page.getByRole("heading", { name: "Your private records in this browser" }).waitFor();
+    await page.getByRole("button", { name: "Make public" }).click();
+    // Another file is refused: only the committed one can be revealed.
+    await page.getByLabel("Choose or drop the design's file").setInputFiles(files["near"] as string);
+    expect(await page.getByRole("alert").innerText()).to.contain("is not the file you committed");
+    await page.getByLabel("Choose or drop the design's file").setInputFiles(files["private"] as string);
+    await page.getByLabel("Title in Chinese").fill("羌绣·双鱼纹围裙");
+    await page.getByLabel("Title in English").fill("Qiang embroidery: twin fish apron");
+    await page.getByLabel("Technique").fill("Qiang embroidery");
+    await page.getByLabel("Region").fill("Maoxian, Sichuan");
+    await page.getByLabel("Your name as creator").fill("陈绣娘 Chen Xiuniang");
+    const reveal = page.getByRole("button", { name: "Make public and register" });
+    await waitFor("the reveal button", () => reveal.isEnabled());
+    await reveal.click();
+    await page.getByRole("heading", { name: "Registered", exact: true }).waitFor({ timeout: 90_000 });
+
+    const sha256 = sha256Of(PRIVATE_DESIGN);
+    const work = (await (await fetch(`${server.url}/api/works/${sha256}`)).json()) as {
+      creator: string;
+      owner: string;
+      metadata: { nameZh: string; technique: string };
+    };
+    expect(work.creator.toLowerCase()).to.equal(creator.toLowerCase());
+    expect(work.owner.toLowerCase()).to.equal(creator.toLowerCase());
+    await waitFor("the metadata", async () => {
+      const w = (await (await fetch(`${server.url}/api/works/${sha256}`)).json()) as typeof work;
+      return w.metadata.nameZh === "羌绣·双鱼纹围裙" && w.metadata.technique === "Qiang embroidery";
+    });
+    // Registered at the batch's time, not the reveal's.
+    const title = await chain().readContract({
+      address: await registry(),
+      abi: provenanceRegistryAbi,
+      functionName: "workOf",
+      args: [BigInt(sha256)],
+    });
+    const [kept] = await storedCommitments();
+    const anchoredAt = await chain().readContract({
+      address: await registry(),
+      abi: provenanceRegistryAbi,
+      functionName: "batchTime",
+      args: [kept?.batch?.submitter as Address, kept?.batch?.root as Hex],
+    });
+    expect((title as { registeredAt: bigint }).registeredAt).to.equal(anchoredAt);
+    expect(kept?.revealId).to.be.a("string");
+    // Its certificate and evidence are there to download.
+    const certificate = await page.getByRole("link", { name: "Download the certificate (PDF)" }).getAttribute("href");
+    const pdf = await fetch(`${server.url}${certificate}`);
+    expect([pdf.status, pdf.headers.get("content-type")]).to.deep.equal([200, "application/pdf"]);
+    expect(await page.locator("#share-link").inputValue()).to.equal(`${server.url}/works/${sha256}`);
+  });
+
+  it("warns of a near duplicate with both images, then registers publicly with an injected wallet signing", async () => {
+    await page.goto(`${server.url}/register`, { waitUntil: "networkidle" });
+    await page.getByRole("button", { name: "Sign with Test Wallet" }).click();
+    await page.getByText("Signing with Test Wallet:").waitFor();
+    await page.getByLabel("Choose or drop the design's file").setInputFiles(files["near"] as string);
+    await page.getByRole("heading", { name: /registered works? looks? similar/ }).waitFor({ timeout: 30_000 });
+    const images = page.locator(".near-duplicates img");
+    await waitFor("both images", async () => (await images.count()) >= 2);
+    await waitFor("the images drawn", async () =>
+      (
+        await images.evaluateAll((all) => all.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth))
+      ).every((w) => w > 0),
+    );
+    const sources = await images.evaluateAll((all) => all.map((i) => (i as unknown as { src: string }).src));
+    expect(sources[0]).to.match(/^blob:/);
+    expect(sources.slice(1).every((s) => /\/ipfs\/b[a-z2-7]+$/.test(s))).to.equal(true);
+
+    await page.getByLabel("Title in English").fill("Near apron");
+    await page.getByLabel("Royalty on resales (%)").fill("80");
+    await page.getByRole("button", { name: "Register without fees" }).click();
+    expect(await page.getByText("Give a percentage from 0 to 50").count()).to.equal(1);
+    await page.getByLabel("Royalty on resales (%)").fill("2.5");
+    await page.getByRole("button", { name: "Register without fees" }).click();
+    await page.getByRole("heading", { name: "Registered", exact: true }).waitFor({ timeout: 90_000 });
+    const work = (await (await fetch(`${server.url}/api/works/${sha256Of(NEAR_DESIGN)}`)).json()) as {
+      creator: string;
+    };
+    expect(work.creator.toLowerCase()).to.equal(WALLET_ACCOUNT.toLowerCase());
+    const royalty = await chain().readContract({
+      address: await registry(),
+      abi: provenanceRegistryAbi,
+      functionName: "royaltyInfo",
+      args: [BigInt(sha256Of(NEAR_DESIGN)), 10_000n],
+    });
+    expect(royalty).to.deep.equal([WALLET_ACCOUNT, 250n]);
+  });
+
+  it("exports the key and imports it again, and refuses a wrong passphrase or a file that is not a keystore", async () => {
+    await page.goto(`${server.url}/register`, { waitUntil: "networkidle" });
+    await page.getByLabel("Passphrase", { exact: true }).fill(PASSPHRASE);
+    await page.getByRole("button", { name: "Unlock" }).click();
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export a copy (keystore file)" }).click();
+    const exported = await download;
+    expect(exported.suggestedFilename()).to.match(new RegExp(`^UTC--.+--${creator.slice(2).toLowerCase()}\\.json$`));
+    const keystoreFile = join(dir, exported.suggestedFilename());
+    await exported.saveAs(keystoreFile);
+    await page.getByRole("button", { name: "Use another account" }).click();
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Remove the account from this browser" }).click();
+    expect(await page.evaluate(() => localStorage.getItem("titlechain.keystore"))).to.equal(null);
+
+    await page.getByText("Use an account from a keystore file").click();
+    await page.getByLabel("Keystore file (JSON)").setInputFiles(files["near"] as string);
+    await page.getByLabel("The file's passphrase").fill(PASSPHRASE);
+    await page.getByRole("button", { name: "Import" }).click();
+    expect(await page.locator("details [role=alert]").innerText()).to.match(/^near\.png: not a keystore/);
+    await page.getByLabel("Keystore file (JSON)").setInputFiles(keystoreFile);
+    await page.getByLabel("The file's passphrase").fill("wrong");
+    await page.getByRole("button", { name: "Import" }).click();
+    await waitFor("the refusal", async () =>
+      /does not open the account/.test(await page.locator("details [role=alert]").innerText()),
+    );
+    expect(await page.evaluate(() => localStorage.getItem("titlechain.keystore"))).to.equal(null);
+    await page.getByLabel("The file's passphrase").fill(PASSPHRASE);
+    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByText("Signing with the account kept in this browser:").waitFor();
+    expect((await page.locator(".account code").innerText()).toLowerCase()).to.equal(creator.toLowerCase());
+  });
+
+  it("has no serious accessibility violation at phone and desktop widths, and breaks no policy", async () => {
+    for (const width of [375, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${server.url}/register`, { waitUntil: "networkidle" });
+      expect(await seriousViolations(page), `account form at ${width}`).to.deep.equal([]);
+      await page.getByLabel("Passphrase", { exact: true }).fill(PASSPHRASE);
+      await page.getByRole("button", { name: "Unlock" }).click();
+      await page.getByText("Signing with the account kept in this browser:").waitFor();
+      await page.getByLabel("Choose or drop the design's file").setInputFiles(files["near"] as string);
+      await page.getByText("This exact file is already registered.").waitFor();
+      expect(await seriousViolations(page), `registration form at ${width}`).to.deep.equal([]);
+    }
+    expect(watch.violations).to.deep.equal([]);
+    expect(watch.errors).to.deep.equal([]);
+  });
+});
