@@ -2,6 +2,7 @@
 import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Route, Switch } from "wouter";
+import { AccountProvider } from "./account/context.tsx";
 import { LanguageSwitch } from "./i18n/LanguageSwitch.tsx";
 import { SearchPage } from "./search/SearchPage.tsx";
 import { Loading } from "./ui/Spinner.tsx";
@@ -32,7 +33,7 @@ function NotFound() {
 export function App() {
   const { t } = useTranslation();
   return (
-    <>
+    <AccountProvider>
       <a className="skip-link" href="#main">
         {t("nav.skip")}
       </a>
@@ -85,6 +86,6 @@ export function App() {
           <a href="/api/docs">{t("nav.apiDocs")}</a>
         </p>
       </footer>
-    </>
+    </AccountProvider>
   );
 }

@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Keystore, KeystoreError } from "../../../core/keystore.ts";
 import { Hex } from "../ui/Hex.tsx";
+import { useAccount } from "./context.tsx";
 import {
   addressOf,
   createLocalAccount,
@@ -183,14 +184,19 @@ function ImportAccount({ onReady }: { onReady: (signer: Signer, keystore: Keysto
 }
 
 /** The signer in use, and the choices when there is none yet. */
-export function AccountPanel({ signer, onSigner }: { signer: Signer | null; onSigner: (s: Signer | null) => void }) {
+/**
+ * The visit's signer, and the choices when there is none yet. With `payer`, only wallets are offered: the built-in
+ * account holds no coins, so it signs for free but cannot pay.
+ */
+export function AccountPanel({ payer = false }: { payer?: boolean }) {
   const { t } = useTranslation();
+  const { signer, setSigner: onSigner } = useAccount();
   const [keystore, setKeystore] = useState<Keystore | null>(storedKeystore);
   const [wallets, setWallets] = useState<InjectedWallet[]>([]);
   const [walletError, setWalletError] = useState("");
   useEffect(() => discoverWallets(setWallets), []);
 
-  if (signer) {
+  if (signer && !(payer && signer.kind === "local")) {
     return (
       <section className="account" aria-labelledby="account-heading">
         <h2 id="account-heading">{t("account.title")}</h2>
@@ -224,7 +230,8 @@ export function AccountPanel({ signer, onSigner }: { signer: Signer | null; onSi
   return (
     <section className="account" aria-labelledby="account-heading">
       <h2 id="account-heading">{t("account.title")}</h2>
-      <p className="hint">{t("account.lead")}</p>
+      <p className="hint">{payer ? t("account.payerLead") : t("account.lead")}</p>
+      {payer && wallets.length === 0 && <p className="warning">{t("account.noWallet")}</p>}
       {wallets.length > 0 && (
         <div>
           <h3>{t("account.wallets")}</h3>
@@ -245,7 +252,7 @@ export function AccountPanel({ signer, onSigner }: { signer: Signer | null; onSi
           )}
         </div>
       )}
-      {keystore ? (
+      {payer ? null : keystore ? (
         <>
           <UnlockAccount keystore={keystore} onReady={onSigner} />
           <p>
@@ -270,15 +277,17 @@ export function AccountPanel({ signer, onSigner }: { signer: Signer | null; onSi
           }}
         />
       )}
-      <details>
-        <summary>{t("account.importSummary")}</summary>
-        <ImportAccount
-          onReady={(s, k) => {
-            setKeystore(k);
-            onSigner(s);
-          }}
-        />
-      </details>
+      {!payer && (
+        <details>
+          <summary>{t("account.importSummary")}</summary>
+          <ImportAccount
+            onReady={(s, k) => {
+              setKeystore(k);
+              onSigner(s);
+            }}
+          />
+        </details>
+      )}
     </section>
   );
 }

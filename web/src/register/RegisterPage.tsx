@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import type { Hex } from "viem";
 import { Link } from "wouter";
 import { AccountPanel } from "../account/AccountPanel.tsx";
-import type { Signer } from "../account/signer.ts";
+import { useAccount } from "../account/context.tsx";
 import { api, call, type Problem } from "../api/client.ts";
 import { ProblemMessage } from "../api/ProblemMessage.tsx";
 import { useFormat } from "../i18n/format.ts";
@@ -36,7 +36,7 @@ const RASTER = /^image\/(png|jpeg|gif|webp|avif)$/;
 export default function RegisterPage() {
   const { t } = useTranslation();
   const format = useFormat();
-  const [signer, setSigner] = useState<Signer | null>(null);
+  const { signer } = useAccount();
   const [revealing, setRevealing] = useState<Commitment | null>(null);
   const [chosen, setChosen] = useState<Chosen | null>(null);
   const [mode, setMode] = useState<"public" | "private">("public");
@@ -174,7 +174,7 @@ export default function RegisterPage() {
       <title>{`${t("register.title")} · ${t("app.name")}`}</title>
       <h1>{t("register.title")}</h1>
       <p className="lead">{t("register.lead")}</p>
-      <AccountPanel signer={signer} onSigner={setSigner} />
+      <AccountPanel />
       {signer && result === null && (
         <Pending
           key={version}
