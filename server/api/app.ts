@@ -11,6 +11,7 @@ import { installErrorHandler } from "./errors.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { evidenceRoutes } from "./routes/evidence.ts";
+import { exchangeRoutes } from "./routes/exchange.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { filesRoutes } from "./routes/files.ts";
 import { gatewayRoutes } from "./routes/gateway.ts";
@@ -95,6 +96,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
         { name: "verify", description: "is this file registered?" },
         { name: "evidence", description: "evidence bundles: timestamped, signed, checkable against any node" },
         { name: "licences", description: "grants, an account's licences, and whether a use is permitted" },
+        { name: "exchange", description: "bids on works, and what the contracts owe an account to withdraw" },
         {
           name: "relay",
           description: "gasless registration, commitment and reveal: the creator signs, the platform pays",
@@ -122,6 +124,7 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
       await api.register(evidenceRoutes, { deps, options });
       await api.register(auditRoutes, { deps });
       await api.register(licenceRoutes, { deps });
+      await api.register(exchangeRoutes, { deps });
       await api.register(relayRoutes, { deps });
       await api.register(profileRoutes, { deps });
       await api.register(feedRoutes, { deps, options });
