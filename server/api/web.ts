@@ -25,6 +25,7 @@ const PAGES = [
   "/evidence",
   "/audit",
   "/register",
+  "/licences",
   "/creators/:account",
   "/market",
 ] as const;

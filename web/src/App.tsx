@@ -13,6 +13,7 @@ const VerifyPage = lazy(() => import("./verify/VerifyPage.tsx"));
 const EvidencePage = lazy(() => import("./evidence/EvidencePage.tsx"));
 const AuditPage = lazy(() => import("./audit/AuditPage.tsx"));
 const RegisterPage = lazy(() => import("./register/RegisterPage.tsx"));
+const MyLicencesPage = lazy(() => import("./licences/MyLicencesPage.tsx"));
 const CreatorPage = lazy(() => import("./creator/CreatorPage.tsx"));
 const MarketPage = lazy(() => import("./market/MarketPage.tsx"));
 
@@ -50,6 +51,9 @@ export function App() {
               <Link href="/register">{t("nav.register")}</Link>
             </li>
             <li>
+              <Link href="/licences">{t("nav.licences")}</Link>
+            </li>
+            <li>
               <Link href="/verify">{t("nav.verify")}</Link>
             </li>
             <li>
@@ -74,6 +78,7 @@ export function App() {
             <Route path="/evidence" component={EvidencePage} />
             <Route path="/audit" component={AuditPage} />
             <Route path="/register" component={RegisterPage} />
+            <Route path="/licences" component={MyLicencesPage} />
             <Route path="/creators/:account">{(params) => <CreatorPage account={params.account} />}</Route>
             <Route path="/market" component={MarketPage} />
             <Route component={NotFound} />

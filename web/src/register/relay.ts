@@ -3,6 +3,7 @@ import type { Address, Hex } from "viem";
 import { commitmentOf } from "../../../core/commitment.ts";
 import { commitRequestTypedData, revealTypedData } from "../../../core/eip712.ts";
 import type { Registration } from "../../../core/registration.ts";
+import { deployment as deploymentOfServer } from "../account/deployment.ts";
 import type { Signer } from "../account/signer.ts";
 import { api, call, type Problem, type Result } from "../api/client.ts";
 
@@ -37,8 +38,13 @@ async function data<T>(request: Promise<Result<T>>): Promise<T> {
 
 /** The chain and registry the server works with (the domain every signature names). */
 export async function deployment(): Promise<Chain> {
-  const d = await data(call(api.GET("/api/deployment")));
-  return { chainId: d.chainId, registry: d.registry as Address };
+  try {
+    const d = await deploymentOfServer();
+    return { chainId: d.chainId, registry: d.registry };
+  } catch (error) {
+    const problem = (error as { problem?: Problem }).problem;
+    throw problem ? new ProblemError(problem) : error;
+  }
 }
 
 /** 32 random bytes: the secret that hides a commitment's file until its creator reveals it. */

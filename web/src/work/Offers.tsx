@@ -1,9 +1,32 @@
 // A work's licence offers: kind, state, price and supply, and the terms in plain words in the current language.
+import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { formatUnits } from "viem";
 import { useFormat } from "../i18n/format.ts";
 import { Hex } from "../ui/Hex.tsx";
+import { Loading } from "../ui/Spinner.tsx";
 import type { Offer } from "./types.ts";
+
+/** The purchase (wallets, viem's clients, the ledger's ABI) loads when a buyer first asks for it. */
+const BuyLicence = lazy(() => import("../licences/BuyLicence.tsx"));
+
+function Buy({ workId, offer }: { workId: string; offer: Offer }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  if (offer.state !== "open") return null;
+  if (!open) {
+    return (
+      <button type="button" className="primary" onClick={() => setOpen(true)}>
+        {t("licences.buy")}
+      </button>
+    );
+  }
+  return (
+    <Suspense fallback={<Loading />}>
+      <BuyLicence workId={workId} offer={offer} onClose={() => setOpen(false)} />
+    </Suspense>
+  );
+}
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
 
@@ -20,7 +43,7 @@ function Price({ offer }: { offer: Offer }) {
   );
 }
 
-export function Offers({ offers }: { offers: Offer[] }) {
+export function Offers({ workId, offers }: { workId: string; offers: Offer[] }) {
   const { t } = useTranslation();
   const format = useFormat();
   if (offers.length === 0) return <p>{t("offers.none")}</p>;
@@ -53,6 +76,7 @@ export function Offers({ offers }: { offers: Offer[] }) {
               <Hex value={offer.legalText.sha256} />
             </dd>
           </dl>
+          <Buy workId={workId} offer={offer} />
         </li>
       ))}
     </ul>

@@ -7,6 +7,7 @@ import { ProblemMessage } from "../api/ProblemMessage.tsx";
 import { useFormat } from "../i18n/format.ts";
 import { isHash, workHex } from "../ui/ids.ts";
 import { Loading } from "../ui/Spinner.tsx";
+import { WorkImage } from "../ui/WorkImage.tsx";
 import { Lineage } from "./Lineage.tsx";
 import { Offers } from "./Offers.tsx";
 import { Timeline } from "./Timeline.tsx";
@@ -60,6 +61,7 @@ function Work({ work }: { work: WorkDetail }) {
       <title>{`${title} · ${t("app.name")}`}</title>
       <h1>{title}</h1>
       {other !== null && <p className="other-name">{other}</p>}
+      <WorkImage metadataCid={work.metadata.cid} alt={title} size={320} />
       {work.metadata.description !== null && <p className="description">{work.metadata.description}</p>}
       <WorkStatus work={work} />
       <section aria-labelledby="record">
@@ -84,7 +86,7 @@ function Work({ work }: { work: WorkDetail }) {
       <Lineage work={work} title={title} />
       <section aria-labelledby="offers">
         <h2 id="offers">{t("offers.title")}</h2>
-        <Offers offers={work.offers} />
+        <Offers workId={id} offers={work.offers} />
       </section>
       <section aria-labelledby="timeline">
         <h2 id="timeline">{t("timeline.title")}</h2>
