@@ -1,5 +1,5 @@
 // The browser tests' handles: Debian's Chromium through playwright-core, policy violations caught, axe, bundle sizes.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -11,11 +11,33 @@ export const WEB_DIST = new URL("../../web/dist/", import.meta.url).pathname;
 
 export type Browser = { context: BrowserContext; close: () => Promise<void> };
 
+/** The project's own Chinese font (the certificate's), so pages in Chinese draw their glyphs on a bare machine too. */
+const CJK_FONT_DIR = new URL("../../node_modules/@expo-google-fonts/noto-sans-sc/", import.meta.url).pathname;
+
+/** A fontconfig file: the machine's fonts and the project's Noto Sans SC (regular and bold). */
+async function fontConfig(profile: string): Promise<string> {
+  const file = join(profile, "fonts.conf");
+  await writeFile(
+    file,
+    `<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>${join(CJK_FONT_DIR, "400Regular")}</dir>
+  <dir>${join(CJK_FONT_DIR, "700Bold")}</dir>
+  <cachedir>${join(profile, "fontconfig-cache")}</cachedir>
+</fontconfig>
+`,
+  );
+  return file;
+}
+
 /** Chromium headless on a fresh profile, in English as a browser in the US would be. */
 export async function launchBrowser(): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), "titlechain-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
+    env: { ...process.env, FONTCONFIG_FILE: await fontConfig(profile) },
     args: [
       "--headless",
       "--no-sandbox",
@@ -127,4 +149,29 @@ export async function injectWallet(page: Page, chainUrl: string, account: string
       announce();
     })();`,
   });
+}
+
+/** Where the journeys' screenshots go (git-ignored); the tests print what they wrote, so CI's log lists them. */
+export const SCREENSHOTS = new URL("../../test-results/screenshots/", import.meta.url).pathname;
+
+/**
+ * The page as it is now at a phone's width (375 px) and a desktop's (1280 px), full height, as
+ * `test-results/screenshots/<name>-phone.png` and `-desktop.png`; returns the files. The viewport is put back.
+ */
+export async function journeyScreenshots(page: Page, name: string): Promise<string[]> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
+  const files: string[] = [];
+  for (const [size, width] of [
+    ["phone", 375],
+    ["desktop", 1280],
+  ] as const) {
+    await page.setViewportSize({ width, height: 900 });
+    const file = join(SCREENSHOTS, `${name}-${size}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    files.push(file);
+  }
+  await page.setViewportSize(viewport);
+  process.stdout.write(`      screenshots: ${files.map((f) => f.slice(f.indexOf("test-results/"))).join(", ")}\n`);
+  return files;
 }

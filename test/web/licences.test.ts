@@ -11,6 +11,7 @@ import { type Server, startServer } from "../stack/server.ts";
 import {
   type Browser,
   injectWallet,
+  journeyScreenshots,
   launchBrowser,
   type PageWatch,
   seriousViolations,
@@ -145,6 +146,7 @@ describe("buying and renewing a licence in Chromium, on the real server", functi
     await waitFor("the new expiry shown", async () =>
       (await page.locator("tbody tr").first().innerText()).includes(later),
     );
+    await journeyScreenshots(page, "licensee-renewed");
   });
 
   it("shows the sale and the renewal in the transfers explorer", async () => {

@@ -16,6 +16,7 @@ import { type Server, startServer } from "../stack/server.ts";
 import {
   type Browser,
   injectWallet,
+  journeyScreenshots,
   launchBrowser,
   type PageWatch,
   seriousViolations,
@@ -126,6 +127,7 @@ describe("registering a design in Chromium, on the real server", function () {
     await waitFor("the commit button", () => commit.isEnabled());
     await commit.click();
     await page.getByRole("heading", { name: "Fingerprint recorded privately" }).waitFor({ timeout: 60_000 });
+    await journeyScreenshots(page, "artisan-committed-privately");
 
     const sha256 = sha256Of(PRIVATE_DESIGN);
     const [kept] = await storedCommitments();
@@ -208,6 +210,7 @@ describe("registering a design in Chromium, on the real server", function () {
     const pdf = await fetch(`${server.url}${certificate}`);
     expect([pdf.status, pdf.headers.get("content-type")]).to.deep.equal([200, "application/pdf"]);
     expect(await page.locator("#share-link").inputValue()).to.equal(`${server.url}/works/${sha256}`);
+    await journeyScreenshots(page, "artisan-registered");
   });
 
   it("warns of a near duplicate with both images, then registers publicly with an injected wallet signing", async () => {
