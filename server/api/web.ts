@@ -28,6 +28,7 @@ const PAGES = [
   "/licences",
   "/creators/:account",
   "/market",
+  "/earnings",
 ] as const;
 
 /** Paths that belong to the server, never to the app: an unknown one there is the API's 404. */

@@ -16,6 +16,7 @@ const RegisterPage = lazy(() => import("./register/RegisterPage.tsx"));
 const MyLicencesPage = lazy(() => import("./licences/MyLicencesPage.tsx"));
 const CreatorPage = lazy(() => import("./creator/CreatorPage.tsx"));
 const MarketPage = lazy(() => import("./market/MarketPage.tsx"));
+const EarningsPage = lazy(() => import("./exchange/EarningsPage.tsx"));
 
 function NotFound() {
   const { t } = useTranslation();
@@ -65,6 +66,9 @@ export function App() {
             <li>
               <Link href="/market">{t("market.nav")}</Link>
             </li>
+            <li>
+              <Link href="/earnings">{t("exchange.earningsNav")}</Link>
+            </li>
           </ul>
         </nav>
         <LanguageSwitch />
@@ -81,6 +85,7 @@ export function App() {
             <Route path="/licences" component={MyLicencesPage} />
             <Route path="/creators/:account">{(params) => <CreatorPage account={params.account} />}</Route>
             <Route path="/market" component={MarketPage} />
+            <Route path="/earnings" component={EarningsPage} />
             <Route component={NotFound} />
           </Switch>
         </Suspense>

@@ -1,5 +1,5 @@
 // A work's page: the mirror's record, its status, licence offers in words, the provenance timeline and downloads.
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 import { api, apiHref, call, useApi } from "../api/client.ts";
@@ -13,6 +13,9 @@ import { Offers } from "./Offers.tsx";
 import { Timeline } from "./Timeline.tsx";
 import type { TitleEntry, WorkDetail } from "./types.ts";
 import { WorkFacts, WorkStatus } from "./WorkFacts.tsx";
+
+/** The exchange (listing, bids, buying and selling) loads after the page, with the code that sends transactions. */
+const ExchangePanel = lazy(() => import("../exchange/ExchangePanel.tsx"));
 
 /** The work's name in the reader's language, the other language's beneath it. */
 function names(work: WorkDetail, language: "zh" | "en"): { main: string | null; other: string | null } {
@@ -88,6 +91,9 @@ function Work({ work }: { work: WorkDetail }) {
         <h2 id="offers">{t("offers.title")}</h2>
         <Offers workId={id} offers={work.offers} />
       </section>
+      <Suspense fallback={<Loading />}>
+        <ExchangePanel work={work} />
+      </Suspense>
       <section aria-labelledby="timeline">
         <h2 id="timeline">{t("timeline.title")}</h2>
         <p className="lead">{t("timeline.lead")}</p>
