@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
 import { type Address, createPublicClient, type Hex, http } from "viem";
+import { titlechainClient } from "../../client/index.ts";
 import { batchLeafOf } from "../../core/commitment.ts";
 import { decryptKeystore } from "../../core/keystore.ts";
 import { processMerkleProof } from "../../core/merkle.ts";
@@ -211,6 +212,34 @@ describe("registering a design in Chromium, on the real server", function () {
     expect([pdf.status, pdf.headers.get("content-type")]).to.deep.equal([200, "application/pdf"]);
     expect(await page.locator("#share-link").inputValue()).to.equal(`${server.url}/works/${sha256}`);
     await journeyScreenshots(page, "artisan-registered");
+  });
+
+  it("edits the creator's own profile by signing it with the built-in account, no fee", async () => {
+    // Client-side from the registration: the account chosen there still signs.
+    await page.getByRole("link", { name: "Open the work's page" }).click();
+    await page.locator(`a[href="/creators/${creator.toLowerCase()}"]`).first().click();
+    await page.getByRole("button", { name: "Edit my profile" }).click();
+    await page.getByLabel("Name in Chinese").fill("陈绣娘");
+    await page.getByLabel("Name in English").fill("Chen Xiuniang");
+    await page.getByLabel("Craft").fill("羌绣 Qiang embroidery");
+    await page.getByLabel("Links (https, one per line)").fill("https://example.org/chen");
+    await page.getByRole("button", { name: "Sign and publish" }).click();
+    await page.getByText("Saved: your signed profile is published.").waitFor();
+    await page.getByRole("heading", { level: 1, name: "Chen Xiuniang" }).waitFor();
+    const { data } = await titlechainClient(server.url).GET("/api/profiles/{account}", {
+      params: { path: { account: creator } },
+    });
+    expect([data?.profile?.nameZh, data?.profile?.links]).to.deep.equal(["陈绣娘", ["https://example.org/chen"]]);
+    expect(await chain().getBalance({ address: creator })).to.equal(0n);
+    // A link that is not https is refused by the API, named in words, and the stored profile stays.
+    await page.getByRole("button", { name: "Edit my profile" }).click();
+    await page.getByLabel("Links (https, one per line)").fill("javascript:alert(1)");
+    await page.getByRole("button", { name: "Sign and publish" }).click();
+    await page.locator(".creator [role=alert]").waitFor();
+    const again = await titlechainClient(server.url).GET("/api/profiles/{account}", {
+      params: { path: { account: creator } },
+    });
+    expect(again.data?.profile?.links).to.deep.equal(["https://example.org/chen"]);
   });
 
   it("warns of a near duplicate with both images, then registers publicly with an injected wallet signing", async () => {

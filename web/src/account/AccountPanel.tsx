@@ -191,6 +191,7 @@ function ImportAccount({ onReady }: { onReady: (signer: Signer, keystore: Keysto
 export function AccountPanel({ payer = false }: { payer?: boolean }) {
   const { t } = useTranslation();
   const { signer, setSigner: onSigner } = useAccount();
+  const headingId = useId();
   const [keystore, setKeystore] = useState<Keystore | null>(storedKeystore);
   const [wallets, setWallets] = useState<InjectedWallet[]>([]);
   const [walletError, setWalletError] = useState("");
@@ -198,8 +199,8 @@ export function AccountPanel({ payer = false }: { payer?: boolean }) {
 
   if (signer && !(payer && signer.kind === "local")) {
     return (
-      <section className="account" aria-labelledby="account-heading">
-        <h2 id="account-heading">{t("account.title")}</h2>
+      <section className="account" aria-labelledby={headingId}>
+        <h2 id={headingId}>{t("account.title")}</h2>
         <p>
           {signer.kind === "local" ? t("account.signingLocal") : t("account.signingWallet", { name: signer.name })}{" "}
           <Hex value={signer.address} />
@@ -228,8 +229,8 @@ export function AccountPanel({ payer = false }: { payer?: boolean }) {
     }
   };
   return (
-    <section className="account" aria-labelledby="account-heading">
-      <h2 id="account-heading">{t("account.title")}</h2>
+    <section className="account" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t("account.title")}</h2>
       <p className="hint">{payer ? t("account.payerLead") : t("account.lead")}</p>
       {payer && wallets.length === 0 && <p className="warning">{t("account.noWallet")}</p>}
       {wallets.length > 0 && (
