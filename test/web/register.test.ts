@@ -6,7 +6,7 @@ import { expect } from "chai";
 import type { Page } from "playwright-core";
 import { type Address, createPublicClient, type Hex, http } from "viem";
 import { titlechainClient } from "../../client/index.ts";
-import { batchLeafOf } from "../../core/commitment.ts";
+import { batchLeafOf, commitmentOf } from "../../core/commitment.ts";
 import { decryptKeystore } from "../../core/keystore.ts";
 import { processMerkleProof } from "../../core/merkle.ts";
 import { sha256Of } from "../../core/verify.ts";
@@ -277,6 +277,40 @@ describe("registering a design in Chromium, on the real server", function () {
       args: [BigInt(sha256Of(NEAR_DESIGN)), 10_000n],
     });
     expect(royalty).to.deep.equal([WALLET_ACCOUNT, 250n]);
+  });
+
+  it("registers with the wallet paying the ledger's fees itself: its own commitment, then its reveal", async () => {
+    const design = encodePng(generateDesign(9_200, 192)).bytes;
+    const file = join(dir, "paid.png");
+    await writeFile(file, design);
+    const before = await chain().getBalance({ address: WALLET_ACCOUNT });
+    // The wallet chosen in the last test still signs.
+    await page.getByRole("button", { name: "Register another design" }).click();
+    await page.getByLabel("My wallet (you confirm and pay each transaction)").check();
+    await page.getByLabel("Choose or drop the design's file").setInputFiles(file);
+    await page.getByLabel("Title in Chinese").fill("自付费登记");
+    const submit = page.getByRole("button", { name: "Register, paying from my wallet" });
+    await waitFor("the register button", () => submit.isEnabled());
+    await submit.click();
+    await page.getByRole("heading", { name: "Registered", exact: true }).waitFor({ timeout: 90_000 });
+    const sha256 = sha256Of(design);
+    const kept = (await storedCommitments()).find((c) => c.sha256 === sha256);
+    expect(kept?.batch).to.equal(undefined);
+    const committedAt = await chain().readContract({
+      address: await registry(),
+      abi: provenanceRegistryAbi,
+      functionName: "commitmentTime",
+      args: [commitmentOf(WALLET_ACCOUNT, sha256, kept?.salt as Hex)],
+    });
+    const work = await chain().readContract({
+      address: await registry(),
+      abi: provenanceRegistryAbi,
+      functionName: "workOf",
+      args: [BigInt(sha256)],
+    });
+    expect((work as { registeredAt: bigint }).registeredAt).to.equal(committedAt);
+    // Two transactions' fees left the wallet.
+    expect((await chain().getBalance({ address: WALLET_ACCOUNT })) < before).to.equal(true);
   });
 
   it("exports the key and imports it again, and refuses a wrong passphrase or a file that is not a keystore", async () => {

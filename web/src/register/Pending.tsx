@@ -32,7 +32,7 @@ export function Pending({
           <li key={c.sha256}>
             <span className="name">{c.fileName}</span>{" "}
             <span className="hint">
-              {c.batch
+              {c.batch || c.paidByWallet
                 ? t("register.committedAt", { time: format.dateTime(c.committedAt) })
                 : t("register.notAnchored")}
             </span>
@@ -40,7 +40,7 @@ export function Pending({
               <button type="button" onClick={() => downloadReceipt(c)}>
                 {t("register.receipt")}
               </button>
-              {c.batch && (
+              {(c.batch || c.paidByWallet) && (
                 <button type="button" onClick={() => onReveal(c)}>
                   {t("register.revealNow")}
                 </button>

@@ -40,6 +40,7 @@ export default function RegisterPage() {
   const [revealing, setRevealing] = useState<Commitment | null>(null);
   const [chosen, setChosen] = useState<Chosen | null>(null);
   const [mode, setMode] = useState<"public" | "private">("public");
+  const [payer, setPayer] = useState<"relay" | "wallet">("relay");
   const [check, setCheck] = useState<Check>({ state: "idle" });
   const [form, setForm] = useState<WorkForm>(emptyForm);
   const [problems, setProblems] = useState<Partial<Record<keyof WorkForm, string>>>({});
@@ -141,6 +142,7 @@ export default function RegisterPage() {
           { sha256, name: chosen.file.name, size: chosen.file.size },
           report,
           controller.signal,
+          signer.kind === "wallet" && payer === "wallet",
         ));
       setVersion((v) => v + 1);
       if (!isPublic) return setResult({ kind: "committed", commitment });
@@ -218,6 +220,31 @@ export default function RegisterPage() {
               <p className="hint">{t("register.privateHint")}</p>
             </fieldset>
           )}
+          {signer?.kind === "wallet" && !revealing && (
+            <fieldset>
+              <legend>{t("register.payer")}</legend>
+              <div className="field checkbox">
+                <input
+                  id="payer-relay"
+                  type="radio"
+                  name="payer"
+                  checked={payer === "relay"}
+                  onChange={() => setPayer("relay")}
+                />
+                <label htmlFor="payer-relay">{t("register.payerRelay")}</label>
+              </div>
+              <div className="field checkbox">
+                <input
+                  id="payer-wallet"
+                  type="radio"
+                  name="payer"
+                  checked={payer === "wallet"}
+                  onChange={() => setPayer("wallet")}
+                />
+                <label htmlFor="payer-wallet">{t("register.payerWallet")}</label>
+              </div>
+            </fieldset>
+          )}
           <FileDrop
             label={t("register.choose")}
             hint={isPublic ? t("register.publicPrivacy") : t("verify.privacy")}
@@ -258,9 +285,11 @@ export default function RegisterPage() {
           <button type="submit" className="primary" disabled={!signer || check.state !== "clear" || running}>
             {revealing
               ? t("register.revealButton")
-              : isPublic
-                ? t("register.registerButton")
-                : t("register.commitButton")}
+              : !isPublic
+                ? t("register.commitButton")
+                : signer?.kind === "wallet" && payer === "wallet"
+                  ? t("register.registerPaidButton")
+                  : t("register.registerButton")}
           </button>
         </form>
       )}
@@ -279,6 +308,22 @@ export default function RegisterPage() {
           <Registered workId={result.workId} transactionHash={result.transactionHash} />
         )}
         {result?.kind === "committed" && <Committed commitment={result.commitment} />}
+        {result !== null && (
+          <p>
+            <button
+              type="button"
+              onClick={() => {
+                setResult(null);
+                setChosen(null);
+                setSteps(null);
+                setCheck({ state: "idle" });
+                setForm(emptyForm);
+              }}
+            >
+              {t("register.another")}
+            </button>
+          </p>
+        )}
       </div>
     </>
   );

@@ -16,6 +16,8 @@ export type Commitment = {
   committedAt: string;
   batch?: NonNullable<RelayStatus["batch"]>;
   transactionHash?: string;
+  /** Committed by the user's wallet (a commitment of its own, not in the relay's batch): revealed by it too. */
+  paidByWallet?: boolean;
   /** Set once revealed: the reveal's relay request. */
   revealId?: string;
 };

@@ -1,7 +1,10 @@
 // A registration's steps, commit first and reveal later: each step reported as it starts, progresses and ends.
 import type { Hex } from "viem";
 import { cidToHex } from "../../../core/cid.ts";
+import { commitmentOf } from "../../../core/commitment.ts";
+import { provenanceRegistryAbi } from "../../../types/abi/index.js";
 import type { Signer } from "../account/signer.ts";
+import { transact } from "../account/transact.ts";
 import { api } from "../api/client.ts";
 import { type Commitment, keepCommitment } from "./commitments.ts";
 import { type Chain, indexed, newSalt, ProblemError, relayCommitment, relayReveal, settled } from "./relay.ts";
@@ -58,6 +61,7 @@ export async function commitFile(
   file: File,
   report: Report,
   signal?: AbortSignal,
+  payFromWallet = false,
 ): Promise<Commitment> {
   const commitment: Commitment = {
     creator: signer.address,
@@ -69,6 +73,7 @@ export async function commitFile(
     committedAt: new Date().toISOString(),
   };
   keepCommitment(commitment);
+  if (payFromWallet) return commitFromWallet(signer, chain, commitment, report);
   commitment.requestId = await step(report, "signCommit", () =>
     relayCommitment(signer, chain, file.sha256, commitment.salt),
   );
@@ -87,6 +92,57 @@ export async function commitFile(
 }
 
 /**
+ * A transaction the user's wallet sends and pays for, as two steps: `sign` until the wallet has sent it, `mine` until
+ * its receipt. Returns the transaction's hash.
+ */
+async function walletSteps(
+  report: Report,
+  sign: StepName,
+  mine: StepName,
+  run: (onSent: (hash: string) => void) => Promise<{ transactionHash: string }>,
+): Promise<string> {
+  let sent = false;
+  report(sign, "active");
+  try {
+    const receipt = await run((hash) => {
+      sent = true;
+      report(sign, "done");
+      report(mine, "active", { status: "submitted", transactionHash: hash });
+    });
+    report(mine, "done");
+    return receipt.transactionHash;
+  } catch (error) {
+    report(sent ? mine : sign, "failed");
+    throw error;
+  }
+}
+
+/** The commitment sent by the user's wallet, which pays its fee. */
+async function commitFromWallet(
+  signer: Signer,
+  chain: Chain,
+  commitment: Commitment,
+  report: Report,
+): Promise<Commitment> {
+  const transactionHash = await walletSteps(report, "signCommit", "anchor", (onSent) =>
+    transact(
+      signer,
+      chain.chainId,
+      {
+        address: chain.registry,
+        abi: provenanceRegistryAbi,
+        functionName: "commit",
+        args: [commitmentOf(signer.address, commitment.sha256, commitment.salt)],
+      },
+      onSent,
+    ),
+  );
+  const anchored = { ...commitment, transactionHash, paidByWallet: true };
+  keepCommitment(anchored);
+  return anchored;
+}
+
+/**
  * Reveals a committed file: uploads it and its metadata, signs the reveal and follows it until the mirror has the
  * work. The file must be the committed one.
  */
@@ -100,7 +156,7 @@ export async function revealFile(
   signal?: AbortSignal,
 ): Promise<{ workId: Hex; transactionHash: string | null }> {
   const batch = commitment.batch;
-  if (!batch) throw new RelayFailed("the commitment is not anchored yet");
+  if (!batch && !commitment.paidByWallet) throw new RelayFailed("the commitment is not anchored yet");
   const stored = await step(report, "upload", () =>
     uploadFile(file, (sent) => report("upload", "active", { sent }), signal),
   );
@@ -128,17 +184,37 @@ export async function revealFile(
     royaltyBps: royaltyBps(form),
     parents: [] as bigint[],
   };
-  const revealId = await step(report, "signReveal", () =>
-    relayReveal(signer, chain, registration, commitment.salt, batch),
-  );
-  keepCommitment({ ...commitment, revealId });
-  const mined = await step(report, "reveal", async () => {
-    const s = await settled(revealId, (st) => report("reveal", "active", { status: st.status }), signal);
-    if (s.status === "failed") throw new RelayFailed(s.error);
-    return s;
-  });
+  let transactionHash: string | null;
+  if (!batch) {
+    // Committed by the wallet: revealed by it too, paying its fee.
+    transactionHash = await walletSteps(report, "signReveal", "reveal", (onSent) =>
+      transact(
+        signer,
+        chain.chainId,
+        {
+          address: chain.registry,
+          abi: provenanceRegistryAbi,
+          functionName: "reveal",
+          args: [registration, commitment.salt],
+        },
+        onSent,
+      ),
+    );
+    keepCommitment({ ...commitment, revealId: transactionHash });
+  } else {
+    const revealId = await step(report, "signReveal", () =>
+      relayReveal(signer, chain, registration, commitment.salt, batch),
+    );
+    keepCommitment({ ...commitment, revealId });
+    const mined = await step(report, "reveal", async () => {
+      const s = await settled(revealId, (st) => report("reveal", "active", { status: st.status }), signal);
+      if (s.status === "failed") throw new RelayFailed(s.error);
+      return s;
+    });
+    transactionHash = mined.transactionHash;
+  }
   await step(report, "index", async () => {
     if (!(await indexed(commitment.sha256, signal))) throw new RelayFailed("mined, but not yet in the server's mirror");
   });
-  return { workId: commitment.sha256, transactionHash: mined.transactionHash };
+  return { workId: commitment.sha256, transactionHash };
 }
