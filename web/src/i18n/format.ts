@@ -1,5 +1,4 @@
 // Dates, times, numbers and percentages formatted for the current language with Intl.
-import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { currentLanguage, type Language, localeOf } from "./index.ts";
 
@@ -48,9 +47,17 @@ export function formatters(language: Language): Formatters {
   };
 }
 
-/** The formatters of the current language, rebuilt when it changes. */
+/** Each language's formatters, made once for the visit rather than once per component (each search card asked). */
+const made = new Map<Language, Formatters>();
+
+/** The formatters of the current language. */
 export function useFormat(): Formatters {
   const { i18n } = useTranslation();
   const language = currentLanguage(i18n.resolvedLanguage);
-  return useMemo(() => formatters(language), [language]);
+  let format = made.get(language);
+  if (!format) {
+    format = formatters(language);
+    made.set(language, format);
+  }
+  return format;
 }
