@@ -56,7 +56,7 @@ describe("the web plugin", () => {
     expect(policy).to.not.match(/unsafe|\*|https?:/);
   });
 
-  it("caches hashed assets for a year, sends Brotli when asked, and answers 304 to a known ETag", async () => {
+  it("caches hashed assets for a year, sends Brotli (assets and page) when asked, and answers 304 to a known ETag", async () => {
     const app = await appWith();
     const plain = await app.inject({ url: "/assets/index-abc123.js" });
     expect(plain.headers["cache-control"]).to.equal("public, max-age=31536000, immutable");
@@ -71,6 +71,10 @@ describe("the web plugin", () => {
     });
     expect(again.statusCode).to.equal(304);
     expect((await app.inject({ url: "/favicon.svg" })).headers["cache-control"]).to.equal("no-cache");
+    // The page too (its node's address filled in, so not the build's copy).
+    const page = await app.inject({ url: "/verify", headers: { "accept-encoding": "gzip, br" } });
+    expect(page.headers["content-encoding"]).to.equal("br");
+    expect(page.rawPayload.length).to.be.below(Buffer.byteLength(INDEX));
   });
 
   it("leaves the API its own routes and 404s; an unknown page is the app's 404 for a browser only", async () => {
