@@ -12,7 +12,7 @@ import { processMerkleProof } from "../../core/merkle.ts";
 import { sha256Of } from "../../core/verify.ts";
 import { encodePng, generateDesign } from "../../scripts/designs.ts";
 import { startTestTsa, type TestTsa } from "../../scripts/local-tsa.ts";
-import { provenanceRegistryAbi } from "../../types/abi/index.js";
+import { licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
 import { type Server, startServer } from "../stack/server.ts";
 import {
   type Browser,
@@ -34,6 +34,8 @@ const NEAR_DESIGN = (() => {
 })();
 /** anvil's last development account: it only signs here (gasless), it never pays. */
 const WALLET_ACCOUNT = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720";
+/** A cooperative sharing a work's licence revenue (any address: it only receives). */
+const CO_OWNER = "0x5c1f3e7a42bb24d1c6d1cbc0d8c0a2f7b1e4d9a3";
 
 describe("registering a design in Chromium, on the real server", function () {
   this.timeout(240_000);
@@ -279,7 +281,7 @@ describe("registering a design in Chromium, on the real server", function () {
     expect(royalty).to.deep.equal([WALLET_ACCOUNT, 250n]);
   });
 
-  it("registers with the wallet paying the ledger's fees itself: its own commitment, then its reveal", async () => {
+  it("registers with the wallet paying the ledger's fees itself: its own commitment, its reveal and a co-owner's split", async () => {
     const design = encodePng(generateDesign(9_200, 192)).bytes;
     const file = join(dir, "paid.png");
     await writeFile(file, design);
@@ -289,6 +291,13 @@ describe("registering a design in Chromium, on the real server", function () {
     await page.getByLabel("My wallet (you confirm and pay each transaction)").check();
     await page.getByLabel("Choose or drop the design's file").setInputFiles(file);
     await page.getByLabel("Title in Chinese").fill("自付费登记");
+    // A co-owner sharing the licence revenue: a bad address is named first, then 30% to the cooperative.
+    await page.getByRole("button", { name: "Add a co-owner" }).click();
+    await page.getByLabel("Co-owner 1: account").fill("0x1234");
+    await page.getByLabel("Co-owner 1: share (%)").fill("30");
+    await page.getByRole("button", { name: "Register, paying from my wallet" }).click();
+    await page.getByText("Each co-owner needs an account address").waitFor();
+    await page.getByLabel("Co-owner 1: account").fill(CO_OWNER);
     const submit = page.getByRole("button", { name: "Register, paying from my wallet" });
     await waitFor("the register button", () => submit.isEnabled());
     await submit.click();
@@ -309,7 +318,31 @@ describe("registering a design in Chromium, on the real server", function () {
       args: [BigInt(sha256)],
     });
     expect((work as { registeredAt: bigint }).registeredAt).to.equal(committedAt);
-    // Two transactions' fees left the wallet.
+    // The split sent by the wallet: the cooperative 30%, the creator the rest, and the ledger's mirror shows it.
+    const ledger = ((await (await fetch(`${server.url}/api/deployment`)).json()) as { ledger: Address }).ledger;
+    const [version] = await chain().readContract({
+      address: ledger,
+      abi: licenceLedgerAbi,
+      functionName: "currentSplit",
+      args: [BigInt(sha256)],
+    });
+    const [, payees] = await chain().readContract({
+      address: ledger,
+      abi: licenceLedgerAbi,
+      functionName: "splitOf",
+      args: [BigInt(sha256), version],
+    });
+    expect(payees.map((p) => [p.account.toLowerCase(), p.shareBps])).to.deep.equal([
+      [WALLET_ACCOUNT.toLowerCase(), 7_000],
+      [CO_OWNER.toLowerCase(), 3_000],
+    ]);
+    await waitFor("the split in the chain of title", async () => {
+      const title = (await (await fetch(`${server.url}/api/works/${sha256}/title`)).json()) as {
+        entries: { kind: string }[];
+      };
+      return title.entries.some((e) => e.kind === "splitsSet");
+    });
+    // Three transactions' fees left the wallet.
     expect((await chain().getBalance({ address: WALLET_ACCOUNT })) < before).to.equal(true);
   });
 

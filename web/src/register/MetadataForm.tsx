@@ -2,17 +2,20 @@
 import { useId } from "react";
 import { useTranslation } from "react-i18next";
 import { useChoices } from "../search/SearchForm.tsx";
+import { CoOwners } from "./CoOwners.tsx";
 import { MAX_ROYALTY_PERCENT, type WorkForm } from "./work-form.ts";
 
 type Props = {
   form: WorkForm;
   problems: Partial<Record<keyof WorkForm, string>>;
   onChange: (form: WorkForm) => void;
+  /** Co-owners can be named: the wallet then sends the split (the built-in account has no coins to). */
+  coOwners?: boolean;
 };
 
 function Field(
   props: Props & {
-    name: keyof WorkForm;
+    name: Exclude<keyof WorkForm, "coOwners">;
     label: string;
     hint?: string;
     long?: boolean;
@@ -112,6 +115,7 @@ export function MetadataForm(props: Props) {
           {problem !== undefined ? t(problem as never) : t("register.royaltyHint")}
         </p>
       </div>
+      {props.coOwners && <CoOwners form={props.form} problem={props.problems.coOwners} onChange={props.onChange} />}
     </fieldset>
   );
 }

@@ -13,7 +13,15 @@ import { workPath } from "../ui/ids.ts";
 import { hashFile } from "../verify/hash-file.ts";
 import { type Commitment, pendingCommitments } from "./commitments.ts";
 import { Committed, Registered } from "./Done.tsx";
-import { COMMIT_STEPS, commitFile, MetadataRefused, REVEAL_STEPS, revealFile, type StepName } from "./flow.ts";
+import {
+  COMMIT_STEPS,
+  commitFile,
+  MetadataRefused,
+  REVEAL_STEPS,
+  revealFile,
+  SPLIT_STEPS,
+  type StepName,
+} from "./flow.ts";
 import { MetadataForm } from "./MetadataForm.tsx";
 import { NearDuplicates } from "./NearDuplicates.tsx";
 import { Pending } from "./Pending.tsx";
@@ -120,7 +128,7 @@ export default function RegisterPage() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!signer || !chosen || sha256 === null) return;
-    const found = isPublic ? formProblems(form) : {};
+    const found = isPublic ? formProblems(form, signer.address) : {};
     setProblems(found);
     if (Object.keys(found).length > 0) return;
     const names: StepName[] = revealing
@@ -128,6 +136,7 @@ export default function RegisterPage() {
       : isPublic
         ? [...COMMIT_STEPS, ...REVEAL_STEPS]
         : [...COMMIT_STEPS];
+    if (isPublic && signer.kind === "wallet" && form.coOwners.length > 0) names.push(...SPLIT_STEPS);
     setSteps(names.map((name) => ({ name, state: "waiting" })));
     setFailure(null);
     const controller = new AbortController();
@@ -280,7 +289,9 @@ export default function RegisterPage() {
             </div>
           )}
           {check.state === "clear" && <NearDuplicates near={check.near} preview={chosen?.preview ?? null} />}
-          {isPublic && <MetadataForm form={form} problems={problems} onChange={setForm} />}
+          {isPublic && (
+            <MetadataForm form={form} problems={problems} onChange={setForm} coOwners={signer?.kind === "wallet"} />
+          )}
           {!signer && <p className="hint">{t("register.needAccount")}</p>}
           <button type="submit" className="primary" disabled={!signer || check.state !== "clear" || running}>
             {revealing

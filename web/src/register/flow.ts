@@ -2,18 +2,21 @@
 import type { Hex } from "viem";
 import { cidToHex } from "../../../core/cid.ts";
 import { commitmentOf } from "../../../core/commitment.ts";
-import { provenanceRegistryAbi } from "../../../types/abi/index.js";
+import { licenceLedgerAbi, provenanceRegistryAbi } from "../../../types/abi/index.js";
+import { deployment as deploymentOfServer } from "../account/deployment.ts";
 import type { Signer } from "../account/signer.ts";
 import { transact } from "../account/transact.ts";
 import { api } from "../api/client.ts";
 import { type Commitment, keepCommitment } from "./commitments.ts";
 import { type Chain, indexed, newSalt, ProblemError, relayCommitment, relayReveal, settled } from "./relay.ts";
 import { uploadFile } from "./upload.ts";
-import { metadataOf, royaltyBps, type WorkForm } from "./work-form.ts";
+import { metadataOf, payeesOf, royaltyBps, type WorkForm } from "./work-form.ts";
 
 export const COMMIT_STEPS = ["signCommit", "anchor"] as const;
 export const REVEAL_STEPS = ["upload", "metadata", "signReveal", "reveal", "index"] as const;
-export type StepName = (typeof COMMIT_STEPS)[number] | (typeof REVEAL_STEPS)[number];
+/** After the registration, when co-owners share the revenue: the wallet sends the split. */
+export const SPLIT_STEPS = ["signSplits", "splits"] as const;
+export type StepName = (typeof COMMIT_STEPS)[number] | (typeof REVEAL_STEPS)[number] | (typeof SPLIT_STEPS)[number];
 export type StepState = "waiting" | "active" | "done" | "failed";
 /** What a step says while it runs: a relay status, bytes sent, a transaction. */
 export type StepNote = { status?: string; sent?: number; transactionHash?: string };
@@ -216,5 +219,22 @@ export async function revealFile(
   await step(report, "index", async () => {
     if (!(await indexed(commitment.sha256, signal))) throw new RelayFailed("mined, but not yet in the server's mirror");
   });
+  const payees = payeesOf(form, signer.address);
+  if (payees.length > 0) {
+    const { ledger } = await deploymentOfServer();
+    await walletSteps(report, "signSplits", "splits", (onSent) =>
+      transact(
+        signer,
+        chain.chainId,
+        {
+          address: ledger,
+          abi: licenceLedgerAbi,
+          functionName: "setSplits",
+          args: [BigInt(commitment.sha256), payees],
+        },
+        onSent,
+      ),
+    );
+  }
   return { workId: commitment.sha256, transactionHash };
 }

@@ -12,6 +12,8 @@ export type WorkForm = {
   creatorName: string;
   /** The royalty on resales, in percent as typed (e.g. "5" or "2.5"). */
   royaltyPercent: string;
+  /** Co-owners sharing the licence revenue, each with a percent as typed; the creator keeps the rest. */
+  coOwners: { account: string; percent: string }[];
 };
 
 export const emptyForm: WorkForm = {
@@ -23,14 +25,34 @@ export const emptyForm: WorkForm = {
   region: "",
   creatorName: "",
   royaltyPercent: "5",
+  coOwners: [],
 };
 
 /** Highest royalty the form accepts: the registry allows up to 100%, but no resale market would pay it. */
 export const MAX_ROYALTY_PERCENT = 50;
 
+const ACCOUNT = /^0x[0-9a-fA-F]{40}$/;
+/** A percent with at most two decimals, as basis points; null when it is not one. */
+const bpsOf = (text: string): number | null => {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || Math.round(value * 100) !== value * 100) return null;
+  return Math.round(value * 100);
+};
+
 /** The form's own checks (the server validates the metadata itself): field name → message key. */
-export function formProblems(form: WorkForm): Partial<Record<keyof WorkForm, string>> {
+export function formProblems(form: WorkForm, creator?: string): Partial<Record<keyof WorkForm, string>> {
   const problems: Partial<Record<keyof WorkForm, string>> = {};
+  let shared = 0;
+  const seen = new Set([creator?.toLowerCase()]);
+  for (const c of form.coOwners) {
+    const bps = bpsOf(c.percent);
+    if (!ACCOUNT.test(c.account.trim()) || seen.has(c.account.trim().toLowerCase()))
+      problems.coOwners = "register.badCoOwner";
+    else if (bps === null || bps <= 0) problems.coOwners = "register.badShare";
+    seen.add(c.account.trim().toLowerCase());
+    shared += bps ?? 0;
+  }
+  if (!problems.coOwners && shared >= 10_000) problems.coOwners = "register.sharesTooLarge";
   if (form.nameZh.trim() === "" && form.nameEn.trim() === "") problems.nameZh = "register.needName";
   const royalty = Number(form.royaltyPercent);
   if (form.royaltyPercent.trim() === "" || !Number.isFinite(royalty) || royalty < 0 || royalty > MAX_ROYALTY_PERCENT) {
@@ -82,4 +104,12 @@ export function fieldOfPointer(pointer: string): keyof WorkForm | null {
   if (pointer.startsWith("/locationCreated")) return "region";
   if (pointer.startsWith("/creator")) return "creatorName";
   return null;
+}
+
+/** The licence revenue's payees: each co-owner's share and the creator's remainder (10,000 basis points in all). */
+export function payeesOf(form: WorkForm, creator: Hex): { account: Hex; shareBps: number }[] {
+  if (form.coOwners.length === 0) return [];
+  const others = form.coOwners.map((c) => ({ account: c.account.trim() as Hex, shareBps: bpsOf(c.percent) ?? 0 }));
+  const rest = 10_000 - others.reduce((sum, p) => sum + p.shareBps, 0);
+  return [{ account: creator, shareBps: rest }, ...others];
 }
