@@ -42,6 +42,8 @@ type PageFigures = {
   /** Audits of a scored category that did not pass (score < 0.9), as "category/audit: score". */
   failing: string[];
   lighthouseVersion: string;
+  /** Lighthouse's measure of the host's CPU speed at that run (higher is faster; other load lowers it). */
+  benchmarkIndex: number;
 };
 
 /** The newest modification time of any file under `dir`, in ms. */
@@ -115,6 +117,7 @@ async function audit(url: string, path: string): Promise<PageFigures> {
       jsGzipKB: round((await gzippedBytes(scripts)) / 1024, 1),
       failing,
       lighthouseVersion: lhr.lighthouseVersion,
+      benchmarkIndex: round(lhr.environment.benchmarkIndex),
     };
   } finally {
     chrome.kill();
