@@ -1,22 +1,17 @@
 // The web front end in Chromium against the real server (anvil, PGlite, content store, the demo market): no mocks.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import { type Address, createPublicClient, createWalletClient, type Hex, http, toHex } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "viem";
 import { titlechainClient } from "../../client/index.ts";
-import { cidToHex } from "../../core/cid.ts";
-import { buildWorkMetadata } from "../../core/metadata.ts";
 import { sha256Of } from "../../core/verify.ts";
 import { encodePng, generateDesign } from "../../scripts/designs.ts";
 import { startTestTsa, type TestTsa } from "../../scripts/local-tsa.ts";
-import { provenanceRegistryAbi } from "../../types/abi/index.js";
 import en from "../../web/src/i18n/en.json" with { type: "json" };
 import zh from "../../web/src/i18n/zh.json" with { type: "json" };
-import { type Server, startServer } from "../stack/server.ts";
+import type { Server } from "../stack/server.ts";
 import {
   type Browser,
   gzippedBytes,
@@ -26,6 +21,7 @@ import {
   seriousViolations,
   watchedPage,
 } from "./browser.ts";
+import { type Demo, registerWork, startDemo } from "./demo.ts";
 
 /** The demo's first work (a Qiang embroidery apron with offers and a derivative) and a design of its private batch. */
 const FIRST_DESIGN = encodePng(generateDesign(7_000, 192)).bytes;
@@ -63,57 +59,23 @@ describe("the web front end in Chromium, on the real server", function () {
     return opened;
   };
 
-  const waitFor = async (what: string, check: () => Promise<boolean>, tries = 600) => {
-    for (let i = 0; i < tries; i++) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`timed out waiting for ${what}: ${server.stderr().slice(-2000)}`);
-  };
+  let demo: Demo;
+  const waitFor: Demo["waitFor"] = (what, check, tries) => demo.waitFor(what, check, tries);
 
   /** Registers a work whose metadata is markup and script, as any user could, through the API and the chain. */
   const registerHostileWork = async (): Promise<Hex> => {
-    const bytes = new TextEncoder().encode(`a hostile work ${randomBytes(8).toString("hex")}`);
-    const { data: file } = await api().POST("/api/files", {
-      body: bytes as never,
-      bodySerializer: (b: unknown) => b as Uint8Array,
-      headers: { "content-type": "application/octet-stream" },
-    });
-    if (!file) throw new Error("upload refused");
-    const metadata = buildWorkMetadata({
-      name: HOSTILE_NAME,
-      description: HOSTILE_DESCRIPTION,
-      i18n: { en: { name: HOSTILE_NAME }, zh: { name: HOSTILE_NAME } },
-      creator: [{ "@type": "Person", name: `<img src=x onerror="window.__pwned = 'creator'">` }],
-      dateCreated: "2024",
-      genre: `<svg onload="window.__pwned = 'genre'">`,
-      content: { sha256: file.sha256 as Hex, cid: file.cid, size: file.size, mediaType: file.mediaType },
-    });
-    const { data: stored } = await api().POST("/api/metadata", { body: metadata as never });
-    if (!stored) throw new Error("metadata refused");
-    const { data: deployment } = await api().GET("/api/deployment");
-    const account = privateKeyToAccount(generatePrivateKey());
-    const pub = createPublicClient({ transport: http(server.chainUrl) });
-    await pub.request({ method: "anvil_setBalance" as never, params: [account.address, toHex(10n ** 18n)] as never });
-    const wallet = createWalletClient({ transport: http(server.chainUrl), account });
-    const hash = await wallet.writeContract({
-      address: deployment?.registry as Address,
-      abi: provenanceRegistryAbi,
-      functionName: "register",
-      args: [
-        {
-          to: account.address,
-          contentHash: file.sha256 as Hex,
-          metadataCid: cidToHex(stored.cid),
-          royaltyReceiver: account.address,
-          royaltyBps: 0,
-          parents: [],
-        },
-      ],
-      chain: null,
-    });
-    await pub.waitForTransactionReceipt({ hash });
-    const id = file.sha256 as Hex;
+    const { id } = await registerWork(
+      server,
+      new TextEncoder().encode(`a hostile work ${randomBytes(8).toString("hex")}`),
+      {
+        name: HOSTILE_NAME,
+        description: HOSTILE_DESCRIPTION,
+        i18n: { en: { name: HOSTILE_NAME }, zh: { name: HOSTILE_NAME } },
+        creator: [{ "@type": "Person", name: `<img src=x onerror="window.__pwned = 'creator'">` }],
+        dateCreated: "2024",
+        genre: `<svg onload="window.__pwned = 'genre'">`,
+      },
+    );
     await waitFor("the hostile work's metadata", async () => {
       const { data } = await api().GET("/api/works/{workId}", { params: { path: { workId: id } } });
       return data?.metadata.status === "ok";
@@ -122,16 +84,10 @@ describe("the web front end in Chromium, on the real server", function () {
   };
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "titlechain-web-"));
     const started = performance.now();
     tsa = await startTestTsa("Web test TSA");
-    server = await startServer(join(dir, "data"), ["--demo", "--tsa-url", tsa.url]);
-    await waitFor(
-      "the demo",
-      async () => /the demonstration market is seeded|demo seeding failed/.test(server.stderr()),
-      1800,
-    );
-    expect(server.stderr(), server.stderr().slice(-3000)).to.match(/the demonstration market is seeded/);
+    demo = await startDemo("web", ["--tsa-url", tsa.url]);
+    ({ server, dir } = demo);
     await waitFor("51 indexed works", async () => {
       const { data } = await api().GET("/api/works", { params: { query: { limit: 100 } } });
       return (data?.works.length ?? 0) >= 51;
@@ -143,10 +99,8 @@ describe("the web front end in Chromium, on the real server", function () {
 
   after(async () => {
     await browser?.close();
-    server?.process.kill("SIGTERM");
-    await server?.exit;
+    await demo?.stop();
     await tsa?.close();
-    await rm(dir, { recursive: true, force: true });
     process.stdout.write(`      web figures: ${JSON.stringify(figures)}\n`);
   });
 

@@ -1,17 +1,12 @@
 // The exchange journey in Chromium on the real server: a seller lists, a buyer bids, withdraws and buys, a bid is
 // accepted, the seller withdraws the earnings; each step confirmed in words and followed until the API shows it.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
 import { type Address, createPublicClient, createWalletClient, type Hex, http, parseEther } from "viem";
 import { titlechainClient } from "../../client/index.ts";
-import { cidToHex } from "../../core/cid.ts";
-import { buildWorkMetadata } from "../../core/metadata.ts";
-import { exchangeAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
-import { type Server, startServer } from "../stack/server.ts";
+import { exchangeAbi } from "../../types/abi/index.js";
+import type { Server } from "../stack/server.ts";
 import {
   type Browser,
   injectWallet,
@@ -20,6 +15,7 @@ import {
   seriousViolations,
   watchedPage,
 } from "./browser.ts";
+import { type Demo, registerWork, startDemo } from "./demo.ts";
 
 /** anvil's second and third development accounts: the artisan who sells, and the buyer. */
 const SELLER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as Address;
@@ -29,7 +25,6 @@ const NAME = "Qiang embroidery: a sash for sale";
 
 describe("buying and selling a work's copyright in Chromium, on the real server", function () {
   this.timeout(240_000);
-  let dir: string;
   let server: Server;
   let browser: Browser;
   let seller: { page: Page; watch: PageWatch };
@@ -39,13 +34,8 @@ describe("buying and selling a work's copyright in Chromium, on the real server"
   const api = () => titlechainClient(server.url);
   const chain = () => createPublicClient({ transport: http(server.chainUrl) });
 
-  const waitFor = async (what: string, check: () => Promise<boolean>, tries = 1200) => {
-    for (let i = 0; i < tries; i++) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`timed out waiting for ${what}: ${server.stderr().slice(-2000)}`);
-  };
+  let demo: Demo;
+  const waitFor: Demo["waitFor"] = (what, check, tries) => demo.waitFor(what, check, tries);
   const work = async () => {
     const { data } = await api().GET("/api/works/{workId}", { params: { path: { workId } } });
     if (!data) throw new Error(`no work ${workId}`);
@@ -56,43 +46,17 @@ describe("buying and selling a work's copyright in Chromium, on the real server"
 
   /** Registers a work to the seller through the API and the chain, as any artisan's wallet could; its id. */
   const registerForSeller = async (): Promise<Hex> => {
-    const bytes = new TextEncoder().encode(`a sash ${randomBytes(8).toString("hex")}`);
-    const { data: file } = await api().POST("/api/files", {
-      body: bytes as never,
-      bodySerializer: (b: unknown) => b as Uint8Array,
-      headers: { "content-type": "application/octet-stream" },
-    });
-    if (!file) throw new Error("upload refused");
-    const metadata = buildWorkMetadata({
-      name: NAME,
-      description: "A woven sash, offered on the exchange.",
-      i18n: { en: { name: NAME }, zh: { name: "羌绣腰带" } },
-      creator: [{ "@type": "Person", name: "An artisan" }],
-      dateCreated: "2026",
-      content: { sha256: file.sha256 as Hex, cid: file.cid, size: file.size, mediaType: file.mediaType },
-    });
-    const { data: stored } = await api().POST("/api/metadata", { body: metadata as never });
-    if (!stored) throw new Error("metadata refused");
-    const { data: deployment } = await api().GET("/api/deployment");
-    const wallet = createWalletClient({ transport: http(server.chainUrl), account: SELLER });
-    const hash = await wallet.writeContract({
-      address: deployment?.registry as Address,
-      abi: provenanceRegistryAbi,
-      functionName: "register",
-      args: [
-        {
-          to: SELLER,
-          contentHash: file.sha256 as Hex,
-          metadataCid: cidToHex(stored.cid),
-          royaltyReceiver: SELLER,
-          royaltyBps: 0,
-          parents: [],
-        },
-      ],
-      chain: null,
-    });
-    await chain().waitForTransactionReceipt({ hash });
-    const id = file.sha256 as Hex;
+    const { id } = await registerWork(
+      server,
+      new TextEncoder().encode(`a sash ${randomBytes(8).toString("hex")}`),
+      {
+        name: NAME,
+        description: "A woven sash, offered on the exchange.",
+        i18n: { en: { name: NAME }, zh: { name: "羌绣腰带" } },
+        creator: [{ "@type": "Person", name: "An artisan" }],
+      },
+      SELLER,
+    );
     await waitFor("the work's metadata", async () => {
       const { data } = await api().GET("/api/works/{workId}", { params: { path: { workId: id } } });
       return data?.metadata.status === "ok";
@@ -124,14 +88,8 @@ describe("buying and selling a work's copyright in Chromium, on the real server"
     page.evaluate(() => (globalThis as unknown as Doc).document.activeElement?.className ?? "");
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "titlechain-exchange-"));
-    server = await startServer(join(dir, "data"), ["--demo"]);
-    await waitFor(
-      "the demo",
-      async () => /the demonstration market is seeded|demo seeding failed/.test(server.stderr()),
-      1800,
-    );
-    expect(server.stderr(), server.stderr().slice(-3000)).to.match(/the demonstration market is seeded/);
+    demo = await startDemo("exchange");
+    server = demo.server;
     workId = await registerForSeller();
     exchange = ((await api().GET("/api/deployment")).data?.exchange ?? NATIVE) as Address;
     browser = await launchBrowser();
@@ -143,9 +101,7 @@ describe("buying and selling a work's copyright in Chromium, on the real server"
 
   after(async () => {
     await browser?.close();
-    server?.process.kill("SIGTERM");
-    await server?.exit;
-    await rm(dir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it("lets the seller list the work: the exchange approved for it, then the listing, each sent, mined and shown", async () => {

@@ -1,13 +1,10 @@
 // The licensee's journey in Chromium on the real server: find a work in Chinese, buy its licence, hold it, renew it.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
 import { type Address, createPublicClient, http } from "viem";
 import { titlechainClient } from "../../client/index.ts";
 import { licenceLedgerAbi } from "../../types/abi/index.js";
-import { type Server, startServer } from "../stack/server.ts";
+import type { Server } from "../stack/server.ts";
 import {
   type Browser,
   injectWallet,
@@ -17,6 +14,7 @@ import {
   seriousViolations,
   watchedPage,
 } from "./browser.ts";
+import { type Demo, startDemo } from "./demo.ts";
 
 /** anvil's ninth development account: the licensee, paying from its own balance. */
 const LICENSEE = "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f" as Address;
@@ -24,7 +22,6 @@ const NATIVE = "0x0000000000000000000000000000000000000000";
 
 describe("buying and renewing a licence in Chromium, on the real server", function () {
   this.timeout(240_000);
-  let dir: string;
   let server: Server;
   let browser: Browser;
   let page: Page;
@@ -35,26 +32,15 @@ describe("buying and renewing a licence in Chromium, on the real server", functi
   const api = () => titlechainClient(server.url);
   const chain = () => createPublicClient({ transport: http(server.chainUrl) });
 
-  const waitFor = async (what: string, check: () => Promise<boolean>, tries = 1200) => {
-    for (let i = 0; i < tries; i++) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`timed out waiting for ${what}: ${server.stderr().slice(-2000)}`);
-  };
+  let demo: Demo;
+  const waitFor: Demo["waitFor"] = (what, check, tries) => demo.waitFor(what, check, tries);
   const held = async () =>
     (await api().GET("/api/accounts/{account}/licences", { params: { path: { account: LICENSEE } } })).data?.grants ??
     [];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "titlechain-licences-"));
-    server = await startServer(join(dir, "data"), ["--demo"]);
-    await waitFor(
-      "the demo",
-      async () => /the demonstration market is seeded|demo seeding failed/.test(server.stderr()),
-      1800,
-    );
-    expect(server.stderr(), server.stderr().slice(-3000)).to.match(/the demonstration market is seeded/);
+    demo = await startDemo("licences");
+    server = demo.server;
     // A Qiang embroidery with a renewable, open, non-exclusive offer in the native coin: what a licensee would buy.
     const { data } = await api().GET("/api/works", { params: { query: { q: "羌绣", limit: 100 } } });
     for (const candidate of data?.works ?? []) {
@@ -77,9 +63,7 @@ describe("buying and renewing a licence in Chromium, on the real server", functi
 
   after(async () => {
     await browser?.close();
-    server?.process.kill("SIGTERM");
-    await server?.exit;
-    await rm(dir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it("finds the work by a Chinese query and reads its image, offers and timeline", async () => {

@@ -1,19 +1,13 @@
 // The lineage graph, creator pages and the live market dashboard in Chromium, against the real server and demo market.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import { type Address, createPublicClient, createWalletClient, type Hex, http, toHex } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "viem";
 import { titlechainClient } from "../../client/index.ts";
-import { cidToHex } from "../../core/cid.ts";
-import { buildWorkMetadata } from "../../core/metadata.ts";
 import { sha256Of } from "../../core/verify.ts";
 import { encodePng, generateDesign } from "../../scripts/designs.ts";
-import { provenanceRegistryAbi } from "../../types/abi/index.js";
-import { type Server, startServer } from "../stack/server.ts";
+import type { Server } from "../stack/server.ts";
 import {
   type Browser,
   gzippedBytes,
@@ -22,6 +16,7 @@ import {
   seriousViolations,
   watchedPage,
 } from "./browser.ts";
+import { type Demo, registerWork as registerDemoWork, startDemo } from "./demo.ts";
 
 /** The demo's first work (a Qiang embroidery apron) and the brand's licensed adaptation of it (its derivative). */
 const FIRST_DESIGN = encodePng(generateDesign(7_000, 192)).bytes;
@@ -37,7 +32,6 @@ type Element = {
 
 describe("lineage, creators and the market dashboard in Chromium, on the real server", function () {
   this.timeout(180_000);
-  let dir: string;
   let server: Server;
   let browser: Browser;
   const firstId = sha256Of(FIRST_DESIGN);
@@ -57,58 +51,19 @@ describe("lineage, creators and the market dashboard in Chromium, on the real se
     return opened;
   };
 
-  const waitFor = async (what: string, check: () => Promise<boolean>, tries = 600) => {
-    for (let i = 0; i < tries; i++) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`timed out waiting for ${what}: ${server.stderr().slice(-2000)}`);
-  };
+  let demo: Demo;
+  const waitFor: Demo["waitFor"] = (what, check, tries) => demo.waitFor(what, check, tries);
 
   /** Registers a new work as any user could, through the API and the chain; its id. */
-  const registerWork = async (name: string): Promise<Hex> => {
-    const bytes = new TextEncoder().encode(`a live work ${randomBytes(8).toString("hex")}`);
-    const { data: file } = await api().POST("/api/files", {
-      body: bytes as never,
-      bodySerializer: (b: unknown) => b as Uint8Array,
-      headers: { "content-type": "application/octet-stream" },
-    });
-    if (!file) throw new Error("upload refused");
-    const metadata = buildWorkMetadata({
-      name,
-      description: "A work registered while the dashboard is open.",
-      i18n: { en: { name }, zh: { name } },
-      creator: [{ "@type": "Person", name: "A live test" }],
-      dateCreated: "2026",
-      genre: "Qiang embroidery",
-      content: { sha256: file.sha256 as Hex, cid: file.cid, size: file.size, mediaType: file.mediaType },
-    });
-    const { data: stored } = await api().POST("/api/metadata", { body: metadata as never });
-    if (!stored) throw new Error("metadata refused");
-    const { data: deployment } = await api().GET("/api/deployment");
-    const account = privateKeyToAccount(generatePrivateKey());
-    const pub = createPublicClient({ transport: http(server.chainUrl) });
-    await pub.request({ method: "anvil_setBalance" as never, params: [account.address, toHex(10n ** 18n)] as never });
-    const wallet = createWalletClient({ transport: http(server.chainUrl), account });
-    const hash = await wallet.writeContract({
-      address: deployment?.registry as Address,
-      abi: provenanceRegistryAbi,
-      functionName: "register",
-      args: [
-        {
-          to: account.address,
-          contentHash: file.sha256 as Hex,
-          metadataCid: cidToHex(stored.cid),
-          royaltyReceiver: account.address,
-          royaltyBps: 0,
-          parents: [],
-        },
-      ],
-      chain: null,
-    });
-    await pub.waitForTransactionReceipt({ hash });
-    return file.sha256 as Hex;
-  };
+  const registerWork = async (name: string): Promise<Hex> =>
+    (
+      await registerDemoWork(server, new TextEncoder().encode(`a live work ${randomBytes(8).toString("hex")}`), {
+        name,
+        description: "A work registered while the dashboard is open.",
+        creator: [{ "@type": "Person", name: "A live test" }],
+        genre: "Qiang embroidery",
+      })
+    ).id;
 
   const workOf = async (id: string) => {
     const { data } = await api().GET("/api/works/{workId}", { params: { path: { workId: id } } });
@@ -117,15 +72,9 @@ describe("lineage, creators and the market dashboard in Chromium, on the real se
   };
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "titlechain-market-"));
     const started = performance.now();
-    server = await startServer(join(dir, "data"), ["--demo"]);
-    await waitFor(
-      "the demo",
-      async () => /the demonstration market is seeded|demo seeding failed/.test(server.stderr()),
-      1800,
-    );
-    expect(server.stderr(), server.stderr().slice(-3000)).to.match(/the demonstration market is seeded/);
+    demo = await startDemo("market");
+    server = demo.server;
     await waitFor("51 indexed works", async () => {
       const { data } = await api().GET("/api/works", { params: { query: { limit: 100 } } });
       return (data?.works.length ?? 0) >= 51;
@@ -140,9 +89,7 @@ describe("lineage, creators and the market dashboard in Chromium, on the real se
 
   after(async () => {
     await browser?.close();
-    server?.process.kill("SIGTERM");
-    await server?.exit;
-    await rm(dir, { recursive: true, force: true });
+    await demo?.stop();
     process.stdout.write(`      market figures: ${JSON.stringify(figures)}\n`);
   });
 

@@ -1,6 +1,5 @@
 // The artisan's journey in Chromium on the real server: a built-in account, a private commitment, its reveal, prior art.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
@@ -13,7 +12,7 @@ import { sha256Of } from "../../core/verify.ts";
 import { encodePng, generateDesign } from "../../scripts/designs.ts";
 import { startTestTsa, type TestTsa } from "../../scripts/local-tsa.ts";
 import { licenceLedgerAbi, provenanceRegistryAbi } from "../../types/abi/index.js";
-import { type Server, startServer } from "../stack/server.ts";
+import type { Server } from "../stack/server.ts";
 import {
   type Browser,
   injectWallet,
@@ -23,6 +22,7 @@ import {
   seriousViolations,
   watchedPage,
 } from "./browser.ts";
+import { type Demo, startDemo } from "./demo.ts";
 
 const PASSPHRASE = "羌绣 embroidery 2026";
 /** A design of this test's own, and one a few pixels away from the demo's first work (a near duplicate of it). */
@@ -49,13 +49,8 @@ describe("registering a design in Chromium, on the real server", function () {
   const files: Record<string, string> = {};
   const uploads: string[] = [];
 
-  const waitFor = async (what: string, check: () => Promise<boolean>, tries = 1200) => {
-    for (let i = 0; i < tries; i++) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`timed out waiting for ${what}: ${server.stderr().slice(-2000)}`);
-  };
+  let demo: Demo;
+  const waitFor: Demo["waitFor"] = (what, check, tries) => demo.waitFor(what, check, tries);
   const registry = async () =>
     ((await (await fetch(`${server.url}/api/deployment`)).json()) as { registry: Address }).registry;
   const chain = () => createPublicClient({ transport: http(server.chainUrl) });
@@ -69,15 +64,9 @@ describe("registering a design in Chromium, on the real server", function () {
     }[];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "titlechain-register-"));
     tsa = await startTestTsa("Register test TSA");
-    server = await startServer(join(dir, "data"), ["--demo", "--tsa-url", tsa.url]);
-    await waitFor(
-      "the demo",
-      async () => /the demonstration market is seeded|demo seeding failed/.test(server.stderr()),
-      1800,
-    );
-    expect(server.stderr(), server.stderr().slice(-3000)).to.match(/the demonstration market is seeded/);
+    demo = await startDemo("register", ["--tsa-url", tsa.url]);
+    ({ server, dir } = demo);
     files["private"] = join(dir, "双鱼纹.png");
     files["near"] = join(dir, "near.png");
     await writeFile(files["private"], PRIVATE_DESIGN);
@@ -94,10 +83,8 @@ describe("registering a design in Chromium, on the real server", function () {
 
   after(async () => {
     await browser?.close();
-    server?.process.kill("SIGTERM");
-    await server?.exit;
     await tsa?.close();
-    await rm(dir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it("makes a built-in account whose key is kept only encrypted under the passphrase", async () => {

@@ -1,18 +1,15 @@
 // Buying a licence from an offer with the user's wallet: what is bought and for how much, then the payment's progress.
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { formatUnits, type Hash, parseEventLogs } from "viem";
 import { Link } from "wouter";
 import { licenceLedgerAbi } from "../../../types/abi/index.js";
 import { AccountPanel } from "../account/AccountPanel.tsx";
 import { useAccount } from "../account/context.tsx";
-import { deployment } from "../account/deployment.ts";
-import { transact } from "../account/transact.ts";
 import { api, call } from "../api/client.ts";
 import { useFormat } from "../i18n/format.ts";
 import type { Offer } from "../work/types.ts";
 import { TxStatus } from "./TxStatus.tsx";
-import { failureSentence, type TxPhase, until } from "./tx.ts";
+import { useWalletTx } from "./tx.ts";
 
 export const NATIVE = "0x0000000000000000000000000000000000000000";
 
@@ -26,42 +23,27 @@ export default function BuyLicence({ workId, offer, onClose }: { workId: string;
   const { t } = useTranslation();
   const format = useFormat();
   const { signer } = useAccount();
-  const [phase, setPhase] = useState<TxPhase>({ state: "idle" });
+  const { phase, run, busy } = useWalletTx(format.language);
   const price = format.number(formatUnits(BigInt(offer.price), 18));
   const payer = signer?.kind === "wallet" ? signer : null;
 
-  const buy = async () => {
-    if (!payer) return;
-    setPhase({ state: "confirming" });
-    try {
-      const d = await deployment();
-      let hash: Hash | null = null;
-      const receipt = await transact(
-        payer,
-        d.chainId,
-        {
-          address: d.ledger,
-          abi: licenceLedgerAbi,
-          functionName: "buyLicence",
-          args: [BigInt(workId), offer.offerIndex, offer.termsHash as Hash, BigInt(offer.price), payer.address],
-          value: BigInt(offer.price),
-        },
-        (sent) => {
-          hash = sent;
-          setPhase({ state: "sent", hash: sent });
-        },
-      );
-      setPhase({ state: "mined", hash: receipt.transactionHash });
-      const [bought] = parseEventLogs({ abi: licenceLedgerAbi, logs: receipt.logs, eventName: "LicencePurchased" });
-      const grantId = bought?.args.grantId.toString() ?? "";
-      if (await until(() => holds(payer.address, grantId)))
-        setPhase({ state: "indexed", hash: hash ?? receipt.transactionHash });
-    } catch (error) {
-      setPhase({ state: "failed", message: await failureSentence(error, format.language) });
-    }
-  };
+  const buy = () =>
+    payer &&
+    run(
+      payer,
+      (d) => ({
+        address: d.ledger,
+        abi: licenceLedgerAbi,
+        functionName: "buyLicence",
+        args: [BigInt(workId), offer.offerIndex, offer.termsHash as Hash, BigInt(offer.price), payer.address] as const,
+        value: BigInt(offer.price),
+      }),
+      (receipt) => {
+        const [bought] = parseEventLogs({ abi: licenceLedgerAbi, logs: receipt.logs, eventName: "LicencePurchased" });
+        return holds(payer.address, bought?.args.grantId.toString() ?? "");
+      },
+    );
 
-  const busy = phase.state === "confirming" || phase.state === "sent" || phase.state === "mined";
   return (
     <section className="buy" aria-label={t("licences.buyTitle")}>
       {offer.currency !== NATIVE ? (

@@ -1,17 +1,15 @@
 // Renewing a held licence for one more term at its offer's price, paid with the user's wallet.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { formatUnits, type Hash } from "viem";
+import { formatUnits } from "viem";
 import { licenceLedgerAbi } from "../../../types/abi/index.js";
 import { AccountPanel } from "../account/AccountPanel.tsx";
 import { useAccount } from "../account/context.tsx";
-import { deployment } from "../account/deployment.ts";
-import { transact } from "../account/transact.ts";
 import { api, call } from "../api/client.ts";
 import { useFormat } from "../i18n/format.ts";
 import type { Offer } from "../work/types.ts";
 import { TxStatus } from "./TxStatus.tsx";
-import { failureSentence, type TxPhase, until } from "./tx.ts";
+import { useWalletTx } from "./tx.ts";
 
 export type HeldGrant = { grantId: string; workId: string; offerIndex: number; serial: number; end: string | null };
 
@@ -26,7 +24,7 @@ export function Renew({ grant, offer, onRenewed }: { grant: HeldGrant; offer: Of
   const format = useFormat();
   const { signer } = useAccount();
   const [open, setOpen] = useState(false);
-  const [phase, setPhase] = useState<TxPhase>({ state: "idle" });
+  const { phase, run, busy } = useWalletTx(format.language);
   const price = format.number(formatUnits(BigInt(offer.price), 18));
   const payer = signer?.kind === "wallet" ? signer : null;
   if (!open) {
@@ -38,39 +36,22 @@ export function Renew({ grant, offer, onRenewed }: { grant: HeldGrant; offer: Of
   }
   const renew = async () => {
     if (!payer) return;
-    setPhase({ state: "confirming" });
-    try {
-      const d = await deployment();
-      let hash: Hash | null = null;
-      const receipt = await transact(
-        payer,
-        d.chainId,
-        {
-          address: d.ledger,
-          abi: licenceLedgerAbi,
-          functionName: "renewLicence",
-          args: [
-            { workId: BigInt(grant.workId), offerIndex: grant.offerIndex, serial: grant.serial },
-            BigInt(offer.price),
-          ],
-          value: BigInt(offer.price),
-        },
-        (sent) => {
-          hash = sent;
-          setPhase({ state: "sent", hash: sent });
-        },
-      );
-      setPhase({ state: "mined", hash: receipt.transactionHash });
-      const moved = await until(async () => (await endOf(payer.address, grant.grantId)) !== grant.end);
-      if (moved) {
-        setPhase({ state: "indexed", hash: hash ?? receipt.transactionHash });
-        onRenewed();
-      }
-    } catch (error) {
-      setPhase({ state: "failed", message: await failureSentence(error, format.language) });
-    }
+    const renewed = await run(
+      payer,
+      (d) => ({
+        address: d.ledger,
+        abi: licenceLedgerAbi,
+        functionName: "renewLicence",
+        args: [
+          { workId: BigInt(grant.workId), offerIndex: grant.offerIndex, serial: grant.serial },
+          BigInt(offer.price),
+        ] as const,
+        value: BigInt(offer.price),
+      }),
+      async () => (await endOf(payer.address, grant.grantId)) !== grant.end,
+    );
+    if (renewed) onRenewed();
   };
-  const busy = phase.state === "confirming" || phase.state === "sent" || phase.state === "mined";
   return (
     <div className="renew">
       <p>

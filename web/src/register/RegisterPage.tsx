@@ -8,6 +8,7 @@ import { useAccount } from "../account/context.tsx";
 import { api, call, type Problem } from "../api/client.ts";
 import { ProblemMessage } from "../api/ProblemMessage.tsx";
 import { useFormat } from "../i18n/format.ts";
+import { Choices } from "../ui/Choices.tsx";
 import { FileDrop } from "../ui/FileDrop.tsx";
 import { workPath } from "../ui/ids.ts";
 import { hashFile } from "../verify/hash-file.ts";
@@ -203,56 +204,26 @@ export default function RegisterPage() {
             {revealing ? t("register.revealTitle", { name: revealing.fileName }) : t("register.fileTitle")}
           </h2>
           {!revealing && (
-            <fieldset>
-              <legend>{t("register.mode")}</legend>
-              <div className="field checkbox">
-                <input
-                  id="mode-public"
-                  type="radio"
-                  name="mode"
-                  checked={mode === "public"}
-                  onChange={() => setMode("public")}
-                />
-                <label htmlFor="mode-public">{t("register.public")}</label>
-              </div>
-              <p className="hint">{t("register.publicHint")}</p>
-              <div className="field checkbox">
-                <input
-                  id="mode-private"
-                  type="radio"
-                  name="mode"
-                  checked={mode === "private"}
-                  onChange={() => setMode("private")}
-                />
-                <label htmlFor="mode-private">{t("register.private")}</label>
-              </div>
-              <p className="hint">{t("register.privateHint")}</p>
-            </fieldset>
+            <Choices
+              legend={t("register.mode")}
+              value={mode}
+              onChange={setMode}
+              choices={[
+                { value: "public", label: t("register.public"), hint: t("register.publicHint") },
+                { value: "private", label: t("register.private"), hint: t("register.privateHint") },
+              ]}
+            />
           )}
           {signer?.kind === "wallet" && !revealing && (
-            <fieldset>
-              <legend>{t("register.payer")}</legend>
-              <div className="field checkbox">
-                <input
-                  id="payer-relay"
-                  type="radio"
-                  name="payer"
-                  checked={payer === "relay"}
-                  onChange={() => setPayer("relay")}
-                />
-                <label htmlFor="payer-relay">{t("register.payerRelay")}</label>
-              </div>
-              <div className="field checkbox">
-                <input
-                  id="payer-wallet"
-                  type="radio"
-                  name="payer"
-                  checked={payer === "wallet"}
-                  onChange={() => setPayer("wallet")}
-                />
-                <label htmlFor="payer-wallet">{t("register.payerWallet")}</label>
-              </div>
-            </fieldset>
+            <Choices
+              legend={t("register.payer")}
+              value={payer}
+              onChange={setPayer}
+              choices={[
+                { value: "relay", label: t("register.payerRelay") },
+                { value: "wallet", label: t("register.payerWallet") },
+              ]}
+            />
           )}
           <FileDrop
             label={t("register.choose")}
