@@ -3,7 +3,6 @@ import { useTranslation } from "react-i18next";
 import { formatUnits } from "viem";
 import { Link } from "wouter";
 import type { paths } from "../../../client/index.ts";
-import en from "../i18n/en.json" with { type: "json" };
 import { useFormat } from "../i18n/format.ts";
 import { Hex } from "../ui/Hex.tsx";
 import { Parties } from "../work/Parties.tsx";
@@ -11,7 +10,6 @@ import { Parties } from "../work/Parties.tsx";
 export type AuditEntry = paths["/api/audit"]["get"]["responses"][200]["content"]["application/json"]["entries"][number];
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
-const KINDS = new Set(Object.keys(en.timeline.kind));
 const AMOUNT = /^[0-9]{1,78}$/;
 
 /** A work's page address from its decimal id. */
@@ -34,12 +32,16 @@ function Amount({ details }: { details: Record<string, unknown> }) {
 }
 
 function Row({ entry }: { entry: AuditEntry }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const format = useFormat();
   return (
     <tr data-kind={entry.kind}>
       <td>{entry.at !== null && <time dateTime={entry.at}>{format.dateTime(entry.at)}</time>}</td>
-      <td>{KINDS.has(entry.kind) ? t(`timeline.kind.${entry.kind}` as "timeline.kind.registration") : entry.kind}</td>
+      <td>
+        {i18n.exists(`timeline.kind.${entry.kind}`)
+          ? t(`timeline.kind.${entry.kind}` as "timeline.kind.registration")
+          : entry.kind}
+      </td>
       <td>
         {entry.workId !== null && (
           <Link href={workPathOf(entry.workId)}>

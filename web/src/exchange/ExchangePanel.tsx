@@ -1,8 +1,7 @@
 // A work's place on the exchange, on its page: the listing and the bids, and what the reader's wallet may do with
 // them (the holder lists, changes the price, cancels or accepts a bid; anyone else buys or bids). Loaded with the page.
-import { useRef, useState } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { AccountPanel } from "../account/AccountPanel.tsx";
 import { useAccount } from "../account/context.tsx";
 import { api, call, useApi } from "../api/client.ts";
 import { ProblemMessage } from "../api/ProblemMessage.tsx";
@@ -16,6 +15,9 @@ import { HolderActions, VisitorActions } from "./TradeActions.tsx";
 import { TxRun } from "./TxRun.tsx";
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The wallet chooser (with the built-in account's keystore code) loads when a visitor first asks for it. */
+const AccountPanel = lazy(() => import("../account/AccountPanel.tsx").then((m) => ({ default: m.AccountPanel })));
 
 export default function ExchangePanel({ work: initial }: { work: WorkDetail }) {
   const { t } = useTranslation();
@@ -87,7 +89,9 @@ export default function ExchangePanel({ work: initial }: { work: WorkDetail }) {
       {!busy &&
         (payer === null ? (
           choosing ? (
-            <AccountPanel payer />
+            <Suspense fallback={<Loading />}>
+              <AccountPanel payer />
+            </Suspense>
           ) : (
             <p>
               <button type="button" onClick={() => setChoosing(true)}>

@@ -1,9 +1,13 @@
 // The two languages of the web (zh-CN and English): i18next set up once, the choice remembered, the browser's by default.
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
-import en from "./en.json" with { type: "json" };
 import { initialLanguage, LANGUAGES, type Language, localeOf } from "./language.ts";
-import zh from "./zh.json" with { type: "json" };
+
+/** Each language's catalogue is its own chunk: a page loads the one it shows, and the other on a switch. */
+const CATALOGUES: Record<Language, () => Promise<{ default: Record<string, unknown> }>> = {
+  en: () => import("./en.json"),
+  zh: () => import("./zh.json"),
+};
 
 export { LANGUAGES, type Language, localeOf };
 
@@ -20,8 +24,9 @@ function savedLanguage(): string | null {
 export async function setupI18n(): Promise<void> {
   const language = initialLanguage(savedLanguage());
   document.documentElement.lang = localeOf(language);
+  const catalogue = (await CATALOGUES[language]()).default;
   await i18next.use(initReactI18next).init({
-    resources: { en: { translation: en }, zh: { translation: zh } },
+    resources: { [language]: { translation: catalogue } },
     lng: language,
     fallbackLng: false,
     supportedLngs: [...LANGUAGES],
@@ -34,6 +39,9 @@ export async function setupI18n(): Promise<void> {
 
 /** Switches the language of every page and remembers it on this device. */
 export async function setLanguage(language: Language): Promise<void> {
+  if (!i18next.hasResourceBundle(language, "translation")) {
+    i18next.addResourceBundle(language, "translation", (await CATALOGUES[language]()).default);
+  }
   await i18next.changeLanguage(language);
   document.documentElement.lang = localeOf(language);
   try {

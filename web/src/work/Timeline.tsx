@@ -1,20 +1,22 @@
 // The provenance timeline: each event of the chain of title, oldest first, with its parties and its transaction.
 import { useTranslation } from "react-i18next";
-import en from "../i18n/en.json" with { type: "json" };
 import { useFormat } from "../i18n/format.ts";
 import { Hex } from "../ui/Hex.tsx";
 import { Parties } from "./Parties.tsx";
 import type { TitleEntry } from "./types.ts";
 
 // The kinds of event with a label in the catalogues; any other is shown by its name.
-const KINDS = new Set(Object.keys(en.timeline.kind));
 
 function Entry({ entry }: { entry: TitleEntry }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const format = useFormat();
   return (
     <li className="timeline-entry">
-      <h3>{KINDS.has(entry.kind) ? t(`timeline.kind.${entry.kind}` as "timeline.kind.registration") : entry.kind}</h3>
+      <h3>
+        {i18n.exists(`timeline.kind.${entry.kind}`)
+          ? t(`timeline.kind.${entry.kind}` as "timeline.kind.registration")
+          : entry.kind}
+      </h3>
       {entry.at !== null && (
         <p className="when">
           <time dateTime={entry.at}>{format.dateTime(entry.at)}</time>
