@@ -10,6 +10,7 @@ import type { Server } from "../stack/server.ts";
 import {
   type Browser,
   injectWallet,
+  journeyScreenshots,
   launchBrowser,
   type PageWatch,
   seriousViolations,
@@ -217,6 +218,14 @@ describe("buying and selling a work's copyright in Chromium, on the real server"
     expect(before - (await chain().getBalance({ address: BUYER })) >= parseEther("0.6")).to.equal(true);
     // Now the holder, the buyer is offered to sell it.
     await page.getByRole("heading", { name: "Put it up for sale" }).waitFor();
+    // The rest of the page follows: the record names the new holder, the timeline has the sale.
+    const owner = page.locator("dt", { hasText: "Owner now" }).locator("xpath=following-sibling::dd[1]");
+    await waitFor(
+      "the new holder in the record",
+      async () => (await owner.innerText()).toLowerCase() === BUYER.toLowerCase(),
+    );
+    await waitFor("the sale in the timeline", async () => (await page.locator(".timeline > li").count()) >= 3);
+    await journeyScreenshots(page, "trader-bought-the-work");
   });
 
   it("lets the new holder accept a bid: the work goes to the bidder", async () => {
@@ -259,6 +268,7 @@ describe("buying and selling a work's copyright in Chromium, on the real server"
     const gained = (await chain().getBalance({ address: SELLER })) - before;
     expect(gained > parseEther("0.59") && gained < parseEther("0.6")).to.equal(true);
     await page.getByText("Nothing is owed to this account at the moment.").waitFor();
+    await journeyScreenshots(page, "trader-earnings-withdrawn");
     expect(
       (await api().GET("/api/accounts/{account}/balances", { params: { path: { account: SELLER } } })).data,
     ).to.deep.equal({ balances: [] });

@@ -11,6 +11,7 @@ import type { Server } from "../stack/server.ts";
 import {
   type Browser,
   gzippedBytes,
+  journeyScreenshots,
   launchBrowser,
   type PageWatch,
   seriousViolations,
@@ -296,6 +297,7 @@ describe("lineage, creators and the market dashboard in Chromium, on the real se
       figures["liveArrivalMs"] = Math.round(performance.now() - started);
       expect(await arrival.getByRole("link").getAttribute("href")).to.equal(`/works/${id}`);
       await waitFor("the new registration counted", async () => (await totalRegistrations(page)) === before + 1);
+      await journeyScreenshots(page, "market-live-registration");
       await page.close();
     });
   });

@@ -19,7 +19,14 @@ const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 /** The wallet chooser (with the built-in account's keystore code) loads when a visitor first asks for it. */
 const AccountPanel = lazy(() => import("../account/AccountPanel.tsx").then((m) => ({ default: m.AccountPanel })));
 
-export default function ExchangePanel({ work: initial }: { work: WorkDetail }) {
+export default function ExchangePanel({
+  work: initial,
+  onChanged,
+}: {
+  work: WorkDetail;
+  /** Told the work as the mirror has it after an action, for the rest of the page. */
+  onChanged?: (work: WorkDetail) => void;
+}) {
   const { t } = useTranslation();
   const { signer } = useAccount();
   const payer = signer?.kind === "wallet" ? signer : null;
@@ -39,7 +46,10 @@ export default function ExchangePanel({ work: initial }: { work: WorkDetail }) {
   const settled = async () => {
     setRun((r) => r && { ...r, settled: true });
     const fresh = await call(api.GET("/api/works/{workId}", { params: { path: { workId } } }));
-    if (fresh.data) setWork(fresh.data);
+    if (fresh.data) {
+      setWork(fresh.data);
+      onChanged?.(fresh.data);
+    }
     setVersion((v) => v + 1);
   };
   const myBid =

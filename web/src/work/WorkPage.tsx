@@ -53,8 +53,12 @@ function TitleSection({ workId }: { workId: string }) {
   );
 }
 
-function Work({ work }: { work: WorkDetail }) {
+function Work({ work: loaded }: { work: WorkDetail }) {
   const { t } = useTranslation();
+  // A sale made on this page changes the work: the exchange hands back the mirror's new answer, and the timeline
+  // is asked again.
+  const [work, setWork] = useState(loaded);
+  const [revision, setRevision] = useState(0);
   const format = useFormat();
   const { main, other } = names(work, format.language);
   const id = workHex(work.workId);
@@ -92,12 +96,18 @@ function Work({ work }: { work: WorkDetail }) {
         <Offers workId={id} offers={work.offers} />
       </section>
       <Suspense fallback={<Loading />}>
-        <ExchangePanel work={work} />
+        <ExchangePanel
+          work={work}
+          onChanged={(fresh) => {
+            setWork(fresh);
+            setRevision((r) => r + 1);
+          }}
+        />
       </Suspense>
       <section aria-labelledby="timeline">
         <h2 id="timeline">{t("timeline.title")}</h2>
         <p className="lead">{t("timeline.lead")}</p>
-        <TitleSection workId={id} />
+        <TitleSection key={revision} workId={id} />
       </section>
     </article>
   );
