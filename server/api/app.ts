@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { installErrorHandler } from "./errors.ts";
+import { workPagePreloads } from "./queries/work-detail.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { evidenceRoutes } from "./routes/evidence.ts";
@@ -137,7 +138,10 @@ export async function buildApp(deps: ApiDeps, options: ApiOptions): Promise<Fast
     { prefix: "/api" },
   );
   // The web front end at / (a certificate's QR code opens its /verify/<sha256> page), under its own strict policy.
-  await app.register(webRoutes, { chainRpcUrl: (deps.client?.transport as { url?: string } | undefined)?.url });
+  await app.register(webRoutes, {
+    chainRpcUrl: (deps.client?.transport as { url?: string } | undefined)?.url,
+    dataPreloads: { "/works/:id": ({ id = "" }) => workPagePreloads(deps.db, deps.chain.chainId, id) },
+  });
   // The gateway lives at /ipfs/<cid>, beside the API, as IPFS gateways do.
   await app.register(gatewayRoutes, { deps });
   return app;

@@ -4,33 +4,42 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { pagePreloads } from "./web-preloads.ts";
 
 export type WebOptions = {
   /** The built app; default: web/dist beside the server's source. */
   dir?: string;
   /** The chain node the server reads: the page may call it (evidence checks), and is told it when that is safe. */
   chainRpcUrl?: string | undefined;
+  /**
+   * What a page will ask the API for first, by page path (e.g. a work's detail and image for `/works/:id`), as Link
+   * values: the browser asks while the page's code loads. Called with the path's parameters; [] when nothing is known.
+   */
+  dataPreloads?: Partial<Record<PagePath, (params: Record<string, string>) => Promise<string[]>>>;
 };
 
 export const DEFAULT_WEB_DIR = new URL("../../web/dist/", import.meta.url).pathname;
 
 /**
- * The client routes of the app (web/src/App.tsx): each answers with the page. Any other path that is not the API's
- * answers a browser with the page too, but as 404, and the app shows its own "page not found".
+ * The client routes of the app (web/src/App.tsx), each with the module of its page (null: it comes with the entry):
+ * each answers with the page. Any other path that is not the API's answers a browser with the page too, but as 404,
+ * and the app shows its own "page not found".
  */
-const PAGES = [
-  "/",
-  "/verify",
-  "/verify/:sha256",
-  "/works/:id",
-  "/evidence",
-  "/audit",
-  "/register",
-  "/licences",
-  "/creators/:account",
-  "/market",
-  "/earnings",
-] as const;
+const PAGES = {
+  "/": null,
+  "/verify": "src/verify/VerifyPage.tsx",
+  "/verify/:sha256": "src/verify/VerifyPage.tsx",
+  "/works/:id": "src/work/WorkPage.tsx",
+  "/evidence": "src/evidence/EvidencePage.tsx",
+  "/audit": "src/audit/AuditPage.tsx",
+  "/register": "src/register/RegisterPage.tsx",
+  "/licences": "src/licences/MyLicencesPage.tsx",
+  "/creators/:account": "src/creator/CreatorPage.tsx",
+  "/market": "src/market/MarketPage.tsx",
+  "/earnings": "src/exchange/EarningsPage.tsx",
+} as const;
+
+export type PagePath = keyof typeof PAGES;
 
 /** Paths that belong to the server, never to the app: an unknown one there is the API's 404. */
 const SERVER_PREFIXES = ["/api/", "/ipfs/"];
@@ -184,6 +193,12 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, options) =>
     return;
   }
   const assets = loadAssets(dir);
+  // The build's manifest is for the server, not for browsers.
+  assets.delete("/.vite/manifest.json");
+  const preloads = pagePreloads(
+    dir,
+    Object.values(PAGES).filter((m) => m !== null),
+  );
   const index = assets.get("/index.html") as Asset;
   assets.delete("/index.html");
   const node = originOf(options.chainRpcUrl);
@@ -195,14 +210,24 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, options) =>
   const remotePage = pageWith(index.body, plain && !LOOPBACK.test(node.hostname) ? node.origin : "");
   const localPage = pageWith(index.body, plain ? node.origin : "");
 
-  const page = (request: FastifyRequest, reply: FastifyReply, status = 200) => {
+  const page = (request: FastifyRequest, reply: FastifyReply, status = 200, links: string[] = []) => {
     reply.header("content-security-policy", policy);
+    const all = [...preloads.catalogue(request.headers["accept-language"]), ...links];
+    if (all.length > 0) reply.header("link", all.join(", "));
     reply.header("x-frame-options", "DENY");
     const local = LOOPBACK.test(request.hostname.replace(/:\d+$/, ""));
     return send(request, reply, local ? localPage : remotePage, status);
   };
 
-  for (const path of PAGES) app.get(path, hide, async (request, reply) => page(request, reply));
+  for (const [path, module] of Object.entries(PAGES) as [PagePath, string | null][]) {
+    const data = options.dataPreloads?.[path];
+    app.get(path, hide, async (request, reply) => {
+      const links = [...preloads.code(module)];
+      // The page never waits on a failing database: without its data links it is the same page.
+      if (data) links.push(...(await data(request.params as Record<string, string>).catch(() => [])));
+      return page(request, reply, 200, links);
+    });
+  }
   for (const [path, asset] of assets) {
     app.get(path, hide, async (request, reply) => send(request, reply, asset));
   }

@@ -131,7 +131,8 @@ export class MetadataFetcher {
         await tx.query(
           "update works set metadata_status = 'ok', metadata_error = null, metadata_retry_at = null, " +
             "metadata_attempts = metadata_attempts + 1, name = $4, name_zh = $5, name_en = $6, description = $7, " +
-            `technique = $8, region = $9, tags = $10, search_text = $11, search_rev = nextval('works_search_rev') ${where}`,
+            `technique = $8, region = $9, tags = $10, search_text = $11, content_cid = $12, content_type = $13, ` +
+            `search_rev = nextval('works_search_rev') ${where}`,
           [
             chainId,
             workId,
@@ -144,6 +145,8 @@ export class MetadataFetcher {
             d.region,
             d.tags,
             d.searchText,
+            metadata.content.cid,
+            metadata.content.mediaType,
           ],
         );
       });

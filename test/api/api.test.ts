@@ -148,6 +148,12 @@ for (const make of [pgliteBackend, postgresBackend]) {
         const detail = res.json() as Record<string, unknown> & { metadata: Record<string, unknown> };
         expect(detail).to.include({ workId: work.toString(), contentHash: hex, owner: artisan.toLowerCase() });
         expect(detail.metadata).to.include({ status: "ok", nameZh: "羌绣·云纹", technique: "Qiang embroidery" });
+        // The file as the metadata names it, so a page can ask for it without reading the metadata first.
+        const metadata = (await get(`/api/metadata/${detail.metadata["cid"]}`)).json() as { content: object };
+        expect(detail["content"]).to.deep.equal({
+          cid: (metadata.content as { cid: string }).cid,
+          mediaType: (metadata.content as { mediaType: string }).mediaType,
+        });
         expect(detail["pledge"]).to.equal(null);
         expect(detail["offers"]).to.deep.equal([]);
       }

@@ -261,6 +261,41 @@ describe("the web front end in Chromium, on the real server", function () {
     await page.close();
   });
 
+  it("asks for a work's detail and image once each, from the page's own answer rather than after its code runs", async () => {
+    const { data: work } = await api().GET("/api/works/{workId}", { params: { path: { workId: firstId } } });
+    const image = `/ipfs/${work?.content?.cid}`;
+    expect(work?.content?.mediaType).to.equal("image/png");
+    const { page, watch } = await watchedPage(browser.context);
+    watches.push(watch);
+    const asked: string[] = [];
+    page.on("request", (request) => asked.push(new URL(request.url()).pathname));
+    await page.goto(`${server.url}/works/${firstId}`, { waitUntil: "networkidle" });
+    const drawn = page.locator("img.work-image");
+    await drawn.waitFor();
+    expect(await drawn.getAttribute("src")).to.equal(image);
+    // Runs in the page: the element as an image has it (DOM types are not this program's).
+    const drawnWidth = await drawn.evaluate((element) => {
+      const img = element as unknown as { complete: boolean; naturalWidth: number };
+      return img.complete ? img.naturalWidth : 0;
+    });
+    expect(drawnWidth).to.equal(192);
+    expect(asked.filter((path) => path === `/api/works/${firstId}`)).to.have.length(1);
+    expect(asked.filter((path) => path === image)).to.have.length(1);
+    // Both were asked for by the page's Link header (a preload), and the app used those answers.
+    const initiators = await page.evaluate(
+      (paths) =>
+        paths.map((path) =>
+          performance
+            .getEntriesByType("resource")
+            .filter((entry) => new URL(entry.name).pathname === path)
+            .map((entry) => (entry as unknown as { initiatorType: string }).initiatorType),
+        ),
+      [`/api/works/${firstId}`, image],
+    );
+    expect(initiators).to.deep.equal([["link"], ["link"]]);
+    await page.close();
+  });
+
   it("renders hostile metadata as text, never as markup", async () => {
     const { page } = await open(`/works/${hostileId}`);
     const heading = page.getByRole("heading", { level: 1 });

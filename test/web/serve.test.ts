@@ -6,7 +6,8 @@ import { brotliCompressSync } from "node:zlib";
 import { expect } from "chai";
 import Fastify, { type FastifyInstance } from "fastify";
 import { installErrorHandler } from "../../server/api/errors.ts";
-import { contentSecurityPolicy, webRoutes } from "../../server/api/web.ts";
+import { contentSecurityPolicy, type WebOptions, webRoutes } from "../../server/api/web.ts";
+import { acceptedLanguages } from "../../server/api/web-preloads.ts";
 
 const INDEX = `<!doctype html><html><head><meta name="titlechain-chain-rpc" content="" /></head><body></body></html>`;
 
@@ -14,11 +15,11 @@ describe("the web plugin", () => {
   let dir: string;
   const apps: FastifyInstance[] = [];
 
-  const appWith = async (chainRpcUrl?: string, webDir = dir) => {
+  const appWith = async (chainRpcUrl?: string, webDir = dir, more: WebOptions = {}) => {
     const app = Fastify();
     installErrorHandler(app);
     app.get("/api/works", async () => ({ works: [] }));
-    await app.register(webRoutes, { dir: webDir, chainRpcUrl });
+    await app.register(webRoutes, { dir: webDir, chainRpcUrl, ...more });
     apps.push(app);
     return app;
   };
@@ -116,5 +117,106 @@ describe("the web plugin", () => {
     expect(home.statusCode).to.equal(503);
     expect(home.body).to.contain("npm run build:web");
     expect((await app.inject({ url: "/api/works" })).statusCode).to.equal(200);
+  });
+
+  describe("a page's Link header", () => {
+    let built: string;
+    // A build's manifest as Vite writes it: the entry, shared chunks, each page's chunk and the two catalogues.
+    const PAGE_MODULES = [
+      "src/verify/VerifyPage.tsx",
+      "src/work/WorkPage.tsx",
+      "src/evidence/EvidencePage.tsx",
+      "src/audit/AuditPage.tsx",
+      "src/register/RegisterPage.tsx",
+      "src/licences/MyLicencesPage.tsx",
+      "src/creator/CreatorPage.tsx",
+      "src/market/MarketPage.tsx",
+      "src/exchange/EarningsPage.tsx",
+    ];
+    const manifest = (pages: string[]) => ({
+      "index.html": { file: "assets/index-e.js", isEntry: true, imports: ["_react.js"], css: ["assets/index-e.css"] },
+      "_react.js": { file: "assets/react-r.js" },
+      "_image.js": { file: "assets/image-i.js", imports: ["_react.js"] },
+      "src/i18n/en.json": { file: "assets/en-1.js", isDynamicEntry: true },
+      "src/i18n/zh.json": { file: "assets/zh-2.js", isDynamicEntry: true },
+      ...Object.fromEntries(
+        pages.map((m) => [
+          m,
+          { file: `assets/${m.split("/").pop()}.js`, imports: ["_react.js", "_image.js"], css: ["assets/p.css"] },
+        ]),
+      ),
+    });
+
+    before(async () => {
+      built = await mkdtemp(join(tmpdir(), "titlechain-webdist-"));
+      await mkdir(join(built, ".vite"), { recursive: true });
+      await writeFile(join(built, "index.html"), INDEX);
+      await writeFile(join(built, ".vite", "manifest.json"), JSON.stringify(manifest(PAGE_MODULES)));
+    });
+    after(() => rm(built, { recursive: true, force: true }));
+
+    it("names the page's own chunks (not the entry's), its language's catalogue and the data its page asks for", async () => {
+      const asked: Record<string, string>[] = [];
+      const app = await appWith(undefined, built, {
+        dataPreloads: {
+          "/works/:id": async (params) => {
+            asked.push(params);
+            return ["</api/works/7>; rel=preload; as=fetch; crossorigin"];
+          },
+        },
+      });
+      const work = await app.inject({ url: "/works/7", headers: { "accept-language": "en-GB,zh;q=0.8" } });
+      expect(work.headers["link"]).to.equal(
+        [
+          "</assets/en-1.js>; rel=modulepreload",
+          "</assets/WorkPage.tsx.js>; rel=modulepreload",
+          "</assets/image-i.js>; rel=modulepreload",
+          "</assets/p.css>; rel=preload; as=style; crossorigin",
+          "</api/works/7>; rel=preload; as=fetch; crossorigin",
+        ].join(", "),
+      );
+      expect(asked).to.deep.equal([{ id: "7" }]);
+      // The browser's preferred language, by weight; the first page's code comes with the entry.
+      const home = await app.inject({ url: "/", headers: { "accept-language": "fr;q=1, zh-TW;q=0.9, en;q=0.5" } });
+      expect(home.headers["link"]).to.equal("</assets/zh-2.js>; rel=modulepreload");
+      expect((await app.inject({ url: "/market" })).headers["link"]).to.contain("</assets/en-1.js>");
+      expect((await app.inject({ url: "/market" })).headers["link"]).to.contain("</assets/MarketPage.tsx.js>");
+      // The manifest is the server's, not a page's.
+      expect((await app.inject({ url: "/.vite/manifest.json" })).statusCode).to.equal(404);
+    });
+
+    it("still answers with the page when the data's links fail (the database away)", async () => {
+      const app = await appWith(undefined, built, {
+        dataPreloads: { "/works/:id": () => Promise.reject(new Error("database unavailable")) },
+      });
+      const work = await app.inject({ url: "/works/7" });
+      expect(work.statusCode).to.equal(200);
+      expect(work.headers["link"]).to.not.contain("/api/works/7");
+    });
+
+    it("refuses to start on a build whose manifest lacks a page the server names", async () => {
+      const stale = await mkdtemp(join(tmpdir(), "titlechain-webdist-"));
+      await mkdir(join(stale, ".vite"));
+      await writeFile(join(stale, "index.html"), INDEX);
+      await writeFile(
+        join(stale, ".vite", "manifest.json"),
+        JSON.stringify(manifest(PAGE_MODULES.filter((m) => !m.includes("Market")))),
+      );
+      try {
+        let error: unknown;
+        await appWith(undefined, stale).catch((e: unknown) => {
+          error = e;
+        });
+        expect(String(error)).to.contain("src/market/MarketPage.tsx");
+      } finally {
+        await rm(stale, { recursive: true, force: true });
+      }
+    });
+
+    it("reads Accept-Language by weight, refusing a weight of 0", () => {
+      expect(acceptedLanguages("en;q=0.2, zh-CN, de;q=0.5, fr;q=0")).to.deep.equal(["zh-CN", "de", "en"]);
+      expect(acceptedLanguages(undefined)).to.deep.equal([]);
+      expect(acceptedLanguages(" , ;q=1")).to.deep.equal([]);
+    });
   });
 });

@@ -1,6 +1,7 @@
 // The detail of one work from the mirror: its record, metadata, title status, lineage, licence offers and listing.
 import { cidFromHex } from "../../../core/cid.ts";
 import { describeOffer, territoryCodes, useNamesOf } from "../../../core/licence-text.ts";
+import { DRAWN_IMAGE } from "../../../core/media-types.ts";
 import { finalAt } from "../../../core/priority.ts";
 import type { Sql } from "../../db/database.ts";
 import { nearDuplicatesJson } from "../../indexer/near-duplicates.ts";
@@ -39,7 +40,7 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
       "registered_at, extract(epoch from recorded_at)::bigint as recorded_at, royalty_receiver, royalty_bps, parents, " +
       "metadata_cid, pledged, pledgee, extract(epoch from pledge_maturity)::bigint as pledge_maturity, " +
       "licence_consent_pledge, pledges, disputed, owes_royalties, moves, encumbrances, metadata_status, " +
-      "metadata_error, name, name_zh, name_en, description, technique, region, tags, " +
+      "metadata_error, name, name_zh, name_en, description, technique, region, tags, content_cid, content_type, " +
       "(select coalesce(json_agg(d.work_id::text order by d.registered_at, d.work_id), '[]') from (select work_id, " +
       "registered_at from works d where d.chain_id = w.chain_id and d.parents @> jsonb_build_array(w.work_id::text) " +
       `order by d.registered_at, d.work_id limit ${MAX_DERIVATIVES_LISTED}) d) as derivatives, ` +
@@ -86,6 +87,7 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
       region: (work["region"] as string | null) ?? null,
       tags: (work["tags"] as string[] | null) ?? [],
     },
+    content: work["content_cid"] ? { cid: String(work["content_cid"]), mediaType: String(work["content_type"]) } : null,
     pledge: work["pledged"]
       ? {
           pledgee: String(work["pledgee"]),
@@ -151,4 +153,29 @@ export async function workDetail(sql: Sql, chainId: number, workId: string) {
           }
         : null,
   };
+}
+
+/**
+ * What a work's page asks for first, as Link values: its detail and, when its file is a drawn image, the image (the
+ * page's largest paint). Nothing for an id that is not one or a work not mirrored.
+ */
+export async function workPagePreloads(sql: Sql, chainId: number, id: string): Promise<string[]> {
+  let workId: string;
+  try {
+    if (!/^([0-9]{1,78}|0x[0-9a-fA-F]{64})$/.test(id)) return [];
+    workId = BigInt(id).toString();
+  } catch {
+    return [];
+  }
+  const [work] = await sql.query<{ content_cid: string | null; content_type: string | null }>(
+    "select content_cid, content_type from works where chain_id = $1 and work_id = $2::numeric",
+    [chainId, workId],
+  );
+  if (!work) return [];
+  // The page asks with fetch() from this origin: a preload matches it in CORS mode with same-origin credentials.
+  const links = [`</api/works/${id}>; rel=preload; as=fetch; crossorigin`];
+  if (work.content_cid && work.content_type && DRAWN_IMAGE.test(work.content_type)) {
+    links.push(`</ipfs/${encodeURIComponent(work.content_cid)}>; rel=preload; as=image; fetchpriority=high`);
+  }
+  return links;
 }

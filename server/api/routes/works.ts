@@ -111,6 +111,10 @@ export const WorkDetail = Type.Object({
     region: Nullable(Text),
     tags: Type.Array(Text),
   }),
+  content: Type.Union([Type.Object({ cid: Cid, mediaType: Text }), Type.Null()], {
+    description:
+      "the work's file as its metadata names it (its declared type: untrusted); null until the metadata is read",
+  }),
   pledge: Type.Union([
     Type.Object({ pledgee: Address, maturity: Nullable(Time), licenceSalesConsented: Type.Boolean() }),
     Type.Null(),

@@ -7,7 +7,7 @@ import { ProblemMessage } from "../api/ProblemMessage.tsx";
 import { useFormat } from "../i18n/format.ts";
 import { isHash, workHex } from "../ui/ids.ts";
 import { Loading } from "../ui/Spinner.tsx";
-import { WorkImage } from "../ui/WorkImage.tsx";
+import { ContentImage } from "../ui/WorkImage.tsx";
 import { Lineage } from "./Lineage.tsx";
 import { Offers } from "./Offers.tsx";
 import { Timeline } from "./Timeline.tsx";
@@ -68,7 +68,7 @@ function Work({ work: loaded }: { work: WorkDetail }) {
       <title>{`${title} · ${t("app.name")}`}</title>
       <h1>{title}</h1>
       {other !== null && <p className="other-name">{other}</p>}
-      <WorkImage metadataCid={work.metadata.cid} alt={title} size={320} />
+      <ContentImage content={work.content} alt={title} size={320} />
       {work.metadata.description !== null && <p className="description">{work.metadata.description}</p>}
       <WorkStatus work={work} />
       <section aria-labelledby="record">
