@@ -1,5 +1,5 @@
 // The web's only way to the API: the generated typed client, results as data or a problem, and typed download links.
-import { useEffect, useState } from "react";
+import { startTransition, useEffect, useState } from "react";
 import { type paths, titlechainClient } from "../../../client/index.ts";
 
 /** The API of the server that served this page. */
@@ -47,10 +47,13 @@ export function useApi<T>(key: string | null, load: () => Promise<Result<T>>): L
     let current = true;
     void load().then((r) => {
       if (!current) return;
-      setResult({
-        key,
-        loading: r.problem ? { state: "failed", problem: r.problem } : { state: "done", data: r.data as T },
-      });
+      // An answer is drawn as a transition: a long list or timeline renders in slices, the page answering meanwhile.
+      startTransition(() =>
+        setResult({
+          key,
+          loading: r.problem ? { state: "failed", problem: r.problem } : { state: "done", data: r.data as T },
+        }),
+      );
     });
     return () => {
       current = false;

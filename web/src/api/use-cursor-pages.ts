@@ -1,5 +1,5 @@
 // A list the API answers page by page (a cursor to the next), reloaded whenever its query changes; "more" appends.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useRef, useState } from "react";
 import type { Problem, Result } from "./client.ts";
 
 export type CursorPages<T> = {
@@ -33,15 +33,18 @@ export function useCursorPages<T>(
     setState((s) => ({ ...s, loading: true, problem: null }));
     const answer = await fetchRef.current(after);
     if (generation.current !== mine) return;
-    setState((s) =>
-      answer.problem
-        ? { ...s, loading: false, problem: answer.problem }
-        : {
-            items: after === undefined ? answer.data.items : [...s.items, ...answer.data.items],
-            next: answer.data.next,
-            loading: false,
-            problem: null,
-          },
+    // Drawn as a transition (in slices, the page answering meanwhile), as useApi draws its answers.
+    startTransition(() =>
+      setState((s) =>
+        answer.problem
+          ? { ...s, loading: false, problem: answer.problem }
+          : {
+              items: after === undefined ? answer.data.items : [...s.items, ...answer.data.items],
+              next: answer.data.next,
+              loading: false,
+              problem: null,
+            },
+      ),
     );
   }, []);
 
