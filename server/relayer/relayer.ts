@@ -88,6 +88,16 @@ const LAST_PENDING_NONCE =
   "(select max(rtrim(request -> 'message' ->> 'nonce', 'n')::numeric)::text from relay_requests where chain_id = $1 and " +
   "creator = $2 and kind = any($4::text[]) and status in ('queued', 'submitted'))";
 
+/** What a creator ($2) has used of its day's quota (a batch reveal counts once per work) and a client ($3) of its hour's. */
+const QUOTA_COUNTS =
+  "(select coalesce(sum(coalesce(jsonb_array_length(request -> 'message' -> 'items'), 1)), 0)::int from " +
+  "relay_requests where chain_id = $1 and creator = $2 and created_at > now() - interval '1 day') as by_creator, " +
+  "(select count(*)::int from relay_requests where client_ip = $3 and created_at > now() - interval '1 hour') as by_ip";
+type QuotaCounts = { by_creator: number; by_ip: number };
+
+/** Advisory lock keys (PostgreSQL): a creator's quota, and (the next key) a client's. */
+const QUOTA_LOCK = 0x7e1a40;
+
 /** JSON with bigints as decimal strings, and back (a request's stored form). */
 const toJson = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
 const fromJson = (row: Record<string, unknown>) =>
@@ -119,28 +129,13 @@ export class Relayer {
     const { db, chain } = this.#o;
     const creator = creatorOf(request);
     // A batch reveal counts once per work it registers.
-    const [counts] = await db.query<{ by_creator: number; by_ip: number; last_pending: string | null }>(
-      "select (select coalesce(sum(coalesce(jsonb_array_length(request -> 'message' -> 'items'), 1)), 0)::int from " +
-        "relay_requests where chain_id = $1 and creator = $2 and created_at > " +
-        "now() - interval '1 day') as by_creator, (select count(*)::int from relay_requests where client_ip = $3 " +
-        "and created_at > now() - interval '1 hour') as by_ip, " +
-        LAST_PENDING_NONCE +
-        " as last_pending",
+    const [counts] = await db.query<QuotaCounts & { last_pending: string | null }>(
+      `select ${QUOTA_COUNTS}, ${LAST_PENDING_NONCE} as last_pending`,
       [chain.chainId, creator, clientIp, NONCED],
     );
     const works = request.kind === "revealBatch" ? request.message.items.length : 1;
-    if ((counts?.by_creator ?? 0) + works > this.#quotas.perCreatorPerDay) {
-      throw new RelayRefused(
-        "QuotaExceeded",
-        `${creator} has used its ${this.#quotas.perCreatorPerDay} relayed requests of the day`,
-      );
-    }
-    if ((counts?.by_ip ?? 0) >= this.#quotas.perIpPerHour) {
-      throw new RelayRefused(
-        "QuotaExceeded",
-        `this address has used its ${this.#quotas.perIpPerHour} relayed requests of the hour`,
-      );
-    }
+    // Refused at once when over; counted again under locks below, where it decides (this one may be stale).
+    this.#checkQuotas(counts, creator, works);
     const afterPending =
       NONCED.includes(request.kind) && counts?.last_pending != null ? BigInt(counts.last_pending) + 1n : null;
     const contentHash =
@@ -172,21 +167,32 @@ export class Relayer {
     }
     const id = randomUUID();
     try {
-      await db.query(
-        "insert into relay_requests (id, chain_id, kind, creator, content_hash, commitment, request, status, " +
-          "relayer, client_ip) values ($1, $2, $3, $4, $5, $6, $7::jsonb, 'queued', $8, $9)",
-        [
-          id,
-          chain.chainId,
-          request.kind,
-          creator,
-          contentHash,
-          commitment,
-          toJson(request),
-          this.address.toLowerCase(),
-          clientIp,
-        ],
-      );
+      // Counted and written in one transaction holding the creator's and the client's locks (in that order, so two
+      // never wait on each other): requests arriving at once are counted one after the other, never all under.
+      // PGlite runs one transaction at a time.
+      await db.transaction(async (tx) => {
+        if (db.kind === "postgres") {
+          await tx.query("select pg_advisory_xact_lock($1, hashtext($2))", [QUOTA_LOCK, creator]);
+          await tx.query("select pg_advisory_xact_lock($1, hashtext($2))", [QUOTA_LOCK + 1, clientIp]);
+        }
+        const [now] = await tx.query<QuotaCounts>(`select ${QUOTA_COUNTS}`, [chain.chainId, creator, clientIp]);
+        this.#checkQuotas(now, creator, works);
+        await tx.query(
+          "insert into relay_requests (id, chain_id, kind, creator, content_hash, commitment, request, status, " +
+            "relayer, client_ip) values ($1, $2, $3, $4, $5, $6, $7::jsonb, 'queued', $8, $9)",
+          [
+            id,
+            chain.chainId,
+            request.kind,
+            creator,
+            contentHash,
+            commitment,
+            toJson(request),
+            this.address.toLowerCase(),
+            clientIp,
+          ],
+        );
+      });
     } catch (error) {
       if (/relay_requests_one_pending/.test(String((error as Error).message))) {
         throw await earlier(
@@ -196,6 +202,22 @@ export class Relayer {
       throw error;
     }
     return id;
+  }
+
+  /** Throws QuotaExceeded when `works` more requests would take the creator or the client over its quota. */
+  #checkQuotas(counts: QuotaCounts | undefined, creator: Address, works: number): void {
+    if ((counts?.by_creator ?? 0) + works > this.#quotas.perCreatorPerDay) {
+      throw new RelayRefused(
+        "QuotaExceeded",
+        `${creator} has used its ${this.#quotas.perCreatorPerDay} relayed requests of the day`,
+      );
+    }
+    if ((counts?.by_ip ?? 0) >= this.#quotas.perIpPerHour) {
+      throw new RelayRefused(
+        "QuotaExceeded",
+        `this address has used its ${this.#quotas.perIpPerHour} relayed requests of the hour`,
+      );
+    }
   }
 
   async status(id: string): Promise<RelayStatus | null> {
