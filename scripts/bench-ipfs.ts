@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { EmbeddedContentStore } from "../server/content/embedded-store.ts";
+import { holds, targetOf } from "./bench/targets.ts";
 
 const MiB = 1024 * 1024;
 const { values } = parseArgs({ options: { json: { type: "string" }, child: { type: "string" } } });
@@ -72,12 +73,10 @@ if (values.child) {
       catMBps: Math.round(catMBps * 10) / 10,
       peakRssMB: Math.round(peakRssMB * 10) / 10,
     };
-    const targets = { addMBps: [">=", 150], catMBps: [">=", 200], peakRssMB: ["<=", 200] } as const;
     console.table(
       Object.entries(figures).map(([key, value]) => {
-        const [op, target] = targets[key as keyof typeof targets];
-        const ok = op === ">=" ? value >= target : value <= target;
-        return { key, value, target: `${op} ${target}`, verdict: ok ? "ok" : "MISSED" };
+        const target = targetOf("ipfs", key);
+        return { key, value, target: `${target.op} ${target.value}`, verdict: holds(target, value) ? "ok" : "MISSED" };
       }),
     );
     if (values.json) await writeFile(values.json, `${JSON.stringify(figures, null, 2)}\n`);
