@@ -44,7 +44,7 @@ export type Config = {
   /** The operator's statement for certificates (JSON file). */
   operatorFile: string | undefined;
   /** Gasless requests a creator may make per day, and a client address per hour. */
-  relayQuotas: { perCreatorPerDay: number; perIpPerHour: number };
+  relayQuotas: RelayQuotas;
 };
 
 /**
@@ -52,6 +52,9 @@ export type Config = {
  * every page it does not hold is read through PGlite's file system layer: a process serving only the API holds the
  * most, and the indexer alone writes as fast with 16 (docs/api-performance.md has the measurements).
  */
+/** What the relayer may spend: requests per creator a day, per client an hour, in all a day; the highest fee it pays. */
+export type RelayQuotas = { perCreatorPerDay: number; perIpPerHour: number; perDay: number; maxFeeGwei: number };
+
 export const DB_CACHE_MB: Readonly<Record<Role, number>> = { all: 128, api: 256, indexer: 16, relayer: 16 };
 
 /** A setting given wrongly: `setting` is the flag or variable as the user wrote it. */
@@ -221,6 +224,20 @@ export const SETTINGS: readonly Setting[] = [
     default: "5000",
     description: "gasless requests per client address per hour",
   },
+  {
+    flag: "relay-daily-quota",
+    env: "RELAY_DAILY_QUOTA",
+    value: "integer",
+    default: "50000",
+    description: "gasless requests of all creators together per day: with the fee cap, bounds what the relayer spends",
+  },
+  {
+    flag: "relay-max-fee-gwei",
+    env: "RELAY_MAX_FEE_GWEI",
+    value: "integer",
+    default: "200",
+    description: "the highest fee per gas the relayer pays; above it, requests wait queued until fees fall",
+  },
 ];
 
 /** The name a setting was given by: its flag when on the command line, else its variable. */
@@ -334,6 +351,8 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     relayQuotas: {
       perCreatorPerDay: integer("relay-creator-quota", 2500, 1, 1_000_000_000),
       perIpPerHour: integer("relay-ip-quota", 5000, 1, 1_000_000_000),
+      perDay: integer("relay-daily-quota", 50_000, 1, 1_000_000_000),
+      maxFeeGwei: integer("relay-max-fee-gwei", 200, 1, 1_000_000),
     },
   };
 }

@@ -126,7 +126,14 @@ function problemOf(error: unknown): Problem & { headers?: Record<string, string>
     return { status: 400, code: "InvalidField", title: "Bad Request", detail: error.message, field: error.field };
   }
   if (error instanceof RelayRefused) {
-    const status = error.code === "QuotaExceeded" ? 429 : error.code === "AlreadyPending" ? 409 : 422;
+    const status =
+      error.code === "QuotaExceeded"
+        ? 429
+        : error.code === "RelayBusy"
+          ? 503
+          : error.code === "AlreadyPending"
+            ? 409
+            : 422;
     return {
       status,
       code: error.code,
@@ -134,7 +141,7 @@ function problemOf(error: unknown): Problem & { headers?: Record<string, string>
       detail: error.message,
       ...(error.field ? { field: error.field } : {}),
       ...(error.requestId ? { requestId: error.requestId } : {}),
-      ...(status === 429 ? { headers: { "retry-after": "3600" } } : {}),
+      ...(status === 429 || status === 503 ? { headers: { "retry-after": "3600" } } : {}),
     };
   }
   if (error instanceof RelayUnavailable) {

@@ -7,11 +7,13 @@ import {
   keccak256,
   type LocalAccount,
   type PublicClient,
+  parseGwei,
   TransactionReceiptNotFoundError,
 } from "viem";
 import { batchLeafOf } from "../../core/commitment.ts";
 import { buildMerkleTree, merkleProofOf } from "../../core/merkle.ts";
 import { provenanceRegistryAbi } from "../../types/abi/index.js";
+import type { RelayQuotas } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import {
   type AnchorRequest,
@@ -31,8 +33,11 @@ export type RelayerOptions = {
   chain: { chainId: number; registry: Address };
   /** The relayer's key (from configuration; never logged or returned). */
   account: LocalAccount;
-  /** Requests per creator per day, and per client IP per hour. */
-  quotas?: { perCreatorPerDay: number; perIpPerHour: number };
+  /**
+   * Requests per creator per day, per client IP per hour and of everyone per day, and the highest fee per gas paid:
+   * together they bound what the relayer's account can be made to spend in a day.
+   */
+  quotas?: Partial<RelayQuotas>;
   /**
    * Batched commitments are anchored together once `maxLeaves` wait or the oldest has waited `windowMs` (defaults
    * 256 and 10 s): one transaction for many creators, each commitment's time that of its batch.
@@ -88,14 +93,20 @@ const LAST_PENDING_NONCE =
   "(select max(rtrim(request -> 'message' ->> 'nonce', 'n')::numeric)::text from relay_requests where chain_id = $1 and " +
   "creator = $2 and kind = any($4::text[]) and status in ('queued', 'submitted'))";
 
+/** The requests of everyone on chain $1 in the last day (a batch reveal once per work). */
+const DAY_COUNT =
+  "select coalesce(sum(coalesce(jsonb_array_length(request -> 'message' -> 'items'), 1)), 0)::int from " +
+  "relay_requests where chain_id = $1 and created_at > now() - interval '1 day' and kind <> 'anchor'";
+
 /** What a creator ($2) has used of its day's quota (a batch reveal counts once per work) and a client ($3) of its hour's. */
 const QUOTA_COUNTS =
   "(select coalesce(sum(coalesce(jsonb_array_length(request -> 'message' -> 'items'), 1)), 0)::int from " +
   "relay_requests where chain_id = $1 and creator = $2 and created_at > now() - interval '1 day') as by_creator, " +
-  "(select count(*)::int from relay_requests where client_ip = $3 and created_at > now() - interval '1 hour') as by_ip";
-type QuotaCounts = { by_creator: number; by_ip: number };
+  "(select count(*)::int from relay_requests where client_ip = $3 and created_at > now() - interval '1 hour') as " +
+  `by_ip, (${DAY_COUNT}) as by_all`;
+type QuotaCounts = { by_creator: number; by_ip: number; by_all: number };
 
-/** Advisory lock keys (PostgreSQL): a creator's quota, and (the next key) a client's. */
+/** Advisory lock key (PostgreSQL) held while the quotas are counted and a request written. */
 const QUOTA_LOCK = 0x7e1a40;
 
 /** JSON with bigints as decimal strings, and back (a request's stored form). */
@@ -111,12 +122,14 @@ const fromJson = (row: Record<string, unknown>) =>
  */
 export class Relayer {
   readonly #o: RelayerOptions;
-  readonly #quotas: { perCreatorPerDay: number; perIpPerHour: number };
+  readonly #quotas: RelayQuotas;
+  readonly #maxFeePerGas: bigint;
   readonly #batch: { maxLeaves: number; windowMs: number };
 
   constructor(options: RelayerOptions) {
     this.#o = options;
-    this.#quotas = options.quotas ?? { perCreatorPerDay: 200, perIpPerHour: 600 };
+    this.#quotas = { perCreatorPerDay: 200, perIpPerHour: 600, perDay: 50_000, maxFeeGwei: 200, ...options.quotas };
+    this.#maxFeePerGas = parseGwei(String(this.#quotas.maxFeeGwei));
     this.#batch = options.batch ?? { maxLeaves: 256, windowMs: 10_000 };
   }
 
@@ -167,14 +180,10 @@ export class Relayer {
     }
     const id = randomUUID();
     try {
-      // Counted and written in one transaction holding the creator's and the client's locks (in that order, so two
-      // never wait on each other): requests arriving at once are counted one after the other, never all under.
-      // PGlite runs one transaction at a time.
+      // Counted and written in one transaction holding the quota lock: requests arriving at once (at any process
+      // sharing the database) are counted one after the other, never all under. PGlite runs one transaction at a time.
       await db.transaction(async (tx) => {
-        if (db.kind === "postgres") {
-          await tx.query("select pg_advisory_xact_lock($1, hashtext($2))", [QUOTA_LOCK, creator]);
-          await tx.query("select pg_advisory_xact_lock($1, hashtext($2))", [QUOTA_LOCK + 1, clientIp]);
-        }
+        if (db.kind === "postgres") await tx.query("select pg_advisory_xact_lock($1)", [QUOTA_LOCK]);
         const [now] = await tx.query<QuotaCounts>(`select ${QUOTA_COUNTS}`, [chain.chainId, creator, clientIp]);
         this.#checkQuotas(now, creator, works);
         await tx.query(
@@ -218,6 +227,12 @@ export class Relayer {
         `this address has used its ${this.#quotas.perIpPerHour} relayed requests of the hour`,
       );
     }
+    if ((counts?.by_all ?? 0) + works > this.#quotas.perDay) {
+      throw new RelayRefused(
+        "RelayBusy",
+        `the relay has taken its ${this.#quotas.perDay} requests of the day; it takes more as the day's fall out`,
+      );
+    }
   }
 
   async status(id: string): Promise<RelayStatus | null> {
@@ -245,9 +260,20 @@ export class Relayer {
   }
 
   /** What operators watch: the relayer's address, balance and queue. */
-  async health(): Promise<{ address: Address; balance: bigint; queued: number; submitted: number }> {
-    const [balance, rows] = await Promise.all([
+  async health(): Promise<{
+    address: Address;
+    balance: bigint;
+    queued: number;
+    submitted: number;
+    today: number;
+    dailyQuota: number;
+    maxFeePerGas: bigint;
+    feesAboveCap: boolean;
+  }> {
+    const [balance, fees, [day], rows] = await Promise.all([
       this.#o.client.getBalance({ address: this.address }),
+      this.#o.client.estimateFeesPerGas(),
+      this.#o.db.query<{ n: number }>(`${DAY_COUNT.replace("::int from", "::int as n from")}`, [this.#o.chain.chainId]),
       this.#o.db.query<{ status: string; n: number }>(
         "select status, count(*)::int as n from relay_requests where chain_id = $1 and status in ('queued', " +
           "'submitted') group by status",
@@ -255,7 +281,16 @@ export class Relayer {
       ),
     ]);
     const n = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
-    return { address: this.address, balance, queued: n("queued"), submitted: n("submitted") };
+    return {
+      address: this.address,
+      balance,
+      queued: n("queued"),
+      submitted: n("submitted"),
+      today: day?.n ?? 0,
+      dailyQuota: this.#quotas.perDay,
+      maxFeePerGas: this.#maxFeePerGas,
+      feesAboveCap: fees.maxFeePerGas > this.#maxFeePerGas,
+    };
   }
 
   /**
@@ -298,8 +333,12 @@ export class Relayer {
         "and not coalesce((request ->> 'batched')::boolean, false) order by created_at, id limit 50",
       [chain.chainId, this.address.toLowerCase()],
     );
+    if (queued.length === 0) return moved;
+    // Above the fee cap nothing is sent: the requests wait, queued, for a later round with lower fees.
+    const fees = await this.#o.client.estimateFeesPerGas();
+    if (fees.maxFeePerGas > this.#maxFeePerGas) return moved;
     for (const row of queued) {
-      await this.#submit(row);
+      await this.#submit(row, fees);
       moved++;
     }
     return moved;
@@ -358,7 +397,7 @@ export class Relayer {
     return (row?.n ?? 0) > 0;
   }
 
-  async #submit(row: Row): Promise<void> {
+  async #submit(row: Row, fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): Promise<void> {
     const { client, db, chain, account } = this.#o;
     const request = fromJson(row.request) as RelayRequest;
     const data = calldataOf(request);
@@ -381,10 +420,7 @@ export class Relayer {
     );
     const onChain = await client.getTransactionCount({ address: this.address, blockTag: "pending" });
     const nonce = Math.max(onChain, next === null ? 0 : Number(next));
-    const [gas, fees] = await Promise.all([
-      client.estimateGas({ account: this.address, to: chain.registry, data }),
-      client.estimateFeesPerGas(),
-    ]);
+    const gas = await client.estimateGas({ account: this.address, to: chain.registry, data });
     const raw = await account.signTransaction({
       chainId: chain.chainId,
       type: "eip1559",

@@ -59,6 +59,7 @@ export const RELAY_REFUSAL_CODES = [
   "InvalidSignature",
   "WouldRevert",
   "QuotaExceeded",
+  "RelayBusy",
   "AlreadyPending",
 ] as const;
 export type RelayRefusalCode = (typeof RELAY_REFUSAL_CODES)[number];

@@ -11,6 +11,7 @@ import { buildWorkMetadata, type WorkMetadataInput } from "../../core/metadata.t
 import { type Deployment, deployTitlechainViem } from "../../scripts/deploy/viem.ts";
 import { buildApp } from "../../server/api/app.ts";
 import { type ApiOptions, defaultApiOptions, type EvidenceSettings } from "../../server/api/deps.ts";
+import type { RelayQuotas } from "../../server/config.ts";
 import { EmbeddedContentStore } from "../../server/content/embedded-store.ts";
 import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
@@ -54,7 +55,7 @@ export async function apiFixture(
   backend: Backend,
   options: Partial<ApiOptions> = {},
   relay: {
-    quotas?: { perCreatorPerDay: number; perIpPerHour: number };
+    quotas?: Partial<RelayQuotas>;
     batch?: { maxLeaves: number; windowMs: number };
   } | null = null,
   evidence?: EvidenceSettings,

@@ -41,7 +41,7 @@ describe("configuration", () => {
       tsaUrls: [],
       tsaRootsFile: undefined,
       operatorFile: undefined,
-      relayQuotas: { perCreatorPerDay: 2500, perIpPerHour: 5000 },
+      relayQuotas: { perCreatorPerDay: 2500, perIpPerHour: 5000, perDay: 50_000, maxFeeGwei: 200 },
     });
   });
 

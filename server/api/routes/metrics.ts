@@ -50,12 +50,24 @@ export function installMetrics(app: FastifyInstance, deps: ApiDeps): void {
     help: "the relayer's balance (wei; a float, exact to about 15 digits)",
     registers: [registry],
   });
+  const today = new Gauge({
+    name: "titlechain_relay_requests_today",
+    help: "gasless requests taken in the last day, of all creators (the daily quota bounds it)",
+    registers: [registry],
+  });
+  const waiting = new Gauge({
+    name: "titlechain_relay_fees_above_cap",
+    help: "1 while the chain's fees are above the relayer's cap and requests wait, else 0",
+    registers: [registry],
+  });
   const refresh = async () => {
     if (!deps.relayer) return;
     const h = await deps.relayer.health();
     queue.set({ status: "queued" }, h.queued);
     queue.set({ status: "submitted" }, h.submitted);
     balance.set(Number(h.balance));
+    today.set(h.today);
+    waiting.set(h.feesAboveCap ? 1 : 0);
   };
 
   app.get(

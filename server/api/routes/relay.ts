@@ -306,6 +306,10 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
             balance: Type.String({ description: "wei" }),
             queued: Type.Integer(),
             submitted: Type.Integer(),
+            today: Type.Integer({ description: "requests taken in the last day, of all creators" }),
+            dailyQuota: Type.Integer({ description: "the most it takes in a day (then 503 RelayBusy)" }),
+            maxFeePerGas: Type.String({ description: "wei: the highest fee per gas it pays" }),
+            feesAboveCap: Type.Boolean({ description: "true while the chain's fees are above it: requests wait" }),
           }),
           ...errors(429, 503),
         },
@@ -313,7 +317,7 @@ export const relayRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
     },
     async () => {
       const h = await relayer().health();
-      return { ...h, balance: h.balance.toString() };
+      return { ...h, balance: h.balance.toString(), maxFeePerGas: h.maxFeePerGas.toString() };
     },
   );
 };
