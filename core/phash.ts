@@ -29,6 +29,40 @@ export function luminanceOf(rgba: Uint8Array, width: number, height: number): Fl
   return out;
 }
 
+/**
+ * Luminance as {@link luminanceOf}, averaged over k x k blocks when the image has more than `maxPixels` pixels (k the
+ * smallest that brings it under): the 32x32 thumbnails the hashes are taken from average the same pixels, and a large
+ * image no longer costs eight bytes a pixel.
+ */
+export function scaledLuminanceOf(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  maxPixels: number,
+): { gray: Float64Array; width: number; height: number } {
+  if (width * height <= maxPixels) return { gray: luminanceOf(rgba, width, height), width, height };
+  if (rgba.length < width * height * 4)
+    throw new RangeError(`${width}x${height} RGBA needs ${width * height * 4} bytes`);
+  const k = Math.ceil(Math.sqrt((width * height) / maxPixels));
+  const w = Math.ceil(width / k);
+  const h = Math.ceil(height / k);
+  const sums = new Float64Array(w * h);
+  const counts = new Uint32Array(w * h);
+  for (let y = 0; y < height; y++) {
+    const row = Math.floor(y / k) * w;
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const a = (rgba[i + 3] ?? 255) / 255;
+      const l = 0.299 * (rgba[i] ?? 0) + 0.587 * (rgba[i + 1] ?? 0) + 0.114 * (rgba[i + 2] ?? 0);
+      const cell = row + Math.floor(x / k);
+      sums[cell] = (sums[cell] ?? 0) + l * a + 255 * (1 - a);
+      counts[cell] = (counts[cell] ?? 0) + 1;
+    }
+  }
+  for (let i = 0; i < sums.length; i++) sums[i] = (sums[i] ?? 0) / (counts[i] ?? 1);
+  return { gray: sums, width: w, height: h };
+}
+
 /** A region of an image, in pixels: columns `[x0, x1)`, rows `[y0, y1)`. */
 type Window = { x0: number; y0: number; x1: number; y1: number };
 

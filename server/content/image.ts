@@ -1,11 +1,18 @@
 // Decodes PNG and JPEG uploads to luminance for the perceptual hash, refusing decompression bombs.
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
-import { type ImageFingerprint, imageFingerprint, luminanceOf, perceptualHash } from "../../core/phash.ts";
+import { type ImageFingerprint, imageFingerprint, perceptualHash, scaledLuminanceOf } from "../../core/phash.ts";
 import { ContentError } from "./errors.ts";
 
-/** Largest image decoded for hashing (a decompression bomb would otherwise exhaust memory). */
-export const MAX_PIXELS = 50_000_000;
+/**
+ * Largest image decoded for hashing: a 4,000 x 3,000 photograph. Decoding takes four bytes a pixel (and a PNG as much
+ * again while it is inflated), so this bounds what one upload can make the process hold to about 100 MB; a larger
+ * image is stored, without a fingerprint (a decompression bomb of a few KB is refused before anything is allocated).
+ */
+export const MAX_PIXELS = 12_000_000;
+
+/** Above this many pixels, luminance is averaged in blocks before hashing (the hashes use a 32 x 32 thumbnail). */
+const HASHED_PIXELS = 1_048_576;
 
 export type DecodedImage = { width: number; height: number; rgba: Uint8Array };
 
@@ -38,8 +45,9 @@ export function decodeImage(bytes: Uint8Array, mediaType: string): DecodedImage 
 /** The pHash of an image file, or `null` when its media type is not a hashable image. */
 export function imageHashOf(bytes: Uint8Array, mediaType: string): string | null {
   if (mediaType !== "image/png" && mediaType !== "image/jpeg") return null;
-  const { width, height, rgba } = decodeImage(bytes, mediaType);
-  return perceptualHash(luminanceOf(rgba, width, height), width, height);
+  const decoded = decodeImage(bytes, mediaType);
+  const { gray, width, height } = scaledLuminanceOf(decoded.rgba, decoded.width, decoded.height, HASHED_PIXELS);
+  return perceptualHash(gray, width, height);
 }
 
 function checkSize(width: number, height: number): void {
@@ -51,6 +59,7 @@ function checkSize(width: number, height: number): void {
 /** The fingerprint (pHash and crop variants) of an image file, or `null` when it is not a hashable image. */
 export function imageFingerprintOf(bytes: Uint8Array, mediaType: string): ImageFingerprint | null {
   if (mediaType !== "image/png" && mediaType !== "image/jpeg") return null;
-  const { width, height, rgba } = decodeImage(bytes, mediaType);
-  return imageFingerprint(luminanceOf(rgba, width, height), width, height);
+  const decoded = decodeImage(bytes, mediaType);
+  const { gray, width, height } = scaledLuminanceOf(decoded.rgba, decoded.width, decoded.height, HASHED_PIXELS);
+  return imageFingerprint(gray, width, height);
 }

@@ -3,7 +3,7 @@ import { MetadataError, type WorkMetadata } from "../../core/metadata.ts";
 import type { ImageFingerprint } from "../../core/phash.ts";
 import type { ContentStore } from "../content/content-store.ts";
 import { ContentError } from "../content/errors.ts";
-import { imageFingerprintOf } from "../content/image.ts";
+import { fingerprintOffThread } from "../content/image-hasher.ts";
 import { fetchWorkMetadata } from "../content/metadata-io.ts";
 import type { Database } from "../db/database.ts";
 import { recordFingerprint } from "./near-duplicates.ts";
@@ -109,7 +109,7 @@ export class MetadataFetcher {
         if (size > MAX_FINGERPRINTED_BYTES) return;
         chunks.push(chunk);
       }
-      fingerprint = imageFingerprintOf(Buffer.concat(chunks), content.mediaType);
+      fingerprint = await fingerprintOffThread(Buffer.concat(chunks), content.mediaType);
     } catch {
       // Not stored whole, corrupt, or not a decodable image (whatever its metadata says): no fingerprint.
       return;

@@ -4,10 +4,12 @@ import {
   fingerprintDistance,
   hammingDistance,
   type ImageFingerprint,
+  imageFingerprint,
   luminanceOf,
   nearDuplicates,
   perceptualHash,
   SIMILAR_DISTANCE,
+  scaledLuminanceOf,
 } from "../../core/phash.ts";
 import { ContentError } from "../../server/content/errors.ts";
 import { decodeImage, imageFingerprintOf, imageHashOf, MAX_PIXELS } from "../../server/content/image.ts";
@@ -281,6 +283,25 @@ describe("image decoding (server/content/image.ts)", () => {
     expect(() => decodeImage(jpg, "image/jpeg"))
       .to.throw(ContentError)
       .with.property("code", "TooLarge");
+  });
+
+  it("fingerprints a large image from block-averaged luminance as it would from every pixel", () => {
+    // 2,400 x 2,400 (5.8 M pixels) averaged in 3 x 3 blocks to 800 x 800 before hashing.
+    const big = upscaleNearest(generateDesign(4_242, 240), 10);
+    expect(big.width * big.height).to.be.greaterThan(1_048_576);
+    const scaled = scaledLuminanceOf(big.rgba, big.width, big.height, 1_048_576);
+    expect([scaled.width, scaled.height]).to.deep.equal([800, 800]);
+    const full = imageFingerprint(luminanceOf(big.rgba, big.width, big.height), big.width, big.height);
+    const averaged = imageFingerprint(scaled.gray, scaled.width, scaled.height);
+    expect(hammingDistance(full.hash, averaged.hash)).to.be.at.most(2);
+    expect(fingerprintDistance(full, averaged)).to.be.at.most(2);
+    // The store's own path uses it: the same fingerprint, through the PNG decoder.
+    expect(imageFingerprintOf(encodePng(big).bytes, "image/png")?.hash).to.equal(averaged.hash);
+    // Small images are hashed from every pixel, unchanged.
+    const small = generateDesign(4_242, 240);
+    expect(scaledLuminanceOf(small.rgba, small.width, small.height, 1_048_576).gray).to.deep.equal(
+      luminanceOf(small.rgba, small.width, small.height),
+    );
   });
 
   it("refuses a PNG whose header claims more than MAX_PIXELS with ContentError TooLarge, before decoding", () => {

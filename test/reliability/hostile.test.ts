@@ -7,6 +7,7 @@ import jpeg from "jpeg-js";
 import type { Hex } from "viem";
 import { xml2js } from "xml-js";
 import { buildWorkMetadata } from "../../core/metadata.ts";
+import { MAX_PIXELS } from "../../server/content/image.ts";
 import { registerWork } from "../web/demo.ts";
 import { type System, sampleRss, startSystem } from "./load-server.ts";
 
@@ -243,12 +244,12 @@ describe("hostile content against the whole server (embedded chain, PGlite, embe
     }
   });
 
-  // PRODUCT BUG (fails until fixed): MAX_PIXELS (server/content/image.ts) lets 50 million pixels be decoded, and the
-  // fingerprint decodes them all at once: pngjs's RGBA (4 bytes a pixel) plus core/phash's Float64 luminance (8 a pixel)
-  // make a 7 KB upload cost ~550 MiB and seconds of a blocked event loop (every other request waits). Fix: decode
-  // scaled (or row by row into the 32x32 thumbnail), or a pixel cap near what a fingerprint needs.
-  it("PRODUCT BUG: hashes a 7000 x 7000 PNG bomb (just under the pixel cap) without RSS jumping or the server stalling", async () => {
-    const bomb = zeroPng(7000, 7000);
+  // A bomb of the largest size decoded for hashing (MAX_PIXELS): at 50 M pixels this cost ~550 MiB and seconds of a
+  // blocked event loop (RGBA plus a full-size luminance image); the cap is now a 4,000 x 3,000 photograph, and
+  // luminance is averaged in blocks before hashing.
+  it("hashes a PNG bomb just under the pixel cap without RSS jumping or the server stalling", async () => {
+    const side = Math.floor(Math.sqrt(MAX_PIXELS));
+    const bomb = zeroPng(side, side);
     expect(bomb.length, "a few KB").to.be.below(16 * 1024);
     const before = sys.rssMiB();
     const rss = sampleRss(sys.server.process.pid as number, 20);

@@ -40,7 +40,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; options: Ap
       const image = new ImageCollector();
       const chunks = requestChunks(request, options.maxUploadBytes, (chunk) => image.push(chunk));
       const added = await deps.store.add(chunks, declared ? { mediaType: declared } : {});
-      const perceptualHash = image.fingerprint()?.hash ?? null;
+      const perceptualHash = (await image.fingerprint())?.hash ?? null;
       await deps.db.query(
         "insert into uploads (sha256, cid, size, media_type) values ($1, $2, $3, $4) on conflict (sha256) do nothing",
         [added.sha256, added.cid, added.size, added.mediaType],

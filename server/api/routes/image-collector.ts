@@ -1,7 +1,7 @@
 // Keeps an upload's bytes while it streams past, only when it is a PNG or JPEG small enough to fingerprint.
 
 import type { ImageFingerprint } from "../../../core/phash.ts";
-import { imageFingerprintOf } from "../../content/image.ts";
+import { fingerprintOffThread } from "../../content/image-hasher.ts";
 import { SNIFF_BYTES, sniffMediaType } from "../../content/media-type.ts";
 
 /** Images up to this size are kept in memory while they stream, for their perceptual fingerprint. */
@@ -27,11 +27,11 @@ export class ImageCollector {
     else this.#chunks.push(chunk);
   }
 
-  /** The image's fingerprint; null when the upload was no image, too large, or does not decode. */
-  fingerprint(): ImageFingerprint | null {
+  /** The image's fingerprint (computed off the request thread); null when no image, too large, or undecodable. */
+  async fingerprint(): Promise<ImageFingerprint | null> {
     if (!this.#chunks || !this.#type) return null;
     try {
-      return imageFingerprintOf(Buffer.concat(this.#chunks), this.#type);
+      return await fingerprintOffThread(Buffer.concat(this.#chunks), this.#type);
     } catch {
       return null;
     }

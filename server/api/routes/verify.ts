@@ -103,7 +103,7 @@ export const verifyRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps; options: A
         hash.update(chunk);
       }
       const sha256 = `0x${hash.digest("hex")}` as const;
-      const fingerprint = image.fingerprint();
+      const fingerprint = await image.fingerprint();
       const near = fingerprint ? await nearDuplicateWorks(deps.db, deps.chain.chainId, fingerprint) : [];
       return verdict(deps.db, deps.chain.chainId, sha256, size, near);
     },
