@@ -54,6 +54,8 @@ export type EndpointStatus = {
   consecutiveFailures: number;
   lastError: string | null;
   lastSuccessAt: number | null;
+  /** When the failures since its last answer began (ms since the epoch); null while it answers. */
+  failingSince: number | null;
 };
 
 const RANGE_TOO_LARGE =
@@ -87,6 +89,7 @@ export class RpcClient {
       consecutiveFailures: 0,
       lastError: null,
       lastSuccessAt: null,
+      failingSince: null,
     }));
   }
 
@@ -112,6 +115,7 @@ export class RpcClient {
         status.ok = true;
         status.consecutiveFailures = 0;
         status.lastSuccessAt = Date.now();
+        status.failingSince = null;
         return results;
       } catch (error) {
         if (error instanceof RpcError && !isTransient(error)) throw error;
@@ -120,6 +124,7 @@ export class RpcClient {
         status.consecutiveFailures += 1;
         status.lastError = message;
         status.ok = false;
+        status.failingSince ??= Date.now();
         this.#current = (index + 1) % this.#urls.length;
         // Full jitter: a random wait up to the exponential bound, so retrying indexers do not stampede.
         const bound = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** attempt);

@@ -1,6 +1,7 @@
 // Operations: /health (the process answers), /ready (the indexer has caught up), /api/deployment (the contracts).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import type { EndpointStatus } from "../../indexer/rpc.ts";
 import type { ApiDeps } from "../deps.ts";
 
 const Readiness = Type.Object({
@@ -23,6 +24,9 @@ const DeploymentInfo = Type.Object({
 export const READY_LAG_BLOCKS = 2;
 
 /** The mirror's position from the database and the head from the chain, for a process without an indexer. */
+/** How long every chain endpoint must have failed before /ready says the node does not answer. */
+const NODE_DOWN_MS = 2_000;
+
 async function mirrorStatus(
   deps: ApiDeps,
 ): Promise<{ syncedBlock: string | null; head: string | null; lastError: string | null } | null> {
@@ -96,6 +100,19 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         );
       else {
         if (status.lastError) reasons.push(`the indexer's last sync failed: ${status.lastError}`);
+        // A node that has stopped answering shows here at once, while the sync is still retrying (its error comes
+        // only once the retries are spent): every endpoint failing for NODE_DOWN_MS and more.
+        const endpoints: EndpointStatus[] = "rpc" in status ? (status.rpc as EndpointStatus[]) : [];
+        const now = Date.now();
+        if (
+          endpoints.length > 0 &&
+          endpoints.every((e) => e.failingSince !== null && now - e.failingSince >= NODE_DOWN_MS)
+        ) {
+          const since = Math.min(...endpoints.map((e) => e.failingSince as number));
+          reasons.push(
+            `the chain node has not answered for ${Math.round((now - since) / 1000)} s: ${endpoints[0]?.lastError}`,
+          );
+        }
         if (status.head === null || status.syncedBlock === null) reasons.push("the indexer has not synced yet");
         else {
           lag = Number(BigInt(status.head) - BigInt(status.syncedBlock));
