@@ -10,7 +10,7 @@ import { UploadCollector } from "./content/collector.ts";
 import { openContentStore } from "./content/index.ts";
 import { openDatabase } from "./db/database.ts";
 import { forgetChain } from "./db/forget.ts";
-import { takeRole, type WriterRole } from "./db/leader.ts";
+import { holdRole, type WriterRole } from "./db/leader.ts";
 import { migrate } from "./db/migrate.ts";
 import { evidenceSettings } from "./evidence/settings.ts";
 import { Heads } from "./indexer/heads.ts";
@@ -110,36 +110,27 @@ async function start(config: Config): Promise<void> {
   onClose("the content store", () => store.close());
 
   const runs = (role: string) => config.role === "all" || config.role === role;
-  /** Becomes `role`'s single writer: at once on the embedded database, after any other holder on PostgreSQL. */
-  const lead = async (role: WriterRole) => {
-    if (!config.databaseUrl) return;
-    const leadership = await takeRole(config.databaseUrl, role, () =>
-      progress(`another process is the ${role}: this one takes over when it stops`),
-    );
-    onClose(`the ${role}'s lock`, leadership.release);
-    void leadership.lost.then((error) => {
-      if (stop.signal.aborted) return;
-      process.stderr.write(`titlechain: lost the ${role}'s lock (${error.message}): stopping\n`);
-      void shutdown(1);
-    });
-    progress(`this process is the ${role}`);
-  };
+  /** Does `role`'s work as its single writer: at once on the embedded database, while holding its lock on PostgreSQL. */
+  const asRole = (role: WriterRole, work: (signal: AbortSignal) => Promise<void>) =>
+    holdRole(config.databaseUrl, role, stop.signal, progress, work);
   let indexer: Indexer | undefined;
   if (runs("indexer")) {
     const mirror = new Indexer({ db, rpc, ...chain, startBlock: BigInt(deployment.startBlock) });
     indexer = mirror;
     background.push(
-      (async () => {
-        await lead("indexer");
+      asRole("indexer", async (signal) => {
         progress(`indexing from block ${deployment.startBlock}`);
         const heads = new Heads({ rpc, wsUrl, pollIntervalMs: 1000 });
-        onClose("the chain's heads", async () => heads.close());
-        await Promise.all([
-          mirror.run(heads, stop.signal),
-          new MetadataFetcher({ db, store, chainId: chain.chainId }).run(stop.signal),
-          new UploadCollector({ db, store, chainId: chain.chainId }).run(stop.signal),
-        ]);
-      })(),
+        try {
+          await Promise.all([
+            mirror.run(heads, signal),
+            new MetadataFetcher({ db, store, chainId: chain.chainId }).run(signal),
+            new UploadCollector({ db, store, chainId: chain.chainId }).run(signal),
+          ]);
+        } finally {
+          heads.close();
+        }
+      }),
     );
   }
   let relayer: Relayer | undefined;
@@ -155,11 +146,10 @@ async function start(config: Config): Promise<void> {
     // An API process queues requests; the relayer process (one at a time) sends them.
     if (runs("relayer")) {
       background.push(
-        (async () => {
-          await lead("relayer");
+        asRole("relayer", async (signal) => {
           progress(`relaying from ${relay.address}`);
-          await relay.run(stop.signal);
-        })(),
+          await relay.run(signal);
+        }),
       );
     }
   }

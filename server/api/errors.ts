@@ -32,6 +32,8 @@ export const API_ERROR_CODES = [
   "ChainUnavailable",
   "NoNode",
   "TimestampUnavailable",
+  "DatabaseUnavailable",
+  "StorageFull",
   "ContentCorrupt",
   "Internal",
 ] as const;
@@ -153,6 +155,8 @@ function problemOf(error: unknown): Problem & { headers?: Record<string, string>
       headers: { "retry-after": "5" },
     };
   }
+  const unavailable = storageFailureOf(error);
+  if (unavailable) return unavailable;
   if (error instanceof ContentError) {
     const [status, code] = CONTENT_STATUS[error.code];
     return { status, code, title: TITLES[status] ?? "Error", detail: error.message };
@@ -177,6 +181,46 @@ function problemOf(error: unknown): Problem & { headers?: Record<string, string>
     return { status, code, title: TITLES[status] ?? "Error", detail: e.message };
   }
   return { status: 500, code: "Internal", title: "Internal Server Error", detail: "the request failed; see the logs" };
+}
+
+/** Error codes of the disk being full or read-only (the content store or PGlite's files could not be written). */
+const DISK_FULL = new Set(["ENOSPC", "EDQUOT", "EROFS"]);
+/** PostgreSQL's connection failures and shutdowns (SQLSTATE class 08, 57P01–57P03) and the driver's own. */
+const DATABASE_GONE = /^(08...|57P0[123])$|^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/;
+
+/**
+ * A request that failed because the database or the disk is away: 503 with Retry-After (nothing was half-written:
+ * every write is one transaction, or a file renamed into place once whole), so clients come back when it returns.
+ */
+function storageFailureOf(error: unknown): (Problem & { headers: Record<string, string> }) | null {
+  for (
+    let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    depth++
+  ) {
+    const code = typeof e.code === "string" ? e.code : "";
+    if (DISK_FULL.has(code)) {
+      return {
+        status: 503,
+        code: "StorageFull",
+        title: "Service Unavailable",
+        detail: "the server's disk is full; nothing was stored: try again later",
+        headers: { "retry-after": "60" },
+      };
+    }
+    const message = typeof e.message === "string" ? e.message : "";
+    if (DATABASE_GONE.test(code) || /Connection terminated|connection error|the database system is/i.test(message)) {
+      return {
+        status: 503,
+        code: "DatabaseUnavailable",
+        title: "Service Unavailable",
+        detail: "the database does not answer; nothing was written: try again shortly",
+        headers: { "retry-after": "5" },
+      };
+    }
+    e = e.cause as typeof e;
+  }
+  return null;
 }
 
 /** Sends every error as a problem document; 5xx details go to the log only. */

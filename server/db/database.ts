@@ -394,13 +394,21 @@ class PostgresDatabase implements Database {
   /** Runs `fn` on a connection of its own, rolling back what it left open when it throws. */
   async #withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
+    // A connection that breaks while checked out (the server stopped) emits an error besides failing its query: with
+    // no listener that would end the process. The query's own rejection carries it; the client is then discarded.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on("error", onError);
     try {
       return await fn(client);
     } catch (error) {
-      await client.query("rollback").catch(() => undefined);
+      if (!broken) await client.query("rollback").catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off("error", onError);
+      client.release(broken);
     }
   }
 

@@ -1,5 +1,6 @@
 // One writer per role across processes: a PostgreSQL session lock held for as long as the process does the role.
 import pg from "pg";
+import { pause } from "../indexer/pause.ts";
 
 /** The writing roles, each with its own lock. */
 export type WriterRole = "indexer" | "relayer";
@@ -40,4 +41,48 @@ export async function takeRole(databaseUrl: string, role: WriterRole, waiting?: 
       await client.end();
     },
   };
+}
+
+/** How long to wait before asking again for a lock the database could not give (it was away). */
+const RETRY_MS = 2_000;
+
+/**
+ * Runs `work` while this process holds `role`'s lock, until `signal` aborts. When the lock's connection ends (the
+ * database stopped or restarted), the work's signal aborts and the role pauses; the lock is taken again once the
+ * database answers (after any other process that took it meanwhile), and the work starts again. The process itself
+ * goes on: its API answers 503 while the database is away. Without `databaseUrl` (PGlite: one process) the work just
+ * runs.
+ */
+export async function holdRole(
+  databaseUrl: string | undefined,
+  role: WriterRole,
+  signal: AbortSignal,
+  say: (line: string) => void,
+  work: (signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  if (!databaseUrl) return work(signal);
+  while (!signal.aborted) {
+    let leadership: Leadership;
+    try {
+      leadership = await takeRole(databaseUrl, role, () =>
+        say(`another process is the ${role}: this one takes over when it stops`),
+      );
+    } catch (error) {
+      say(`cannot take the ${role}'s lock (${(error as Error).message}): trying again in ${RETRY_MS / 1000} s`);
+      await pause(RETRY_MS, signal);
+      continue;
+    }
+    const held = new AbortController();
+    void leadership.lost.then((error) => {
+      if (signal.aborted) return;
+      say(`lost the ${role}'s lock (${error.message}): the ${role} pauses until the database answers`);
+      held.abort();
+    });
+    say(`this process is the ${role}`);
+    try {
+      await work(AbortSignal.any([signal, held.signal]));
+    } finally {
+      await leadership.release().catch(() => undefined);
+    }
+  }
 }
