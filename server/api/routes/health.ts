@@ -27,6 +27,23 @@ export const READY_LAG_BLOCKS = 2;
 /** How long every chain endpoint must have failed before /ready says the node does not answer. */
 const NODE_DOWN_MS = 2_000;
 
+/** How long /ready waits for the node's head (the client retries meanwhile). */
+const HEAD_TIMEOUT_MS = 3_000;
+
+/** The node's head now; null when it does not answer in time; undefined when this process has no client. */
+async function headNow(deps: ApiDeps): Promise<bigint | null | undefined> {
+  if (!deps.client) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), HEAD_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([deps.client.getBlockNumber({ cacheTime: 0 }).catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function mirrorStatus(
   deps: ApiDeps,
 ): Promise<{ syncedBlock: string | null; head: string | null; lastError: string | null } | null> {
@@ -93,6 +110,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
       }
       // The indexer of this process, or (an API replica) the one whose mirror this database holds.
       const status = deps.indexer?.status() ?? (await mirrorStatus(deps));
+      // The head as the node gives it now: the indexer's is the last it saw, which stands still while its own
+      // requests are being retried.
+      const nodeHead = deps.indexer ? await headNow(deps) : undefined;
+      if (nodeHead === null) reasons.push("the chain node did not say its head");
       let lag: number | null = null;
       if (!status)
         reasons.push(
@@ -115,7 +136,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async 
         }
         if (status.head === null || status.syncedBlock === null) reasons.push("the indexer has not synced yet");
         else {
-          lag = Number(BigInt(status.head) - BigInt(status.syncedBlock));
+          const head = nodeHead && nodeHead > BigInt(status.head) ? nodeHead : BigInt(status.head);
+          lag = Number(head - BigInt(status.syncedBlock));
           if (lag > READY_LAG_BLOCKS) reasons.push(`the mirror is ${lag} blocks behind the chain`);
         }
       }
