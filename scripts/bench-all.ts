@@ -93,6 +93,8 @@ async function render(dir: string): Promise<RunRecord> {
   }
   const linkPrefix = relative(dirname(out), ROOT);
   await writeFile(out, renderReport({ record, outcomes, linkPrefix: linkPrefix ? `${linkPrefix}/` : "" }));
+  // Laid out as the other Markdown of the project is (tables aligned), so it reads as well in a terminal.
+  execFileSync(process.execPath, [join(ROOT, "node_modules/prettier/bin/prettier.cjs"), "--write", out]);
   log(`wrote ${out}`);
   return record;
 }
