@@ -1,15 +1,6 @@
 // The gasless relay: queues creator-signed requests and submits them with the platform's key, each exactly once.
 import { randomUUID } from "node:crypto";
-import {
-  type Address,
-  concat,
-  type Hex,
-  keccak256,
-  type LocalAccount,
-  type PublicClient,
-  parseGwei,
-  TransactionReceiptNotFoundError,
-} from "viem";
+import { type Address, concat, type Hex, keccak256, type LocalAccount, type PublicClient, parseGwei } from "viem";
 import { batchLeafOf } from "../../core/commitment.ts";
 import { buildMerkleTree, merkleProofOf } from "../../core/merkle.ts";
 import { provenanceRegistryAbi } from "../../types/abi/index.js";
@@ -26,6 +17,7 @@ import {
   revertReason,
   simulate,
 } from "./requests.ts";
+import { broadcast, failRequest, follow, RELAY_FINALITY_DEPTH, recheckRecent } from "./settle.ts";
 
 export type RelayerOptions = {
   db: Database;
@@ -43,12 +35,16 @@ export type RelayerOptions = {
    * 256 and 10 s): one transaction for many creators, each commitment's time that of its batch.
    */
   batch?: { maxLeaves: number; windowMs: number };
+  /** Blocks below the head after which a mined transaction is no longer checked for reorgs (default 64). */
+  finalityDepth?: number;
 };
 
 export type RelayStatus = {
   id: string;
   kind: string;
   status: "queued" | "submitted" | "mined" | "failed";
+  /** Whether its block is final: until then a reorg may send a mined request back to submitted. */
+  final: boolean;
   creator: string;
   contentHash: string | null;
   commitment: string | null;
@@ -77,6 +73,8 @@ type Row = {
   raw_tx: string | null;
   tx_hash: string | null;
   block_number: string | number | null;
+  block_hash: string | null;
+  final: boolean;
   batch_id: string | null;
   created_at: Date | string;
   updated_at: Date | string;
@@ -125,12 +123,14 @@ export class Relayer {
   readonly #quotas: RelayQuotas;
   readonly #maxFeePerGas: bigint;
   readonly #batch: { maxLeaves: number; windowMs: number };
+  readonly #finalityDepth: number;
 
   constructor(options: RelayerOptions) {
     this.#o = options;
     this.#quotas = { perCreatorPerDay: 200, perIpPerHour: 600, perDay: 50_000, maxFeeGwei: 200, ...options.quotas };
     this.#maxFeePerGas = parseGwei(String(this.#quotas.maxFeeGwei));
     this.#batch = options.batch ?? { maxLeaves: 256, windowMs: 10_000 };
+    this.#finalityDepth = options.finalityDepth ?? RELAY_FINALITY_DEPTH;
   }
 
   get address(): Address {
@@ -325,7 +325,8 @@ export class Relayer {
       "select * from relay_requests where chain_id = $1 and relayer = $2 and status = 'submitted' order by relayer_nonce",
       [chain.chainId, this.address.toLowerCase()],
     );
-    for (const row of submitted) moved += (await this.#follow(row)) ? 1 : 0;
+    for (const row of submitted) moved += (await follow(this.#settling, row)) ? 1 : 0;
+    moved += await recheckRecent(this.#settling);
     moved += await this.#formBatch();
     // Batched commitments go out with their batch's anchor, not one by one.
     const queued = await db.query<Row>(
@@ -411,7 +412,7 @@ export class Relayer {
       const early = /^InvalidNonce\([^,]+, (\d+), (\d+)\)$/.exec(reason);
       if (early && BigInt(early[1] as string) > BigInt(early[2] as string) && (await this.#inFlight(row.creator)))
         return;
-      await this.#fail(row.id, `the registry would refuse it: ${reason}`);
+      await failRequest(this.#o.db, row.id, `the registry would refuse it: ${reason}`);
       return;
     }
     const [{ next } = { next: null }] = await db.query<{ next: string | null }>(
@@ -446,48 +447,12 @@ export class Relayer {
         [row.id, hash],
       );
     });
-    await this.#broadcast(raw);
+    await broadcast(this.#o.client, raw);
   }
 
-  async #broadcast(raw: Hex): Promise<void> {
-    try {
-      await this.#o.client.sendRawTransaction({ serializedTransaction: raw });
-    } catch (error) {
-      // Already known or already mined: following the hash tells which.
-      if (!/already known|nonce too low|already imported/i.test(String((error as Error).message))) throw error;
-    }
-  }
-
-  /** Settles a submitted request from its receipt; broadcasts it again when the node does not know it. */
-  async #follow(row: Row): Promise<boolean> {
-    const { client, db } = this.#o;
-    const hash = row.tx_hash as Hex;
-    try {
-      const receipt = await client.getTransactionReceipt({ hash });
-      if (receipt.status === "success") {
-        await db.query(
-          "update relay_requests set status = 'mined', block_number = $2, gas_used = case when id = $1 then $3::numeric " +
-            "end, updated_at = now() where id = $1 or batch_id = $1",
-          [row.id, receipt.blockNumber.toString(), receipt.gasUsed.toString()],
-        );
-      } else {
-        await this.#fail(row.id, `the transaction ${hash} reverted in block ${receipt.blockNumber}`);
-      }
-      return true;
-    } catch (error) {
-      if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
-      const known = await client.getTransaction({ hash }).catch(() => null);
-      if (!known) await this.#broadcast(row.raw_tx as Hex);
-      return false;
-    }
-  }
-
-  /** Fails a request, and the commitments of its batch when it is an anchor. */
-  async #fail(id: string, reason: string): Promise<void> {
-    await this.#o.db.query(
-      "update relay_requests set status = 'failed', error = $2, updated_at = now() where id = $1 or batch_id = $1",
-      [id, reason],
-    );
+  get #settling() {
+    const { db, client, chain } = this.#o;
+    return { db, client, chainId: chain.chainId, relayer: this.address, finalityDepth: this.#finalityDepth };
   }
 }
 
@@ -497,6 +462,7 @@ function statusOf(row: Row): RelayStatus {
     id: row.id,
     kind: row.kind,
     status: row.status,
+    final: row.final && row.block_number !== null,
     creator: row.creator,
     contentHash: row.content_hash,
     commitment: row.commitment,

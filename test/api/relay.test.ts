@@ -383,6 +383,55 @@ for (const make of [pgliteBackend, postgresBackend]) {
       }
     });
 
+    it("sends a registration again when a reorg takes its block away, and reports where it is mined now", async () => {
+      const r = await prepared(artisan.address);
+      const message = { ...r, creator: artisan.address, nonce: await nonceOf(artisan.address), deadline: FAR };
+      const signature = await artisan.signTypedData(
+        registerTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message }),
+      );
+      const { id } = (await post("/api/relay/register", { message: json(message), signature })).json() as {
+        id: string;
+      };
+      const first = (await settle(id)) as unknown as { status: string; transactionHash: Hex; blockNumber: string };
+      expect(first.status).to.equal("mined");
+      const registered = () =>
+        f.pub
+          .readContract({
+            address: f.d.registry,
+            abi: provenanceRegistryAbi,
+            functionName: "workOf",
+            args: [BigInt(r.contentHash)],
+          })
+          .then((w) => (w as { registeredAt: bigint }).registeredAt !== 0n)
+          .catch(() => false);
+      expect(await registered()).to.equal(true);
+      const before = await relayerNonce();
+      // Two blocks replaced by two empty ones: the registration's block among them, its transaction gone.
+      const head = await f.pub.getBlockNumber();
+      expect(BigInt(first.blockNumber) >= head - 1n, "the registration is within the reorg").to.equal(true);
+      await rpcCall(f.anvil.url, "anvil_reorg", [2, []]);
+      expect(await registered(), "the reorg took the registration away").to.equal(false);
+      const gone = (await f.pub.getTransactionReceipt({ hash: first.transactionHash }).catch(() => null)) === null;
+      expect(gone, "the node no longer has the receipt").to.equal(true);
+      let now = { status: "", blockNumber: "" } as { status: string; blockNumber: string | null };
+      for (let i = 0; i < 20 && !(now.status === "mined" && (await registered())); i++) {
+        await f.relayer?.runOnce();
+        now = (await f.app.inject({ method: "GET", url: `/api/relay/requests/${id}` })).json() as typeof now;
+      }
+      expect(await registered(), "the registration is on the chain again").to.equal(true);
+      expect(now.status).to.equal("mined");
+      const receipt = await f.pub.getTransactionReceipt({ hash: first.transactionHash });
+      expect(now.blockNumber, "the status names the block it is in now").to.equal(receipt.blockNumber.toString());
+      expect(await relayerNonce(), "the same signed transaction, its nonce used once").to.equal(before);
+      const finalOf = async () =>
+        ((await f.app.inject({ method: "GET", url: `/api/relay/requests/${id}` })).json() as { final: boolean }).final;
+      await f.relayer?.runOnce();
+      expect(await finalOf(), "within the finality depth it is still watched").to.equal(false);
+      await rpcCall(f.anvil.url, "anvil_mine", ["0x41"]);
+      await f.relayer?.runOnce();
+      expect(await finalOf(), "65 blocks deep it is final, no longer watched").to.equal(true);
+    });
+
     it("stops a creator at the quota with 429 and Retry-After", async () => {
       const greedy = privateKeyToAccount(generatePrivateKey());
       let last = 0;

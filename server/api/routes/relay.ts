@@ -34,6 +34,11 @@ const RelayStatus = Type.Object({
     Type.Literal("mined"),
     Type.Literal("failed"),
   ]),
+  final: Type.Boolean({
+    description:
+      "whether its block is final (64 blocks below the head); until then a reorg that takes the block away sends the " +
+      "request back to submitted, and its very same transaction is sent again",
+  }),
   creator: AddressSchema,
   contentHash: Type.Union([Hash, Type.Null()]),
   commitment: Type.Union([Hash, Type.Null()]),
