@@ -10,8 +10,9 @@
  * WebAssembly module) in its own thread, about 11 MB that the database's process would carry for nothing.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { PGlite, parse, protocol } from "@electric-sql/pglite";
+import { PGlite, protocol } from "@electric-sql/pglite";
 import { pgliteOptions, pgliteSettings } from "./pglite-options.js";
+import { OutputBuffer, readOutput } from "./pglite-rows.js";
 
 /**
  * @typedef {import("./pglite-protocol.ts").WorkerRequest} WorkerRequest
@@ -31,11 +32,15 @@ import { pgliteOptions, pgliteSettings } from "./pglite-options.js";
 class Batches {
   /** The prepared statements' names, by text. @type {Map<string, string>} */
   #names = new Map();
-  /** The prepared statements `query` described: name and parameter types, by text. @type {Map<string, { name: string, types: number[] }>} */
+  /**
+   * The prepared statements `query` described: name, parameter types and result columns, by text.
+   * @type {Map<string, { name: string, types: number[], fields: import("./pglite-rows.js").Field[] }>}
+   */
   #prepared = new Map();
   #next = 0;
   /** @type {PGlite} */
   #db;
+  #out = new OutputBuffer();
 
   /** @param {PGlite} db */
   constructor(db) {
@@ -77,9 +82,10 @@ class Batches {
   /**
    * Runs one statement as a named prepared statement (parsed, described and planned on the first use of its text) and
    * returns its rows as PGlite's `query` would: parameters serialised by the types Postgres inferred for them, rows
-   * parsed by PGlite's parsers. One call into Postgres per statement instead of `query`'s six (parse, describe,
-   * bind, describe, execute, sync), each parsing and planning the text again: measured about four times the
-   * statements per second on a primary-key lookup.
+   * parsed by PGlite's parsers. One call into Postgres per statement (bind, execute, sync; the result's columns known
+   * from the first use) instead of `query`'s six (parse, describe, bind, describe, execute, sync), each parsing and
+   * planning the text again: measured about four times the statements per second on a primary-key lookup. The output
+   * is read by ./pglite-rows.js, not PGlite's message parser.
    * @param {string} text
    * @param {unknown[]} params
    */
@@ -92,7 +98,7 @@ class Batches {
       const name = known ?? `batch_${this.#next++}`;
       const messages = known ? [] : [serialize.parse({ name, text })];
       messages.push(serialize.describe({ type: "S", name }), serialize.sync());
-      /** @type {{ name: string }[]} */
+      /** @type {{ name: string, dataTypeIDs?: number[], fields?: { name: string, dataTypeID: number }[] }[]} */
       let described;
       try {
         described = (await this.#db.execProtocol(concat(messages))).messages;
@@ -102,10 +108,13 @@ class Batches {
         throw error;
       }
       this.#names.set(text, name);
-      const description = /** @type {{ dataTypeIDs?: number[] } | undefined} */ (
-        described.find((m) => m.name === "parameterDescription")
-      );
-      prepared = { name, types: description?.dataTypeIDs ?? [] };
+      const parameters = described.find((m) => m.name === "parameterDescription");
+      const columns = described.find((m) => m.name === "rowDescription")?.fields ?? [];
+      prepared = {
+        name,
+        types: parameters?.dataTypeIDs ?? [],
+        fields: columns.map((f) => ({ name: f.name, typeId: f.dataTypeID })),
+      };
       this.#prepared.set(text, prepared);
     }
     const types = prepared.types;
@@ -114,15 +123,18 @@ class Batches {
       const serializer = this.#db.serializers[/** @type {number} */ (types[i])];
       return serializer ? serializer(value) : String(value);
     });
-    const { messages } = await this.#db.execProtocol(
-      concat([
-        serialize.bind({ statement: prepared.name, values }),
-        serialize.describe({ type: "P" }),
-        serialize.execute({}),
-        serialize.sync(),
-      ]),
-    );
-    return parse.parseResults(messages, this.#db.parsers)[0]?.rows ?? [];
+    let out;
+    try {
+      await this.#db.execProtocolRawStream(
+        concat([serialize.bind({ statement: prepared.name, values }), serialize.execute({}), serialize.sync()]),
+        { syncToFs: true, onRawData: this.#out.push },
+      );
+    } finally {
+      out = this.#out.take();
+    }
+    const { rows, error } = readOutput(out, prepared.fields, this.#db.parsers);
+    if (error) throw error;
+    return rows;
   }
 
   /** @param {string[]} texts */
