@@ -1,5 +1,6 @@
 // The term index of the mirrored works, held in memory by each API process and kept current from the database.
 import type { Sql } from "../db/database.ts";
+import { BoundedHeap, seek } from "./search-heap.ts";
 import { documentTerms, MAX_TERM_WEIGHT } from "./search-terms.ts";
 
 /** The order of a search's results. */
@@ -14,7 +15,21 @@ export type Candidate = RankKey & { workId: string };
 /** What the index knows of a work beside its terms, for filtering before the database confirms. */
 export type IndexedWork = { creator: string; technique: string | null; region: string | null; t: number };
 
-type Postings = { ords: Int32Array; weights: Float32Array; n: number };
+/**
+ * A term's works in the order they were indexed, with the term's weight in each; and, made when a one-term query needs
+ * them, the list's first `n` positions in the order of a one-term page by relevance (`impact`: weight, then newest)
+ * or by time (`time`: newest first).
+ */
+type Postings = {
+  ords: Int32Array;
+  weights: Float32Array;
+  n: number;
+  impact?: Int32Array | undefined;
+  time?: Int32Array | undefined;
+};
+
+/** Lists at most this long are ranked by a pass over them; longer ones by their ordered positions (see `#ordered`). */
+const SCAN_ONLY = 512;
 
 type Row = {
   work_id: string;
@@ -174,6 +189,8 @@ export class WorkTermIndex {
       }
       if (n === 0) this.#postings.delete(term);
       else p.n = n;
+      p.impact = undefined;
+      p.time = undefined;
     }
     this.#dead = 0;
   }
@@ -198,6 +215,9 @@ export class WorkTermIndex {
       lists.push({ p, place: lists.length });
     }
     if (lists.length === 0) return [];
+    if (lists.length === 1 && (lists[0] as (typeof lists)[0]).p.n > SCAN_ONLY) {
+      return this.#topOfOne((lists[0] as (typeof lists)[0]).p, order, after, k, accept);
+    }
     lists.sort((a, b) => a.p.n - b.p.n);
     const [driver, ...others] = lists as [(typeof lists)[0], ...typeof lists];
     const at = new Array<number>(others.length).fill(0);
@@ -228,72 +248,75 @@ export class WorkTermIndex {
     }
     return heap.sorted();
   }
-}
 
-/** The first position at or after `from` whose ordinal is at least `ord` (galloping, then binary search). */
-function seek(list: Postings, from: number, ord: number): number {
-  let lo = from;
-  let step = 1;
-  let hi = from;
-  while (hi < list.n && (list.ords[hi] as number) < ord) {
-    lo = hi + 1;
-    hi += step;
-    step *= 2;
-  }
-  hi = Math.min(hi, list.n);
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((list.ords[mid] as number) < ord) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The best `k` of what it is offered, by `compare` (negative: the first argument is better). */
-class BoundedHeap<T> {
-  readonly #items: T[] = [];
-  readonly #k: number;
-  readonly #compare: (a: T, b: T) => number;
-
-  constructor(k: number, compare: (a: T, b: T) => number) {
-    this.#k = k;
-    this.#compare = compare;
-  }
-
-  /** Keeps `item` if it is among the best `k` so far. The root is the worst kept. */
-  offer(item: T): void {
-    const items = this.#items;
-    if (items.length < this.#k) {
-      items.push(item);
-      let i = items.length - 1;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (this.#compare(items[parent] as T, items[i] as T) >= 0) break;
-        [items[parent], items[i]] = [items[i] as T, items[parent] as T];
-        i = parent;
+  /**
+   * `top` for one term with a long list: its positions in the page's order are walked from `after` until `k` works
+   * are kept, so a page costs about `k` over the share `accept` keeps, not a pass over the list. Works indexed since
+   * the order was made (its tail) are ranked by a pass over them and merged; the order is made again once the tail
+   * passes an eighth of the list.
+   */
+  #topOfOne(
+    p: Postings,
+    order: SearchOrder,
+    after: RankKey | null,
+    k: number,
+    accept: (work: IndexedWork) => boolean,
+  ): Candidate[] {
+    const kind = order === "relevance" ? "impact" : "time";
+    let positions = p[kind];
+    if (!positions || p.n - positions.length > Math.max(64, positions.length / 8)) {
+      positions = this.#ordered(p, kind);
+      p[kind] = positions;
+    }
+    const scale = 1 / MAX_TERM_WEIGHT;
+    const candidate = (i: number): Candidate => {
+      const work = this.#works[p.ords[i] as number] as IndexedWork & { workId: string; key: string };
+      const s = order === "relevance" ? (p.weights[i] as number) * scale : 1;
+      return { workId: work.workId, key: work.key, t: work.t, s };
+    };
+    const heap = new BoundedHeap(k, (a: Candidate, b: Candidate) => compareRank(order, a, b));
+    // The ordered positions hold newest first; oldest first walks them from the end.
+    const m = positions.length;
+    const at = (j: number) => positions[order === "oldest" ? m - 1 - j : j] as number;
+    let lo = 0;
+    if (after) {
+      let hi = m;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compareRank(order, candidate(at(mid)), after) <= 0) lo = mid + 1;
+        else hi = mid;
       }
-      return;
     }
-    if (this.#k === 0 || this.#compare(item, items[0] as T) >= 0) return;
-    items[0] = item;
-    let i = 0;
-    for (;;) {
-      const [l, r] = [2 * i + 1, 2 * i + 2];
-      let worst = i;
-      if (l < items.length && this.#compare(items[l] as T, items[worst] as T) > 0) worst = l;
-      if (r < items.length && this.#compare(items[r] as T, items[worst] as T) > 0) worst = r;
-      if (worst === i) break;
-      [items[worst], items[i]] = [items[i] as T, items[worst] as T];
-      i = worst;
+    let kept = 0;
+    for (let j = lo; j < m && kept < k; j++) {
+      const i = at(j);
+      const ord = p.ords[i] as number;
+      if (!this.#alive[ord] || !accept(this.#works[ord] as IndexedWork)) continue;
+      heap.offer(candidate(i));
+      kept++;
     }
+    for (let i = m; i < p.n; i++) {
+      const ord = p.ords[i] as number;
+      if (!this.#alive[ord] || !accept(this.#works[ord] as IndexedWork)) continue;
+      const c = candidate(i);
+      if (after && compareRank(order, c, after) <= 0) continue;
+      heap.offer(c);
+    }
+    return heap.sorted();
   }
 
-  /** The worst item kept once `k` are kept; undefined before. */
-  worst(): T | undefined {
-    return this.#items.length === this.#k ? this.#items[0] : undefined;
-  }
-
-  sorted(): T[] {
-    return [...this.#items].sort(this.#compare);
+  /** The list's positions, relevance order (`impact`) or newest first (`time`). */
+  #ordered(p: Postings, kind: "impact" | "time"): Int32Array {
+    const positions = new Int32Array(p.n);
+    for (let i = 0; i < p.n; i++) positions[i] = i;
+    const works = this.#works;
+    return positions.sort((a, b) => {
+      if (kind === "impact" && p.weights[a] !== p.weights[b])
+        return (p.weights[b] as number) - (p.weights[a] as number);
+      const wa = works[p.ords[a] as number] as { t: number; key: string };
+      const wb = works[p.ords[b] as number] as { t: number; key: string };
+      if (wa.t !== wb.t) return wb.t - wa.t;
+      return wa.key === wb.key ? 0 : wa.key < wb.key ? 1 : -1;
+    });
   }
 }
