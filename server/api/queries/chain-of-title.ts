@@ -92,14 +92,17 @@ export async function chainOfTitle(
     params.push(after.block.toString(), after.logIndex);
     from = "and (t.block_number, e.log_index) > ($4::bigint, $5::integer)";
   }
-  const rows = await sql.query<EventRow>(
-    `select ${EVENT_COLUMNS}, nullif(e.args, 'null') as args ${WORK_EVENT_ROWS} where t.chain_id = $1 and ` +
+  // One statement: the work's events as a JSON array, with its typed tables' rows beside them.
+  const [row] = await sql.query<Typed & { events: EventRow[] }>(
+    "select (select coalesce(json_agg(ev order by ev.bn, ev.log_index), '[]') from (select t.block_number as bn, " +
+      `${EVENT_COLUMNS}, nullif(e.args, 'null') as args ${WORK_EVENT_ROWS} where t.chain_id = $1 and ` +
       "t.event_works @> array[$2::numeric] and t.names[e.name] = any($3::text[]) " +
-      `${from} order by t.block_number, e.log_index limit ${MAX_TITLE_ENTRIES + 1}`,
+      `${from} order by t.block_number, e.log_index limit ${MAX_TITLE_ENTRIES + 1}) ev) as events, ${TYPED_LISTS}`,
     params,
   );
+  const rows = (row as NonNullable<typeof row>).events;
   const page = rows.slice(0, MAX_TITLE_ENTRIES);
-  const details = await typedDetails(sql, chainId, workId, page);
+  const details = typedDetails(row as Typed, page);
   const entries = page.map((r) => ({
     kind: KINDS[r.name] ?? r.name,
     event: r.name,
@@ -111,54 +114,44 @@ export async function chainOfTitle(
   return { entries, next: rows.length > MAX_TITLE_ENTRIES && last ? `${last.block_number}:${last.log_index}` : null };
 }
 
-/** The details of the events kept without arguments, from their typed tables, by "block:logIndex". */
-async function typedDetails(
-  sql: Sql,
-  chainId: number,
-  workId: string,
-  rows: readonly EventRow[],
-): Promise<Map<string, Record<string, unknown>>> {
+type Keyed = { block_number: string; log_index: number } & Record<string, unknown>;
+/** The work's rows of the typed tables, as {@link TYPED_LISTS} selects them. */
+type Typed = { transfers: Keyed[]; payments: Keyed[]; sales: Keyed[]; work: Keyed[]; claims: Keyed[] };
+
+/** SQL ($1 chain, $2 work): each typed table's rows of the work, a JSON array each, named as in {@link Typed}. */
+const list = (columns: string, table: string, order = "") =>
+  `(select coalesce(json_agg(x${order}), '[]') from (select ${columns} from ${table} where chain_id = $1 and ` +
+  "work_id = $2::numeric) x)";
+const TYPED_LISTS = `${list(
+  'block_number::text as block_number, log_index, from_address as "from", to_address as "to", deed_hash, deed_cid',
+  "title_transfers",
+)} as transfers, ${list(
+  "block_number::text as block_number, log_index, grant_id::text as grant_id, kind, payer, currency, price::text " +
+    "as price, fee::text as fee, royalty::text as royalty, payee, end_at",
+  "licence_payments",
+)} as payments, ${list(
+  "block_number::text as block_number, log_index, seller, buyer, by_bid, currency, price::text as price, " +
+    "royalty_receiver, royalty::text as royalty, fee::text as fee, parent_royalty::text as parent_royalty",
+  "work_sales",
+)} as sales, ${list(
+  "creator, extract(epoch from registered_at)::bigint as registered_at, royalty_receiver, royalty_bps, parents, " +
+    "registered_metadata_cid",
+  "works",
+)} as work, ${list(
+  "block_number, log_index, displaced_creator, extract(epoch from displaced_registered_at)::bigint as " +
+    "displaced_registered_at, displaced_metadata_cid, displaced_royalty_receiver, displaced_royalty_bps, " +
+    "displaced_parents",
+  "priority_claims",
+  " order by x.block_number, x.log_index",
+)} as claims`;
+
+/** The details of the events kept without arguments, from their typed tables' rows, by "block:logIndex". */
+function typedDetails(typedRows: Typed, rows: readonly EventRow[]): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>();
   const typed = rows.filter((r) => r.args === null);
   if (typed.length === 0) return out;
   const key = (r: { block_number: string; log_index: number }) => `${r.block_number}:${r.log_index}`;
-  type Keyed = { block_number: string; log_index: number } & Record<string, unknown>;
-  // One statement: each typed table's rows of the work as a JSON array.
-  const list = (columns: string, table: string, order = "") =>
-    `(select coalesce(json_agg(x${order}), '[]') from (select ${columns} from ${table} where chain_id = $1 and ` +
-    "work_id = $2::numeric) x)";
-  const [row] = await sql.query<{
-    transfers: Keyed[];
-    payments: Keyed[];
-    sales: Keyed[];
-    work: Keyed[];
-    claims: Keyed[];
-  }>(
-    `select ${list(
-      'block_number::text as block_number, log_index, from_address as "from", to_address as "to", deed_hash, deed_cid',
-      "title_transfers",
-    )} as transfers, ${list(
-      "block_number::text as block_number, log_index, grant_id::text as grant_id, kind, payer, currency, price::text " +
-        "as price, fee::text as fee, royalty::text as royalty, payee, end_at",
-      "licence_payments",
-    )} as payments, ${list(
-      "block_number::text as block_number, log_index, seller, buyer, by_bid, currency, price::text as price, " +
-        "royalty_receiver, royalty::text as royalty, fee::text as fee, parent_royalty::text as parent_royalty",
-      "work_sales",
-    )} as sales, ${list(
-      "creator, extract(epoch from registered_at)::bigint as registered_at, royalty_receiver, royalty_bps, parents, " +
-        "registered_metadata_cid",
-      "works",
-    )} as work, ${list(
-      "block_number, log_index, displaced_creator, extract(epoch from displaced_registered_at)::bigint as " +
-        "displaced_registered_at, displaced_metadata_cid, displaced_royalty_receiver, displaced_royalty_bps, " +
-        "displaced_parents",
-      "priority_claims",
-      " order by x.block_number, x.log_index",
-    )} as claims`,
-    [chainId, workId],
-  );
-  const { transfers, payments, sales, work, claims } = row as NonNullable<typeof row>;
+  const { transfers, payments, sales, work, claims } = typedRows;
   for (const t of transfers) {
     const { block_number, log_index, deed_hash, deed_cid, ...rest } = t;
     out.set(key(t), { ...rest, ...(deed_hash ? { deed: { hash: deed_hash, cid: deed_cid } } : {}) });
