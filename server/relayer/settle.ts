@@ -67,11 +67,12 @@ export async function follow(c: Context, row: SentRow): Promise<boolean> {
 
 /**
  * Checks the relayer's transactions mined less than the finality depth ago against the chain. When the block of the
- * latest of them is still the chain's, no reorg touched any (a block's hash commits to its ancestors): one call. Else
- * each is looked up again: one mined elsewhere is settled where it is now (it may have reverted there); one the chain
- * no longer has goes back to submitted and its very same transaction is sent again, so neither the request nor the
- * relayer's nonce is lost. Those now deeper than the finality depth are marked final and not checked again. Returns
- * how many moved. The rows checked are at most the relayer's transactions of `finalityDepth` blocks.
+ * latest of them is still the chain's, no reorg touched any (a block's hash commits to its ancestors): two reads, that
+ * block and the head. Else each is looked up again: one mined elsewhere is settled where it is now (it may have
+ * reverted there); one the chain no longer has goes back to submitted and its very same transaction is sent again, so
+ * neither the request nor the relayer's nonce is lost. Those now deeper than the finality depth are marked final and
+ * not checked again. Returns how many moved. The rows checked are at most the relayer's transactions of
+ * `finalityDepth` blocks.
  */
 export async function recheckRecent(c: Context): Promise<number> {
   const rows = await c.db.query<SentRow>(
