@@ -119,9 +119,13 @@ describe("lineage, creators and the market dashboard in Chromium, on the real se
     const graph = page.getByRole("group", { name: "Lineage of this work" });
     await graph.waitFor();
     // The drawing's description names the relation in words, for a screen reader.
-    expect(await page.locator(".lineage-graph desc").textContent()).to.equal(
-      `Works derived from ${first.metadata.nameEn}: ${DERIVATIVE_NAME}.`,
-    );
+    // The related works' names come with their own answers: the description is read once it names them.
+    const description = async (text: string) => {
+      await page.locator(".lineage-graph desc", { hasText: text }).waitFor({ state: "attached", timeout: 10_000 });
+      return page.locator(".lineage-graph desc").textContent();
+    };
+    const derivedFrom = `Works derived from ${first.metadata.nameEn}: ${DERIVATIVE_NAME}.`;
+    expect(await description(derivedFrom)).to.equal(derivedFrom);
     const node = page.locator(`.lineage-graph a[data-work="${derivativeId}"]`);
     expect(await node.locator("title").textContent()).to.equal(DERIVATIVE_NAME);
     expect(await page.locator(".lineage-node.current title").textContent()).to.equal(first.metadata.nameEn);
@@ -134,9 +138,8 @@ describe("lineage, creators and the market dashboard in Chromium, on the real se
     await page.getByRole("heading", { level: 1, name: DERIVATIVE_NAME }).waitFor();
     const parent = page.locator(`.lineage-graph a[data-work="${firstId}"]`);
     await parent.waitFor();
-    expect(await page.locator(".lineage-graph desc").textContent()).to.equal(
-      `${DERIVATIVE_NAME} is derived from: ${first.metadata.nameEn}.`,
-    );
+    const derivedOf = `${DERIVATIVE_NAME} is derived from: ${first.metadata.nameEn}.`;
+    expect(await description(derivedOf)).to.equal(derivedOf);
     // And the list's link goes back.
     await page
       .locator(".lineage-lists")
