@@ -39,9 +39,16 @@ export function territoryCodes(territory: readonly (string | bigint)[]): string[
   return words.every((w) => w === 0n) ? null : countriesOf(words);
 }
 
+/** Country names per locale, made once: an `Intl.DisplayNames` costs far more to make than to ask. */
+const regionNames = new Map<"en" | "zh", Intl.DisplayNames>();
+
 function countryNames(codes: readonly string[], locale: "en" | "zh"): string[] {
-  const names = new Intl.DisplayNames([locale === "zh" ? "zh-CN" : "en"], { type: "region" });
-  return codes.map((code) => names.of(code) ?? code);
+  let names = regionNames.get(locale);
+  if (!names) {
+    names = new Intl.DisplayNames([locale === "zh" ? "zh-CN" : "en"], { type: "region" });
+    regionNames.set(locale, names);
+  }
+  return codes.map((code) => (names as Intl.DisplayNames).of(code) ?? code);
 }
 
 function date(seconds: number, locale: "en" | "zh"): string {
