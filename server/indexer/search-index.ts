@@ -1,5 +1,6 @@
 // The term index of the mirrored works, held in memory by each API process and kept current from the database.
 import type { Sql } from "../db/database.ts";
+import { type IndexFilter, type OrdinalTest, WorkColumns } from "./search-columns.ts";
 import { BoundedHeap, seek } from "./search-heap.ts";
 import { documentTerms, MAX_TERM_WEIGHT } from "./search-terms.ts";
 
@@ -11,9 +12,6 @@ export type RankKey = { s: number; t: number; key: string };
 
 /** A ranked candidate: the work, its place in the order. */
 export type Candidate = RankKey & { workId: string };
-
-/** What the index knows of a work beside its terms, for filtering before the database confirms. */
-export type IndexedWork = { creator: string; technique: string | null; region: string | null; t: number };
 
 /**
  * A term's works in the order they were indexed, with the term's weight in each; and, made when a one-term query needs
@@ -59,15 +57,20 @@ export const idKey = (workId: string) => BigInt(workId).toString(16).padStart(64
 
 /** Negative when `a` comes before `b` in `order`. */
 export function compareRank(order: SearchOrder, a: RankKey, b: RankKey): number {
-  return compareTo(order, a.s, a.t, a.key, b);
+  return a.s !== b.s || a.t !== b.t ? compareTo(order, a.s, a.t, () => a.key, b) : compareKeys(order, a.key, b.key);
 }
 
-/** Negative when the result (s, t, key) comes before `b` in `order`. */
-function compareTo(order: SearchOrder, s: number, t: number, key: string, b: RankKey): number {
+function compareKeys(order: SearchOrder, a: string, b: string): number {
+  return a === b ? 0 : (order === "oldest" ? 1 : -1) * (a < b ? -1 : 1);
+}
+
+/** Negative when the result (s, t, key) comes before `b` in `order`; `key` is asked for only on a tie. */
+function compareTo(order: SearchOrder, s: number, t: number, key: () => string, b: RankKey): number {
   const sign = order === "oldest" ? 1 : -1;
   if (s !== b.s) return b.s - s;
   if (t !== b.t) return sign * (t - b.t);
-  return key === b.key ? 0 : sign * (key < b.key ? -1 : 1);
+  const k = key();
+  return k === b.key ? 0 : sign * (k < b.key ? -1 : 1);
 }
 
 /**
@@ -84,8 +87,9 @@ export class WorkTermIndex {
   #rev = 0;
   #postings = new Map<string, Postings>();
   readonly #ordOf = new Map<string, number>();
-  #works: (IndexedWork & { workId: string; key: string })[] = [];
-  #alive: boolean[] = [];
+  /** Each ordinal's work id and its key; its other fields are in `#columns`. */
+  #works: { workId: string; key: string }[] = [];
+  readonly #columns = new WorkColumns();
   #dead = 0;
   #catchingUp: Promise<void> | null = null;
 
@@ -131,21 +135,18 @@ export class WorkTermIndex {
   #add(row: Row): void {
     const previous = this.#ordOf.get(row.work_id);
     if (previous !== undefined) {
-      this.#alive[previous] = false;
+      this.#columns.kill(previous);
       this.#dead += 1;
       this.#ordOf.delete(row.work_id);
     }
     if (!row.search_text) return;
-    const ord = this.#works.length;
-    this.#works.push({
-      workId: row.work_id,
-      key: idKey(row.work_id),
+    const ord = this.#columns.push({
       creator: row.creator,
       technique: row.technique?.toLowerCase() ?? null,
       region: row.region?.toLowerCase() ?? null,
       t: Number(row.t),
     });
-    this.#alive.push(true);
+    this.#works.push({ workId: row.work_id, key: idKey(row.work_id) });
     this.#ordOf.set(row.work_id, ord);
     const names = [...new Set([row.name, row.name_zh, row.name_en])];
     const terms = documentTerms([
@@ -182,7 +183,7 @@ export class WorkTermIndex {
       let n = 0;
       for (let i = 0; i < p.n; i++) {
         const ord = p.ords[i] as number;
-        if (!this.#alive[ord]) continue;
+        if (!this.#columns.isAlive(ord)) continue;
         p.ords[n] = ord;
         p.weights[n] = p.weights[i] as number;
         n += 1;
@@ -196,16 +197,18 @@ export class WorkTermIndex {
   }
 
   /**
-   * The first `k` works after `after` (null: from the start) in `order` that have every one of `terms` and that
-   * `accept` keeps, in order. The score is the mean of the terms' weights in the work over the most a term can weigh.
+   * The first `k` works after `after` (null: from the start) in `order` that have every one of `terms` and pass
+   * `filter`, in order. The score is the mean of the terms' weights in the work over the most a term can weigh.
    */
   top(
     terms: readonly string[],
     order: SearchOrder,
     after: RankKey | null,
     k: number,
-    accept: (work: IndexedWork) => boolean,
+    filter: IndexFilter,
   ): Candidate[] {
+    const passes = this.#columns.test(filter);
+    if (!passes) return [];
     // Each list with its term's place in the query: weights are added in the query's order, so a work's score is the
     // same on every page whatever the lists' lengths (the cursor compares scores exactly).
     const lists: { p: Postings; place: number }[] = [];
@@ -216,7 +219,7 @@ export class WorkTermIndex {
     }
     if (lists.length === 0) return [];
     if (lists.length === 1 && (lists[0] as (typeof lists)[0]).p.n > SCAN_ONLY) {
-      return this.#topOfOne((lists[0] as (typeof lists)[0]).p, order, after, k, accept);
+      return this.#topOfOne((lists[0] as (typeof lists)[0]).p, order, after, k, passes);
     }
     lists.sort((a, b) => a.p.n - b.p.n);
     const [driver, ...others] = lists as [(typeof lists)[0], ...typeof lists];
@@ -224,9 +227,13 @@ export class WorkTermIndex {
     const weights = new Array<number>(lists.length).fill(0);
     const heap = new BoundedHeap(k, (a: Candidate, b: Candidate) => compareRank(order, a, b));
     const scale = 1 / (lists.length * MAX_TERM_WEIGHT);
+    const times = this.#columns.t;
+    let ord = 0;
+    const key = () => (this.#works[ord] as { key: string }).key;
+    // The filter first: a few array reads, where the other lists cost a search each.
     outer: for (let i = 0; i < driver.p.n; i++) {
-      const ord = driver.p.ords[i] as number;
-      if (!this.#alive[ord]) continue;
+      ord = driver.p.ords[i] as number;
+      if (!passes(ord)) continue;
       weights[driver.place] = driver.p.weights[i] as number;
       for (let j = 0; j < others.length; j++) {
         const { p: list, place } = others[j] as (typeof lists)[0];
@@ -237,31 +244,25 @@ export class WorkTermIndex {
       }
       let sum = 0;
       for (const w of weights) sum += w;
-      const work = this.#works[ord] as IndexedWork & { workId: string; key: string };
       const score = order === "relevance" ? sum * scale : 1;
+      const t = times[ord] as number;
       // Most matches lose to the worst kept: compared without making anything first.
       const worst = heap.worst();
-      if (worst && compareTo(order, score, work.t, work.key, worst) >= 0) continue;
-      if (after && compareTo(order, score, work.t, work.key, after) <= 0) continue;
-      if (!accept(work)) continue;
-      heap.offer({ workId: work.workId, key: work.key, t: work.t, s: score });
+      if (worst && compareTo(order, score, t, key, worst) >= 0) continue;
+      if (after && compareTo(order, score, t, key, after) <= 0) continue;
+      const work = this.#works[ord] as { workId: string; key: string };
+      heap.offer({ workId: work.workId, key: work.key, t, s: score });
     }
     return heap.sorted();
   }
 
   /**
    * `top` for one term with a long list: its positions in the page's order are walked from `after` until `k` works
-   * are kept, so a page costs about `k` over the share `accept` keeps, not a pass over the list. Works indexed since
+   * are kept, so a page costs about `k` over the share `passes` keeps, not a pass over the list. Works indexed since
    * the order was made (its tail) are ranked by a pass over them and merged; the order is made again once the tail
    * passes an eighth of the list.
    */
-  #topOfOne(
-    p: Postings,
-    order: SearchOrder,
-    after: RankKey | null,
-    k: number,
-    accept: (work: IndexedWork) => boolean,
-  ): Candidate[] {
+  #topOfOne(p: Postings, order: SearchOrder, after: RankKey | null, k: number, passes: OrdinalTest): Candidate[] {
     const kind = order === "relevance" ? "impact" : "time";
     let positions = p[kind];
     if (!positions || p.n - positions.length > Math.max(64, positions.length / 8)) {
@@ -269,10 +270,12 @@ export class WorkTermIndex {
       p[kind] = positions;
     }
     const scale = 1 / MAX_TERM_WEIGHT;
+    const times = this.#columns.t;
     const candidate = (i: number): Candidate => {
-      const work = this.#works[p.ords[i] as number] as IndexedWork & { workId: string; key: string };
+      const ord = p.ords[i] as number;
+      const work = this.#works[ord] as { workId: string; key: string };
       const s = order === "relevance" ? (p.weights[i] as number) * scale : 1;
-      return { workId: work.workId, key: work.key, t: work.t, s };
+      return { workId: work.workId, key: work.key, t: times[ord] as number, s };
     };
     const heap = new BoundedHeap(k, (a: Candidate, b: Candidate) => compareRank(order, a, b));
     // The ordered positions hold newest first; oldest first walks them from the end.
@@ -290,14 +293,12 @@ export class WorkTermIndex {
     let kept = 0;
     for (let j = lo; j < m && kept < k; j++) {
       const i = at(j);
-      const ord = p.ords[i] as number;
-      if (!this.#alive[ord] || !accept(this.#works[ord] as IndexedWork)) continue;
+      if (!passes(p.ords[i] as number)) continue;
       heap.offer(candidate(i));
       kept++;
     }
     for (let i = m; i < p.n; i++) {
-      const ord = p.ords[i] as number;
-      if (!this.#alive[ord] || !accept(this.#works[ord] as IndexedWork)) continue;
+      if (!passes(p.ords[i] as number)) continue;
       const c = candidate(i);
       if (after && compareRank(order, c, after) <= 0) continue;
       heap.offer(c);
@@ -309,14 +310,14 @@ export class WorkTermIndex {
   #ordered(p: Postings, kind: "impact" | "time"): Int32Array {
     const positions = new Int32Array(p.n);
     for (let i = 0; i < p.n; i++) positions[i] = i;
-    const works = this.#works;
+    const [works, times] = [this.#works, this.#columns.t];
     return positions.sort((a, b) => {
       if (kind === "impact" && p.weights[a] !== p.weights[b])
         return (p.weights[b] as number) - (p.weights[a] as number);
-      const wa = works[p.ords[a] as number] as { t: number; key: string };
-      const wb = works[p.ords[b] as number] as { t: number; key: string };
-      if (wa.t !== wb.t) return wb.t - wa.t;
-      return wa.key === wb.key ? 0 : wa.key < wb.key ? 1 : -1;
+      const [oa, ob] = [p.ords[a] as number, p.ords[b] as number];
+      if (times[oa] !== times[ob]) return (times[ob] as number) - (times[oa] as number);
+      const [ka, kb] = [(works[oa] as { key: string }).key, (works[ob] as { key: string }).key];
+      return ka === kb ? 0 : ka < kb ? 1 : -1;
     });
   }
 }

@@ -1,14 +1,8 @@
 /** Search of the mirrored works: bilingual free text, filters, licensable now, price ranges, keyset pages. */
 import type { Sql } from "../db/database.ts";
 import { ZERO } from "./projector.ts";
-import {
-  type Candidate,
-  type IndexedWork,
-  idKey,
-  type RankKey,
-  type SearchOrder,
-  WorkTermIndex,
-} from "./search-index.ts";
+import type { IndexFilter } from "./search-columns.ts";
+import { type Candidate, idKey, type RankKey, type SearchOrder, WorkTermIndex } from "./search-index.ts";
 import { queryTerms } from "./search-terms.ts";
 
 /** A search of the mirrored works. Every filter is optional; `q` matches Chinese and English text alike. */
@@ -235,15 +229,13 @@ async function indexedPage(
 ): Promise<PageRow[]> {
   const index = termIndexOf(sql, search.chainId);
   if (index.revision === 0) await index.catchUp();
-  const creator = search.creator?.toLowerCase();
-  const technique = search.technique?.toLowerCase();
-  const region = search.region?.toLowerCase();
-  const accept = (w: IndexedWork) =>
-    (creator === undefined || w.creator === creator) &&
-    (technique === undefined || w.technique === technique) &&
-    (region === undefined || w.region === region) &&
-    (search.registeredFrom === undefined || w.t >= search.registeredFrom) &&
-    (search.registeredTo === undefined || w.t < search.registeredTo);
+  const filter: IndexFilter = {
+    ...(search.creator !== undefined ? { creator: search.creator.toLowerCase() } : {}),
+    ...(search.technique !== undefined ? { technique: search.technique.toLowerCase() } : {}),
+    ...(search.region !== undefined ? { region: search.region.toLowerCase() } : {}),
+    ...(search.registeredFrom !== undefined ? { from: search.registeredFrom } : {}),
+    ...(search.registeredTo !== undefined ? { to: search.registeredTo } : {}),
+  };
   const dbOnly =
     search.licensableNow !== undefined ||
     search.priceMin !== undefined ||
@@ -262,7 +254,7 @@ async function indexedPage(
     let k = dbOnly ? Math.min((limit + 1) * 4, MAX_BATCH) : limit + 1;
     let behind = false;
     for (;;) {
-      const candidates = index.top(terms, order, after, k, accept);
+      const candidates = index.top(terms, order, after, k, filter);
       params[Number(ids.slice(1)) - 1] = `{${candidates.map((c) => c.workId).join(",")}}`;
       const rows = await sql.query<HitRow & { rev: string; work_id: string | null }>(statement, params);
       if (Number(rows[0]?.rev ?? 0) > index.revision) behind = true;

@@ -73,6 +73,33 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(ids((await searchWorks(db, { chainId: 2 })).hits)).to.deep.equal([]);
     });
 
+    it("filters free-text matches in the term index exactly as the database filters works without text", async () => {
+      const filters = [
+        { creator: ARTISAN },
+        { creator: COOP.toUpperCase().replace("0X", "0x") },
+        { technique: "Qiang embroidery" },
+        { technique: "QIANG EMBROIDERY" },
+        { technique: "Silk weaving" },
+        { region: "Sichuan" },
+        { registeredFrom: 1_700_000_200 },
+        { registeredTo: 1_700_000_200 },
+        { registeredFrom: 1_700_000_200, registeredTo: 1_700_000_600, technique: "qiang embroidery" },
+        { creator: ARTISAN, technique: "leather art" },
+      ];
+      const expected = { 羌绣: 3, embroidery: 3, "qiang embroidery": 3, art: 1, weaving: 1, "羌绣 云纹": 1 };
+      for (const [q, count] of Object.entries(expected)) {
+        const matches = ids((await searchWorks(db, { chainId: 1, q })).hits);
+        expect(matches, q).to.have.length(count);
+        for (const filter of filters) {
+          const filtered = new Set(ids((await searchWorks(db, { chainId: 1, ...filter, limit: 100 })).hits));
+          const both = ids((await searchWorks(db, { chainId: 1, q, ...filter })).hits);
+          expect(both.sort(), `${q} ${JSON.stringify(filter)}`).to.deep.equal(
+            matches.filter((id) => filtered.has(id)).sort(),
+          );
+        }
+      }
+    });
+
     it("pages with a stable cursor: no work repeated or skipped, even when newer works arrive between pages", async () => {
       const seen: string[] = [];
       let cursor: string | undefined;
