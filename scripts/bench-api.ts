@@ -94,7 +94,7 @@ async function measure(name: string, target: { dataDir?: string; databaseUrl?: s
     const times = await buildDatabase(db, anvil.url, store, built);
     log(
       `  indexed ${times.events} events in ${times.indexS.toFixed(1)} s; metadata of ${built.works} works in ` +
-        `${times.metadataS.toFixed(1)} s; fingerprints in ${times.fingerprintsS.toFixed(1)} s`,
+        `${times.metadataS.toFixed(1)} s; fingerprints in ${times.fingerprintsS.toFixed(1)} s; vacuums ${times.vacuumS.toFixed(1)} s`,
     );
     const near = await nearDup(db, built);
     log(`  nearDup p50 ${near.p50} ms, p99 ${near.p99} ms (${near.found} of 300 queries found near-duplicates)`);

@@ -12,6 +12,7 @@ import { openDatabase } from "./db/database.ts";
 import { forgetChain } from "./db/forget.ts";
 import { holdRole, type WriterRole } from "./db/leader.ts";
 import { migrate } from "./db/migrate.ts";
+import { Vacuum } from "./db/vacuum.ts";
 import { evidenceSettings } from "./evidence/settings.ts";
 import { Heads } from "./indexer/heads.ts";
 import { Indexer } from "./indexer/indexer.ts";
@@ -115,7 +116,9 @@ async function start(config: Config): Promise<void> {
     holdRole(config.databaseUrl, role, stop.signal, progress, work);
   let indexer: Indexer | undefined;
   if (runs("indexer")) {
-    const mirror = new Indexer({ db, rpc, ...chain, startBlock: BigInt(deployment.startBlock) });
+    // One count for both writers of the mirror: the embedded database is vacuumed once enough rows were written.
+    const vacuum = new Vacuum(db);
+    const mirror = new Indexer({ db, rpc, ...chain, startBlock: BigInt(deployment.startBlock), vacuum });
     indexer = mirror;
     background.push(
       asRole("indexer", async (signal) => {
@@ -124,7 +127,7 @@ async function start(config: Config): Promise<void> {
         try {
           await Promise.all([
             mirror.run(heads, signal),
-            new MetadataFetcher({ db, store, chainId: chain.chainId }).run(signal),
+            new MetadataFetcher({ db, store, chainId: chain.chainId, vacuum }).run(signal),
             new UploadCollector({ db, store, chainId: chain.chainId }).run(signal),
           ]);
         } finally {

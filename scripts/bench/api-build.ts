@@ -17,6 +17,7 @@ import type { ContentStore } from "../../server/content/content-store.ts";
 import { storeWorkMetadata } from "../../server/content/metadata-io.ts";
 import type { Database } from "../../server/db/database.ts";
 import { migrate } from "../../server/db/migrate.ts";
+import { Vacuum } from "../../server/db/vacuum.ts";
 import { Indexer } from "../../server/indexer/indexer.ts";
 import { MetadataFetcher } from "../../server/indexer/metadata.ts";
 import { radiusOf, signedHash, storePairs } from "../../server/indexer/near-duplicates.ts";
@@ -89,11 +90,12 @@ export async function buildChain(url: string, store: ContentStore, works: number
 }
 
 /** Seconds each step of building a database took. */
-export type IndexTimes = { indexS: number; events: number; metadataS: number; fingerprintsS: number };
+export type IndexTimes = { indexS: number; events: number; metadataS: number; fingerprintsS: number; vacuumS: number };
 
 /**
- * (Whatever of it is not done yet, for a kept database.) Indexes the chain into `db` with the real indexer, fetches every work's metadata with the real fetcher, and records
- * an image fingerprint per work and the near-duplicate pairs of the copies among them (see {@link corpusImage}: the
+ * (Whatever of it is not done yet, for a kept database.) Indexes the chain into `db` with the real indexer, fetches
+ * every work's metadata with the real fetcher, vacuums the embedded database when due as they do, and records an
+ * image fingerprint per work and the near-duplicate pairs of the copies among them (see {@link corpusImage}: the
  * corpus has no image files to decode, and comparing every pair of 100,000 as the fetcher does one by one would take
  * the benchmark hours).
  */
@@ -104,12 +106,22 @@ export async function buildDatabase(db: Database, url: string, store: ContentSto
   let started = performance.now();
   const events = await indexer.syncTo(BigInt(await rpc.request<string>("eth_blockNumber")));
   const indexS = (performance.now() - started) / 1000;
+  // As the server's indexer and metadata fetcher do once caught up: the embedded database vacuumed when due.
+  const vacuum = new Vacuum(db);
+  let vacuumS = 0;
+  const vacuumWhenDue = async () => {
+    const at = performance.now();
+    if (await vacuum.whenDue()) vacuumS += (performance.now() - at) / 1000;
+  };
+  vacuum.wrote(events);
+  await vacuumWhenDue();
   started = performance.now();
   const fetcher = new MetadataFetcher({ db, store, chainId: built.chain.chainId, batchSize: 512, concurrency: 16 });
   for (;;) {
     const round = await fetcher.runOnce();
     if (round.invalid + round.unavailable > 0) throw new Error(`metadata not ok: ${JSON.stringify(round)}`);
     if (round.ok === 0) break;
+    vacuum.wrote(round.ok);
   }
   const metadataS = (performance.now() - started) / 1000;
   started = performance.now();
@@ -133,5 +145,8 @@ export async function buildDatabase(db: Database, url: string, store: ContentSto
   }
   await db.exec("analyze");
   const fingerprintsS = (performance.now() - started) / 1000;
-  return { indexS, events, metadataS, fingerprintsS };
+  // The fetcher records a work's fingerprint with its metadata, then, with nothing left to fetch, vacuums when due.
+  vacuum.wrote(built.works);
+  await vacuumWhenDue();
+  return { indexS, events, metadataS, fingerprintsS, vacuumS };
 }

@@ -2,6 +2,7 @@
 import type { Hex } from "viem";
 import type { Database, Statement } from "../db/database.ts";
 import { deferIndexes, hasDeferredIndexes, restoreIndexes } from "../db/indexes.ts";
+import type { Vacuum } from "../db/vacuum.ts";
 import { type ChainEvent, decodeLog, type Source } from "./decode.ts";
 import type { Heads } from "./heads.ts";
 import { type FetchLogsOptions, fetchLogs, type LogPage } from "./logs.ts";
@@ -27,6 +28,8 @@ export type IndexerOptions = {
   finalityDepth?: number;
   /** Range tuning of the log fetcher. */
   ranges?: Pick<FetchLogsOptions, "initialRange" | "maxRange" | "batchSize" | "targetLogs">;
+  /** Told the events applied by each sync of `run`, which vacuums when they add up and the mirror is caught up. */
+  vacuum?: Vacuum | undefined;
 };
 
 /** What `/ready` reports of the indexer. */
@@ -66,6 +69,7 @@ export class Indexer {
   readonly #chainId: number;
   readonly #sources: Map<string, Source>;
   readonly #startBlock: bigint;
+  readonly #vacuum: Vacuum | undefined;
   readonly #finalityDepth: number;
   readonly #ranges: IndexerOptions["ranges"];
   #synced: bigint | null = null;
@@ -89,6 +93,7 @@ export class Indexer {
     if (options.ledger) this.#sources.set(options.ledger.toLowerCase(), "ledger");
     if (options.exchange) this.#sources.set(options.exchange.toLowerCase(), "exchange");
     this.#startBlock = options.startBlock;
+    this.#vacuum = options.vacuum;
   }
 
   get chainId(): number {
@@ -129,7 +134,8 @@ export class Indexer {
         this.#head = head;
         this.#synced ??= await this.syncedBlock();
         // Even at the same height: a reorg onto a chain no longer than the old one shows only in the hashes.
-        await this.syncTo(head);
+        this.#vacuum?.wrote(await this.syncTo(head));
+        await this.#vacuum?.whenDue();
         this.#lastError = null;
         this.#lastSyncAt = Date.now();
         backoff = 100;

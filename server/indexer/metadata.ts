@@ -6,6 +6,7 @@ import { ContentError } from "../content/errors.ts";
 import { fingerprintOffThread } from "../content/image-hasher.ts";
 import { fetchWorkMetadata } from "../content/metadata-io.ts";
 import type { Database } from "../db/database.ts";
+import type { Vacuum } from "../db/vacuum.ts";
 import { recordFingerprint } from "./near-duplicates.ts";
 import { pause } from "./pause.ts";
 import { SEARCH_REV_LOCK } from "./search-index.ts";
@@ -22,6 +23,8 @@ export type MetadataFetcherOptions = {
   /** First retry delay of an unavailable document, doubling per attempt up to `maxRetryMs` (defaults 30 s, 1 h). */
   retryMs?: number;
   maxRetryMs?: number;
+  /** Told the rows each round of `run` writes, which vacuums when they add up and nothing is due. */
+  vacuum?: Vacuum | undefined;
 };
 
 /** Image files up to this size are fingerprinted (read whole into memory to decode). */
@@ -37,10 +40,13 @@ export type FetchRound = { ok: number; invalid: number; unavailable: number };
  * is written only if the work still names the same CID (a `MetadataChanged` meanwhile makes it pending again).
  */
 export class MetadataFetcher {
-  readonly #o: Required<MetadataFetcherOptions>;
+  readonly #o: Required<Omit<MetadataFetcherOptions, "vacuum">>;
+  readonly #vacuum: Vacuum | undefined;
 
   constructor(options: MetadataFetcherOptions) {
-    this.#o = { batchSize: 32, concurrency: 4, timeoutMs: 10_000, retryMs: 30_000, maxRetryMs: 3_600_000, ...options };
+    const { vacuum, ...rest } = options;
+    this.#o = { batchSize: 32, concurrency: 4, timeoutMs: 10_000, retryMs: 30_000, maxRetryMs: 3_600_000, ...rest };
+    this.#vacuum = vacuum;
   }
 
   /** One round: the works due (pending, or unavailable and due for a retry), oldest first. */
@@ -69,6 +75,8 @@ export class MetadataFetcher {
       let round: FetchRound = { ok: 0, invalid: 0, unavailable: 0 };
       try {
         round = await this.runOnce();
+        this.#vacuum?.wrote(round.ok + round.invalid + round.unavailable);
+        if (round.ok + round.invalid + round.unavailable === 0) await this.#vacuum?.whenDue();
       } catch {
         // The database is away: try again after the pause.
       }
