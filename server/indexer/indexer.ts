@@ -134,7 +134,8 @@ export class Indexer {
         this.#head = head;
         this.#synced ??= await this.syncedBlock();
         // Even at the same height: a reorg onto a chain no longer than the old one shows only in the hashes.
-        this.#vacuum?.wrote(await this.syncTo(head));
+        const applied = await this.syncTo(head);
+        this.#vacuum?.wrote(applied);
         await this.#vacuum?.whenDue();
         this.#lastError = null;
         this.#lastSyncAt = Date.now();
