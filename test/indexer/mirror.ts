@@ -191,7 +191,11 @@ export class Workload {
   }
 
   /** An indexer of this deployment, with optional range tuning and finality depth. */
-  indexer(db: Database, rpc: RpcClient, extra: Pick<IndexerOptions, "ranges" | "finalityDepth"> = {}): Indexer {
+  indexer(
+    db: Database,
+    rpc: RpcClient,
+    extra: Pick<IndexerOptions, "ranges" | "finalityDepth" | "vacuum"> = {},
+  ): Indexer {
     return deploymentIndexer(db, rpc, this.deployment, extra);
   }
 }

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { expect } from "chai";
 import type { Hex } from "viem";
 import type { Database } from "../../server/db/database.ts";
+import { Vacuum } from "../../server/db/vacuum.ts";
 import { Heads } from "../../server/indexer/heads.ts";
 import type { Indexer } from "../../server/indexer/indexer.ts";
 import { RpcClient } from "../../server/indexer/rpc.ts";
@@ -219,9 +220,10 @@ for (const make of [pgliteBackend, postgresBackend]) {
       }
     });
 
-    it("status() reports the head it settled on and no error while running", async () => {
+    it("status() reports the head it settled on and no error while running, and vacuums PGlite as it writes", async () => {
       const rpc = new RpcClient({ urls: [anvil.url] });
-      const indexer = w.indexer(db, rpc);
+      const vacuum = new Vacuum(db, 1);
+      const indexer = w.indexer(db, rpc, { vacuum });
       const running = follow(indexer, new Heads({ rpc, wsUrl: anvil.wsUrl, pollIntervalMs: 100 }));
       try {
         await settled(indexer, anvil.url, 20_000, 100);
@@ -235,6 +237,14 @@ for (const make of [pgliteBackend, postgresBackend]) {
         expect(status.lastSyncAt).to.be.a("number");
         expect(status.rpc.map((s) => s.ok)).to.deep.equal([true]);
         expect(await indexer.syncedBlock()).to.equal(head);
+        // Every sync that applied events vacuumed once caught up (PostgreSQL's autovacuum is left to do it there).
+        expect(vacuum.written).to.equal(0);
+        if (db.kind === "pglite") {
+          const [row] = await db.query<{ n: string }>(
+            "select reltuples::text as n from pg_class where relname = 'chain_transactions'",
+          );
+          expect(Number(row?.n)).to.be.greaterThan(0);
+        }
       } finally {
         await running.stop();
       }
