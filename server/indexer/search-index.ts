@@ -57,20 +57,21 @@ export const idKey = (workId: string) => BigInt(workId).toString(16).padStart(64
 
 /** Negative when `a` comes before `b` in `order`. */
 export function compareRank(order: SearchOrder, a: RankKey, b: RankKey): number {
-  return a.s !== b.s || a.t !== b.t ? compareTo(order, a.s, a.t, () => a.key, b) : compareKeys(order, a.key, b.key);
+  if (a.s !== b.s) return b.s - a.s;
+  if (a.t !== b.t) return (order === "oldest" ? 1 : -1) * (a.t - b.t);
+  return compareKeys(order, a.key, b.key);
 }
 
+/** Negative when the work id key `a` comes before `b` in `order` (the last tie-break). */
 function compareKeys(order: SearchOrder, a: string, b: string): number {
   return a === b ? 0 : (order === "oldest" ? 1 : -1) * (a < b ? -1 : 1);
 }
 
 /** Negative when the result (s, t, key) comes before `b` in `order`; `key` is asked for only on a tie. */
 function compareTo(order: SearchOrder, s: number, t: number, key: () => string, b: RankKey): number {
-  const sign = order === "oldest" ? 1 : -1;
   if (s !== b.s) return b.s - s;
-  if (t !== b.t) return sign * (t - b.t);
-  const k = key();
-  return k === b.key ? 0 : sign * (k < b.key ? -1 : 1);
+  if (t !== b.t) return (order === "oldest" ? 1 : -1) * (t - b.t);
+  return compareKeys(order, key(), b.key);
 }
 
 /**
