@@ -113,20 +113,32 @@ const FASTIFY_CODES: Readonly<Record<string, ApiErrorCode>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: "UnsupportedMediaType",
 };
 
-function problemOf(error: unknown): Problem & { headers?: Record<string, string> } {
+type Answer = Problem & { headers?: Record<string, string> };
+
+/** A problem document titled by its status; `field`, `requestId` and `headers` only when given. */
+function problem(
+  status: number,
+  code: ApiErrorCode,
+  detail: string,
+  more: { field?: string | undefined; requestId?: string | undefined; headers?: Record<string, string> } = {},
+): Answer {
+  const { field, requestId, headers } = more;
+  return {
+    status,
+    code,
+    title: TITLES[status] ?? "Error",
+    detail,
+    ...(field ? { field } : {}),
+    ...(requestId ? { requestId } : {}),
+    ...(headers ? { headers } : {}),
+  };
+}
+
+function problemOf(error: unknown): Answer {
   if (error instanceof ApiError) {
-    return {
-      status: error.status,
-      code: error.code,
-      title: TITLES[error.status] ?? "Error",
-      detail: error.message,
-      ...(error.field ? { field: error.field } : {}),
-      headers: error.headers,
-    };
+    return problem(error.status, error.code, error.message, { field: error.field, headers: error.headers });
   }
-  if (error instanceof SearchError) {
-    return { status: 400, code: "InvalidField", title: "Bad Request", detail: error.message, field: error.field };
-  }
+  if (error instanceof SearchError) return problem(400, "InvalidField", error.message, { field: error.field });
   if (error instanceof RelayRefused) {
     const status =
       error.code === "QuotaExceeded"
@@ -136,30 +148,22 @@ function problemOf(error: unknown): Problem & { headers?: Record<string, string>
           : error.code === "AlreadyPending"
             ? 409
             : 422;
-    return {
-      status,
-      code: error.code,
-      title: TITLES[status] ?? "Error",
-      detail: error.message,
-      ...(error.field ? { field: error.field } : {}),
-      ...(error.requestId ? { requestId: error.requestId } : {}),
+    return problem(status, error.code, error.message, {
+      field: error.field,
+      requestId: error.requestId,
       ...(status === 429 || status === 503 ? { headers: { "retry-after": "3600" } } : {}),
-    };
+    });
   }
   if (error instanceof RelayUnavailable) {
-    return {
-      status: 503,
-      code: "ChainUnavailable",
-      title: "Service Unavailable",
-      detail: "the chain did not answer; try again shortly",
+    return problem(503, "ChainUnavailable", "the chain did not answer; try again shortly", {
       headers: { "retry-after": "5" },
-    };
+    });
   }
   const unavailable = storageFailureOf(error);
   if (unavailable) return unavailable;
   if (error instanceof ContentError) {
     const [status, code] = CONTENT_STATUS[error.code];
-    return { status, code, title: TITLES[status] ?? "Error", detail: error.message };
+    return problem(status, code, error.message);
   }
   const e = error as FastifyError & { validationContext?: string };
   if (e.validation) {
@@ -171,16 +175,16 @@ function problemOf(error: unknown): Problem & { headers?: Record<string, string>
     if (extra) path.push(extra);
     const field = path.join(".");
     const detail = extra ? `${field} is not a known field` : `${field} ${first?.message ?? "is invalid"}`;
-    return { status: 400, code: "InvalidField", title: "Bad Request", detail, field };
+    return problem(400, "InvalidField", detail, { field });
   }
   const status = typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
   if (status < 500) {
     // Fastify's own refusals (body too large, bad JSON, unsupported media type): their messages name no internals.
     // A plugin's code of the list (RateLimited) stays; Fastify's own become the API's.
     const code = isApiErrorCode(e.code) ? e.code : (FASTIFY_CODES[e.code ?? ""] ?? "BadRequest");
-    return { status, code, title: TITLES[status] ?? "Error", detail: e.message };
+    return problem(status, code, e.message);
   }
-  return { status: 500, code: "Internal", title: "Internal Server Error", detail: "the request failed; see the logs" };
+  return problem(500, "Internal", "the request failed; see the logs");
 }
 
 /** Error codes of the disk being full or read-only (the content store or PGlite's files could not be written). */
@@ -192,7 +196,7 @@ const DATABASE_GONE = /^(08...|57P0[123])$|^(ECONNREFUSED|ECONNRESET|EPIPE|ETIME
  * A request that failed because the database or the disk is away: 503 with Retry-After (nothing was half-written:
  * every write is one transaction, or a file renamed into place once whole), so clients come back when it returns.
  */
-function storageFailureOf(error: unknown): (Problem & { headers: Record<string, string> }) | null {
+function storageFailureOf(error: unknown): Answer | null {
   for (
     let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
     e && depth < 4;
@@ -200,23 +204,20 @@ function storageFailureOf(error: unknown): (Problem & { headers: Record<string, 
   ) {
     const code = typeof e.code === "string" ? e.code : "";
     if (DISK_FULL.has(code)) {
-      return {
-        status: 503,
-        code: "StorageFull",
-        title: "Service Unavailable",
-        detail: "the server's disk is full; nothing was stored: try again later",
+      return problem(503, "StorageFull", "the server's disk is full; nothing was stored: try again later", {
         headers: { "retry-after": "60" },
-      };
+      });
     }
     const message = typeof e.message === "string" ? e.message : "";
     if (DATABASE_GONE.test(code) || /Connection terminated|connection error|the database system is/i.test(message)) {
-      return {
-        status: 503,
-        code: "DatabaseUnavailable",
-        title: "Service Unavailable",
-        detail: "the database does not answer; nothing was written: try again shortly",
-        headers: { "retry-after": "5" },
-      };
+      return problem(
+        503,
+        "DatabaseUnavailable",
+        "the database does not answer; nothing was written: try again shortly",
+        {
+          headers: { "retry-after": "5" },
+        },
+      );
     }
     e = e.cause as typeof e;
   }
@@ -237,12 +238,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     reply
       .code(404)
       .type("application/problem+json")
-      .send({
-        status: 404,
-        code: "NotFound",
-        title: "Not Found",
-        // The path as asked, cut short: a problem document never echoes kilobytes of a caller's input.
-        detail: `no route ${request.method} ${truncate(request.url.split("?")[0] ?? "", 200)}`,
-      } satisfies Problem),
+      // The path as asked, cut short: a problem document never echoes kilobytes of a caller's input.
+      .send(problem(404, "NotFound", `no route ${request.method} ${truncate(request.url.split("?")[0] ?? "", 200)}`)),
   );
 }
