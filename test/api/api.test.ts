@@ -326,6 +326,7 @@ for (const make of [pgliteBackend, postgresBackend]) {
           ?.eventName as string | undefined;
 
       let amounts = 0;
+      let displaced = 0;
       for (const id of [work, scenario.parent, scenario.derivative, scenario.grandchild, ...scenario.claimed]) {
         const entries: { event: string; proof: Record<string, unknown>; details: Record<string, unknown> }[] = [];
         let after: string | null = null;
@@ -353,6 +354,18 @@ for (const make of [pgliteBackend, postgresBackend]) {
             }
             amounts++;
           }
+          // Each registration's record is its log's, a registration displaced by a priority claim's too.
+          if (e.event === "WorkRegistered") {
+            const args = names({ abi: provenanceRegistryAbi, logs: [expected[i] as Log] })[0]
+              ?.args as unknown as Record<string, unknown>;
+            expect(e.details, `registration ${i} of ${id}`).to.include({
+              creator: String(args["creator"]).toLowerCase(),
+              royaltyReceiver: String(args["royaltyReceiver"]).toLowerCase(),
+              royaltyBps: Number(args["royaltyBps"]),
+              registeredAt: new Date(Number(args["registeredAt"]) * 1000).toISOString(),
+            });
+            if (scenario.claimed.includes(id)) displaced++;
+          }
         }
         const registration = entries.find((e) => e.event === "WorkRegistered");
         expect(
@@ -361,6 +374,8 @@ for (const make of [pgliteBackend, postgresBackend]) {
         ).to.equal(entries[0]?.proof["transactionHash"]);
       }
       expect(amounts, "sales and licence purchases in the titles").to.be.greaterThan(0);
+      // Every claimed work's title starts with the registration its claim displaced, checked above.
+      expect(displaced, "displaced registrations in the titles").to.equal(scenario.claimed.length);
       const ours = (await get(`/api/works/${work}/title`)).json() as {
         entries: { event: string; details: Record<string, unknown> }[];
       };

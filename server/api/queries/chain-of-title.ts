@@ -128,6 +128,11 @@ type Typed = { transfers: Keyed[]; payments: Keyed[]; sales: Keyed[]; work: Keye
 const list = (columns: string, table: string, order = "") =>
   `(select coalesce(json_agg(x${order}), '[]') from (select ${columns} from ${table} where chain_id = $1 and ` +
   "work_id = $2::numeric) x)";
+/** A registration's record in the names `typedDetails` reads: the work's own, or the one a priority claim displaced. */
+const registration = (prefix: string, metadataCid: string) =>
+  `${prefix}creator as creator, extract(epoch from ${prefix}registered_at)::bigint as registered_at, ` +
+  `${prefix}royalty_receiver as royalty_receiver, ${prefix}royalty_bps as royalty_bps, ${prefix}parents as parents, ` +
+  `${metadataCid} as metadata_cid`;
 const TYPED_LISTS = `${list(
   'block_number::text as block_number, log_index, from_address as "from", to_address as "to", deed_hash, deed_cid',
   "title_transfers",
@@ -139,14 +144,8 @@ const TYPED_LISTS = `${list(
   "block_number::text as block_number, log_index, seller, buyer, by_bid, currency, price::text as price, " +
     "royalty_receiver, royalty::text as royalty, fee::text as fee, parent_royalty::text as parent_royalty",
   "work_sales",
-)} as sales, ${list(
-  "creator, extract(epoch from registered_at)::bigint as registered_at, royalty_receiver, royalty_bps, parents, " +
-    "registered_metadata_cid",
-  "works",
-)} as work, ${list(
-  "block_number, log_index, displaced_creator, extract(epoch from displaced_registered_at)::bigint as " +
-    "displaced_registered_at, displaced_metadata_cid, displaced_royalty_receiver, displaced_royalty_bps, " +
-    "displaced_parents",
+)} as sales, ${list(registration("", "registered_metadata_cid"), "works")} as work, ${list(
+  `block_number, log_index, ${registration("displaced_", "displaced_metadata_cid")}`,
   "priority_claims",
   " order by x.block_number, x.log_index",
 )} as claims`;
@@ -167,28 +166,15 @@ function typedDetails(typedRows: Typed, rows: readonly EventRow[]): Map<string, 
   // Registrations: the first was displaced by the first priority claim, if any; the last is the work's record.
   const registrations = typed.filter((r) => r.name === "WorkRegistered");
   for (const [i, r] of registrations.entries()) {
-    const claim = claims[i];
-    const record = claim
-      ? {
-          creator: claim["displaced_creator"],
-          registeredAt: Number(claim["displaced_registered_at"]),
-          metadataCid: claim["displaced_metadata_cid"],
-          royaltyReceiver: claim["displaced_royalty_receiver"],
-          royaltyBps: claim["displaced_royalty_bps"],
-          parents: claim["displaced_parents"],
-        }
-      : work[0] && {
-          creator: work[0]["creator"],
-          registeredAt: Number(work[0]["registered_at"]),
-          metadataCid: work[0]["registered_metadata_cid"],
-          royaltyReceiver: work[0]["royalty_receiver"],
-          royaltyBps: work[0]["royalty_bps"],
-          parents: work[0]["parents"],
-        };
+    const record = claims[i] ?? work[0];
     if (record) {
       out.set(key(r), {
-        ...record,
-        registeredAt: new Date(Number(record.registeredAt) * 1000).toISOString(),
+        creator: record["creator"],
+        registeredAt: new Date(Number(record["registered_at"]) * 1000).toISOString(),
+        metadataCid: record["metadata_cid"],
+        royaltyReceiver: record["royalty_receiver"],
+        royaltyBps: record["royalty_bps"],
+        parents: record["parents"],
       });
     }
   }
