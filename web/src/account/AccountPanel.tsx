@@ -2,6 +2,7 @@
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Keystore, KeystoreError } from "../../../core/keystore.ts";
+import { Alert } from "../ui/Alert.tsx";
 import { Hex } from "../ui/Hex.tsx";
 import { useAccount } from "./context.tsx";
 import {
@@ -83,11 +84,7 @@ function CreateAccount({ onReady }: { onReady: (signer: Signer, keystore: Keysto
         <input id={checkId} type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} />
         <label htmlFor={checkId}>{t("account.understand")}</label>
       </div>
-      {error !== "" && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <button type="submit" disabled={busy}>
         {busy ? t("account.creating") : t("account.createButton")}
       </button>
@@ -123,11 +120,7 @@ function UnlockAccount({ keystore, onReady }: { keystore: Keystore; onReady: (si
         onChange={setPassphrase}
         autoComplete="current-password"
       />
-      {error !== "" && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <button type="submit" disabled={busy}>
         {busy ? t("account.unlocking") : t("account.unlockButton")}
       </button>
@@ -173,11 +166,7 @@ function ImportAccount({ onReady }: { onReady: (signer: Signer, keystore: Keysto
         onChange={setPassphrase}
         autoComplete="current-password"
       />
-      {error !== "" && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <button type="submit">{t("account.importButton")}</button>
     </form>
   );
@@ -246,11 +235,7 @@ export function AccountPanel({ payer = false }: { payer?: boolean }) {
               </li>
             ))}
           </ul>
-          {walletError !== "" && (
-            <p className="field-error" role="alert">
-              {walletError}
-            </p>
-          )}
+          <Alert message={walletError} />
         </div>
       )}
       {payer ? null : keystore ? (
