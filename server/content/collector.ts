@@ -1,4 +1,4 @@
-// Garbage collection of uploads no registered work names, on a schedule, never ahead of the metadata fetcher.
+// Garbage collection of uploads no registered work or profile names, on a schedule, never ahead of the metadata fetcher.
 import type { Sql } from "../db/database.ts";
 import { pause } from "../indexer/pause.ts";
 import type { ContentStore } from "./content-store.ts";
@@ -37,7 +37,18 @@ export class UploadCollector {
     if ((pending?.n ?? 0) > 0) {
       return { removed: [], skipped: `the metadata of ${pending?.n} works is not fetched (and pinned) yet` };
     }
-    return { removed: await store.collectGarbage(graceMs), skipped: null };
+    // A signed profile's picture is kept while the profile names it; the picture it replaced goes like any upload.
+    const avatars = await db.query<{ cid: string }>(
+      "select distinct avatar_cid as cid from profiles where chain_id = $1 and avatar_cid <> ''",
+      [chainId],
+    );
+    return {
+      removed: await store.collectGarbage(
+        graceMs,
+        avatars.map((a) => a.cid),
+      ),
+      skipped: null,
+    };
   }
 
   /** Rounds every `intervalMs` until `signal` aborts; a failing round (the database away) is tried at the next. */

@@ -26,8 +26,11 @@ export interface ContentStore {
   has(cid: string): Promise<boolean>;
   /** Keeps a file for good (a registered work references it). */
   pin(cid: string): Promise<void>;
-  /** Deletes uploads never pinned and older than `olderThanMs`; returns the root CIDs removed. */
-  collectGarbage(olderThanMs: number): Promise<string[]>;
+  /**
+   * Deletes uploads never pinned and older than `olderThanMs`, except those `keep` names (CIDs in any version; a
+   * profile's picture, say); returns the root CIDs removed.
+   */
+  collectGarbage(olderThanMs: number, keep?: Iterable<string>): Promise<string[]>;
   close(): Promise<void>;
 }
 

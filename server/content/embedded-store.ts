@@ -10,7 +10,7 @@ import type { AddOptions, AddResult, ContentStore, GetOptions } from "./content-
 import { IMPORT_PARAMETERS } from "./content-store.ts";
 import { ContentError } from "./errors.ts";
 import { PackBlockstore } from "./pack-blockstore.ts";
-import { parseCid, readUnixFsFile, statUnixFsFile, tapUpload } from "./stream.ts";
+import { parseCid, readUnixFsFile, rootsOf, statUnixFsFile, tapUpload } from "./stream.ts";
 
 /** The pinned roots, one CID per line, appended as they are pinned (`<dir>/pins.log`). */
 const PIN_LOG = "pins.log";
@@ -119,16 +119,19 @@ export class EmbeddedContentStore implements ContentStore {
   }
 
   /** Drops unpinned uploads older than the cutoff; returns the roots no longer stored at all (each once). */
-  async collectGarbage(olderThanMs: number): Promise<string[]> {
+  async collectGarbage(olderThanMs: number, keep: Iterable<string> = []): Promise<string[]> {
     const cutoff = Date.now() - olderThanMs;
+    const kept = rootsOf(keep);
     const dropped = new Set<string>();
     for (const pack of this.blocks.packs()) {
-      if (pack.createdAt > cutoff || (pack.root !== null && this.#pins.has(pack.root))) continue;
+      if (pack.createdAt > cutoff || (pack.root !== null && (this.#pins.has(pack.root) || kept.has(pack.root)))) {
+        continue;
+      }
       await this.blocks.dropPack(pack.name);
       if (pack.root !== null) dropped.add(pack.root);
     }
-    const kept = new Set(this.blocks.packs().map((p) => p.root));
-    return [...dropped].filter((root) => !kept.has(root));
+    const remaining = new Set(this.blocks.packs().map((p) => p.root));
+    return [...dropped].filter((root) => !remaining.has(root));
   }
 
   async close(): Promise<void> {

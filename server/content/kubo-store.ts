@@ -6,7 +6,7 @@ import type { CID } from "multiformats/cid";
 import type { AddOptions, AddResult, ContentStore, GetOptions } from "./content-store.ts";
 import { IMPORT_PARAMETERS } from "./content-store.ts";
 import { ContentError } from "./errors.ts";
-import { parseCid, readUnixFsFile, statUnixFsFile, tapUpload, verifying } from "./stream.ts";
+import { parseCid, readUnixFsFile, rootsOf, statUnixFsFile, tapUpload, verifying } from "./stream.ts";
 
 export type KuboStoreOptions = {
   /** Kubo's RPC API, e.g. `http://127.0.0.1:5001` (`IPFS_API_URL`). */
@@ -122,11 +122,12 @@ export class KuboContentStore implements ContentStore {
     await this.#save();
   }
 
-  async collectGarbage(olderThanMs: number): Promise<string[]> {
+  async collectGarbage(olderThanMs: number, keep: Iterable<string> = []): Promise<string[]> {
     const cutoff = Date.now() - olderThanMs;
+    const kept = rootsOf(keep);
     const removed: string[] = [];
     for (const upload of this.#uploads.values()) {
-      if (upload.permanent || upload.addedAt > cutoff) continue;
+      if (upload.permanent || upload.addedAt > cutoff || kept.has(upload.cid)) continue;
       await this.#client.pin.rm(parseCid(upload.cid)).catch(() => undefined);
       this.#uploads.delete(upload.cid);
       removed.push(upload.cid);

@@ -121,3 +121,16 @@ export function parseCid(cid: string): CID {
     throw new ContentError("InvalidCid", `"${cid.slice(0, 100)}" is not a CID`);
   }
 }
+
+/** The CIDs as CIDv1 strings, the form the stores key their uploads by; what is not a CID names nothing. */
+export function rootsOf(cids: Iterable<string>): Set<string> {
+  const roots = new Set<string>();
+  for (const cid of cids) {
+    try {
+      roots.add(CID.parse(cid).toV1().toString());
+    } catch {
+      // Not a CID: it cannot name an upload.
+    }
+  }
+  return roots;
+}

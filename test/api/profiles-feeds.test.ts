@@ -5,7 +5,9 @@ import { type Address, createWalletClient, type Hex, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { type ProfileMessage, profileTypedData } from "../../core/eip712.ts";
+import { AVATAR_MAX_BYTES } from "../../core/media-types.ts";
 import { bytecodeOf } from "../../scripts/deploy/viem.ts";
+import { UploadCollector } from "../../server/content/collector.ts";
 import { contractWalletBytecode } from "../../types/abi/bytecode.js";
 import { contractWalletAbi } from "../../types/abi/index.js";
 import { pgliteBackend, postgresBackend } from "../db/backends.ts";
@@ -99,6 +101,46 @@ for (const make of [pgliteBackend, postgresBackend]) {
       expect(artisan.worksCreated).to.equal(1);
       const nobody = await f.app.inject({ method: "GET", url: `/api/profiles/0x${"ab".repeat(20)}` });
       expect(nobody.statusCode).to.equal(404);
+    });
+
+    it("keeps the picture a profile names through garbage collection until it names another; refuses a bad one", async () => {
+      const owner = privateKeyToAccount(generatePrivateKey());
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const signed = (m: ProfileMessage) =>
+        owner.signTypedData(profileTypedData({ chainId: CHAIN_ID, registry: f.d.registry, message: m }));
+      const upload = async (bytes: Buffer) =>
+        ((await f.app.inject({ method: "POST", url: "/api/files", payload: bytes })).json() as { cid: string }).cid;
+      const collector = new UploadCollector({ store: f.store, db: f.db, chainId: CHAIN_ID, graceMs: 0 });
+      await f.sync();
+      const picture = await upload(randomBytes(2000));
+      const stray = await upload(randomBytes(2000));
+      const named = { ...profile(owner.address, now - 10n), avatarCid: picture };
+      const res = await put(owner.address, named, await signed(named));
+      expect(res.statusCode, res.body).to.equal(200);
+      const round = await collector.runOnce();
+      expect(round.skipped).to.equal(null);
+      expect(round.removed).to.include(stray);
+      expect(round.removed).not.to.include(picture);
+      expect((await f.app.inject({ method: "GET", url: `/ipfs/${picture}` })).statusCode).to.equal(200);
+
+      // A picture that is not a CID, or an upload here larger than a picture may be, is refused naming the field.
+      const notCid = { ...profile(owner.address, now - 5n), avatarCid: "notacid1234" };
+      const refused = await put(owner.address, notCid, await signed(notCid));
+      expect(refused.statusCode, refused.body).to.equal(400);
+      expect(refused.json()).to.include({ code: "InvalidCid", field: "body.avatarCid" });
+      const huge = { ...profile(owner.address, now - 5n), avatarCid: await upload(randomBytes(AVATAR_MAX_BYTES + 1)) };
+      const tooLarge = await put(owner.address, huge, await signed(huge));
+      expect(tooLarge.statusCode, tooLarge.body).to.equal(400);
+      expect(tooLarge.json()).to.include({ code: "InvalidField", field: "body.avatarCid" });
+      const page = (await f.app.inject({ method: "GET", url: `/api/profiles/${owner.address}` })).json() as {
+        profile: { avatarCid: string };
+      };
+      expect(page.profile.avatarCid, "the stored profile stays").to.equal(picture);
+
+      // A newer profile without it: the picture goes at the next round, like any upload nothing names.
+      const without = profile(owner.address, now);
+      expect((await put(owner.address, without, await signed(without))).statusCode).to.equal(200);
+      expect((await collector.runOnce()).removed).to.include(picture);
     });
 
     it("accepts a contract account's profile signed as its ERC-1271 check accepts, and refuses another", async () => {

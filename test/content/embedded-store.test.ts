@@ -845,6 +845,19 @@ describe("server/content/embedded-store", () => {
       expect(await store.collectGarbage(0)).to.deep.equal([]);
     });
 
+    it("GC keeps the uploads it is told to keep, named in either CID version, and ignores what is not a CID", async () => {
+      const store = await openStore();
+      // Larger than a chunk: the root is a dag-pb node, which a CIDv0 can name.
+      const named = (await store.add([randomBytes(CHUNK + 10)])).cid;
+      const other = (await store.add([randomBytes(3000)])).cid;
+      await sleep(5);
+      const v0 = CID.parse(named).toV0().toString();
+      expect(await store.collectGarbage(0, [v0, "not a cid"])).to.deep.equal([other]);
+      expect(await store.has(named)).to.equal(true);
+      expect(await store.collectGarbage(0)).to.deep.equal([named]);
+      await store.close();
+    });
+
     it("GC of one of two copies of the same file leaves the other readable", async () => {
       let store = await openStore();
       const bytes = randomBytes(3 * CHUNK + 77);

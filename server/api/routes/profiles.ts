@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { type Address, type Hex, type PublicClient, verifyTypedData } from "viem";
 import { profileTypedData } from "../../../core/eip712.ts";
+import { AVATAR_MAX_BYTES } from "../../../core/media-types.ts";
+import { ContentError } from "../../content/index.ts";
 import type { ApiDeps } from "../deps.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { Address as AddressSchema, errors, WorkId } from "../schemas.ts";
@@ -59,6 +61,31 @@ async function signedByContract(
   }
 }
 
+/**
+ * Checks the profile's picture: a CID, and at most {@link AVATAR_MAX_BYTES} when it was uploaded here (the upload
+ * collector keeps what a profile names). A picture kept elsewhere is left alone.
+ */
+async function checkAvatar(deps: ApiDeps, cid: string): Promise<void> {
+  if (cid === "") return;
+  try {
+    if (!(await deps.store.has(cid))) return;
+    const { size } = await deps.store.stat(cid);
+    if (size > AVATAR_MAX_BYTES) {
+      throw new ApiError(
+        400,
+        "InvalidField",
+        `body.avatarCid names a file of ${size} bytes; a picture may have ${AVATAR_MAX_BYTES}`,
+        "body.avatarCid",
+      );
+    }
+  } catch (error) {
+    if (error instanceof ContentError && error.code === "InvalidCid") {
+      throw new ApiError(400, "InvalidCid", "body.avatarCid is not a CID", "body.avatarCid");
+    }
+    throw error;
+  }
+}
+
 export const profileRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.put(
     "/profiles/:account",
@@ -107,6 +134,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       const valid = (await verifyTypedData(typed).catch(() => false)) || (await signedByContract(deps, typed, account));
       if (!valid)
         throw new ApiError(403, "InvalidSignature", `the profile is not signed by ${account}`, "body.signature");
+      await checkAvatar(deps, b.avatarCid);
       const [stored] = await deps.db.query(
         "insert into profiles (chain_id, account, name_zh, name_en, craft, region, bio, avatar_cid, links, issued_at, " +
           "signature) values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11) on conflict (chain_id, account) do " +
