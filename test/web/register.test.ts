@@ -212,13 +212,31 @@ describe("registering a design in Chromium, on the real server", function () {
     await page.getByLabel("Name in English").fill("Chen Xiuniang");
     await page.getByLabel("Craft").fill("羌绣 Qiang embroidery");
     await page.getByLabel("Links (https, one per line)").fill("https://example.org/chen");
+    // A picture: a file that is not one is refused in words (the server reads its bytes); an image is uploaded and shown.
+    const picture = page.getByLabel(/^Picture/);
+    await picture.setInputFiles({ name: "chen.png", mimeType: "image/png", buffer: Buffer.from("not a picture") });
+    await page.getByText("chen.png is not a picture the pages can show").waitFor();
+    const png = Buffer.from(encodePng(generateDesign(9_200, 96)).bytes);
+    await picture.setInputFiles({ name: "chen.png", mimeType: "image/png", buffer: png });
+    await page.getByRole("img", { name: "Your picture" }).waitFor();
     await page.getByRole("button", { name: "Sign and publish" }).click();
     await page.getByText("Saved: your signed profile is published.").waitFor();
     await page.getByRole("heading", { level: 1, name: "Chen Xiuniang" }).waitFor();
+    const shown = page.getByRole("img", { name: "Picture of Chen Xiuniang" });
+    await shown.waitFor();
+    await page.waitForLoadState("networkidle");
+    // Runs in the page: the element as an image has it (DOM types are not this program's).
+    const drawn = await shown.evaluate((element) => {
+      const img = element as unknown as { complete: boolean; naturalWidth: number };
+      return img.complete ? img.naturalWidth : 0;
+    });
+    expect(drawn, "the picture drawn").to.equal(96);
     const { data } = await titlechainClient(server.url).GET("/api/profiles/{account}", {
       params: { path: { account: creator } },
     });
     expect([data?.profile?.nameZh, data?.profile?.links]).to.deep.equal(["陈绣娘", ["https://example.org/chen"]]);
+    const served = await fetch(`${server.url}/ipfs/${data?.profile?.avatarCid}`);
+    expect(Buffer.from(await served.arrayBuffer()).equals(png), "the picture the profile names").to.equal(true);
     expect(await chain().getBalance({ address: creator })).to.equal(0n);
     // A link that is not https is refused by the API, named in words, and the stored profile stays.
     await page.getByRole("button", { name: "Edit my profile" }).click();

@@ -8,6 +8,7 @@ import { useAccount } from "../account/context.tsx";
 import { deployment } from "../account/deployment.ts";
 import { api, type Problem } from "../api/client.ts";
 import { ProblemMessage } from "../api/ProblemMessage.tsx";
+import { AvatarField } from "./AvatarField.tsx";
 
 export type ProfileFields = {
   nameZh: string;
@@ -132,6 +133,7 @@ export default function EditProfile({
         onChange={(v) => setFields({ ...fields, bio: v })}
       />
       <Text name="links" label={t("creator.field.links")} value={links} max={2500} long onChange={setLinks} />
+      <AvatarField cid={fields.avatarCid} onChange={(avatarCid) => setFields({ ...fields, avatarCid })} />
       {state.problem && <ProblemMessage problem={state.problem} />}
       <button type="submit" className="primary" disabled={state.busy === true}>
         {t("creator.signAndSave")}

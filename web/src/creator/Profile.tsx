@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import type { paths } from "../../../client/index.ts";
 import { useFormat } from "../i18n/format.ts";
 import { Hex } from "../ui/Hex.tsx";
+import { Avatar } from "./Avatar.tsx";
 
 export type ProfilePage = paths["/api/profiles/{account}"]["get"]["responses"][200]["content"]["application/json"];
 
@@ -20,6 +21,12 @@ export function Profile({ page }: { page: ProfilePage }) {
   const p = page.profile;
   return (
     <>
+      {p !== null && (
+        <Avatar
+          cid={p.avatarCid}
+          alt={t("creator.avatarOf", { name: creatorName(page, format.language) ?? page.account })}
+        />
+      )}
       {p === null && <p className="lead">{t("creator.noProfile")}</p>}
       {p !== null && p.bio.trim() !== "" && <p className="description">{p.bio}</p>}
       <dl className="facts">
